@@ -1,0 +1,26 @@
+import { ExecutionContext, Injectable, UnauthorizedException } from '@nestjs/common';
+import { AuthGuard } from '@nestjs/passport';
+import { plainToInstance } from 'class-transformer';
+import { validate } from 'class-validator';
+import { flattenValidationErrors, ValidationProblem } from '@lmp/common';
+import { LoginDto } from './dto';
+
+/**
+ * Validates the body (400 with field errors) before passport-local looks at it, since guards
+ * run before pipes; then any failure of the strategy is one generic 401.
+ */
+@Injectable()
+export class LocalAuthGuard extends AuthGuard('local') {
+  override async canActivate(ctx: ExecutionContext): Promise<boolean> {
+    const req = ctx.switchToHttp().getRequest<{ body: unknown }>();
+    const dto = plainToInstance(LoginDto, req.body ?? {});
+    const errors = await validate(dto, { whitelist: true, forbidNonWhitelisted: true });
+    if (errors.length) throw new ValidationProblem(flattenValidationErrors(errors));
+    return (await super.canActivate(ctx)) as boolean;
+  }
+
+  override handleRequest<T>(err: unknown, user: T): T {
+    if (err || !user) throw new UnauthorizedException('invalid credentials');
+    return user;
+  }
+}

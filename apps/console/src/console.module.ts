@@ -1,0 +1,50 @@
+import { DynamicModule, MiddlewareConsumer, Module, NestModule } from '@nestjs/common';
+import { PassportModule } from '@nestjs/passport';
+import { TerminusModule } from '@nestjs/terminus';
+import { AuditModule } from '@lmp/audit';
+import { CommonModule, loggerModule } from '@lmp/common';
+import { AppConfig, AppConfigModule } from '@lmp/config';
+import { DatabaseModule } from '@lmp/database';
+import { IdentityModule } from '@lmp/identity';
+import { NotificationsModule } from '@lmp/notifications';
+import { TenancyModule } from '@lmp/tenancy';
+import { AuthController } from './auth/auth.controller';
+import { LocalStrategy } from './auth/local.strategy';
+import { DemoBootstrap } from './demo-bootstrap';
+import { HealthController } from './health/health.controller';
+import { CsrfService } from './http/csrf';
+import { JsonOnlyMiddleware } from './http/json-only.middleware';
+import { SessionMiddleware } from './http/session.middleware';
+import { PageRenderer } from './page-renderer';
+import { PageErrorFilter } from './pages/page-error.filter';
+import { PagesController } from './pages/pages.controller';
+import { PartnerController } from './partner/partner.controller';
+
+/** The console: HTTP API and pages. Without REDIS_URL it also delivers mail in-process. */
+@Module({})
+export class ConsoleModule implements NestModule {
+  static forRoot(config: AppConfig): DynamicModule {
+    return {
+      module: ConsoleModule,
+      imports: [
+        AppConfigModule.forRoot(config),
+        CommonModule,
+        loggerModule(config.logLevel, 'console'),
+        DatabaseModule.forRoot(config),
+        AuditModule,
+        NotificationsModule.forRoot(config, { worker: false }),
+        IdentityModule,
+        TenancyModule,
+        PassportModule,
+        TerminusModule.forRoot({ logger: false }),
+      ],
+      controllers: [AuthController, PartnerController, PagesController, HealthController],
+      providers: [LocalStrategy, PageRenderer, PageErrorFilter, CsrfService, DemoBootstrap],
+    };
+  }
+
+  configure(consumer: MiddlewareConsumer): void {
+    consumer.apply(SessionMiddleware).forRoutes('{*path}');
+    consumer.apply(JsonOnlyMiddleware).forRoutes('api/{*path}');
+  }
+}

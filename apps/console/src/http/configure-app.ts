@@ -1,0 +1,41 @@
+import { INestApplication } from '@nestjs/common';
+import { NestExpressApplication } from '@nestjs/platform-express';
+import cookieParser from 'cookie-parser';
+import helmet from 'helmet';
+import { Logger } from 'nestjs-pino';
+import { createValidationPipe, ProblemDetailsFilter } from '@lmp/common';
+import { AppConfig } from '@lmp/config';
+import { publicDir } from '../page-renderer';
+
+/** Everything main.ts and the tests both need, so tests run the app as it is deployed. */
+export function configureApp(app: INestApplication, config: AppConfig): void {
+  const express = app as NestExpressApplication;
+  express.useLogger(app.get(Logger));
+  express.set('trust proxy', config.trustProxy);
+  express.disable('x-powered-by');
+  express.use(
+    helmet({
+      contentSecurityPolicy: {
+        useDefaults: false,
+        directives: {
+          defaultSrc: ["'self'"],
+          scriptSrc: ["'self'"],
+          styleSrc: ["'self'"],
+          imgSrc: ["'self'", 'data:'],
+          formAction: ["'self'"],
+          frameAncestors: ["'none'"],
+          baseUri: ["'none'"],
+          objectSrc: ["'none'"],
+        },
+      },
+      hsts: config.secureCookies,
+    }),
+  );
+  express.useStaticAssets(publicDir(), { prefix: '/assets/', maxAge: '1h', index: false });
+  express.use(cookieParser());
+  express.useBodyParser('json', { limit: '100kb' });
+  express.useBodyParser('urlencoded', { limit: '100kb', extended: false });
+  app.useGlobalPipes(createValidationPipe());
+  app.useGlobalFilters(new ProblemDetailsFilter());
+  app.enableShutdownHooks();
+}

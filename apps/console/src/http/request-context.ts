@@ -1,0 +1,28 @@
+import { createParamDecorator, ExecutionContext } from '@nestjs/common';
+import type { Request } from 'express';
+import { Session, User } from '@lmp/database';
+import { SessionMeta } from '@lmp/identity';
+
+/** What the session middleware found for this request. */
+export interface AuthContext {
+  user: User;
+  session: Session;
+  /** The cookie value, to end this very session on sign-out. */
+  rawSession: string;
+}
+
+export type AppRequest = Request & { auth?: AuthContext; id?: string | number };
+
+export const meta = (req: Request): SessionMeta => ({
+  ip: req.ip ?? null,
+  userAgent: req.get('user-agent') ?? null,
+});
+
+/** The signed-in user's context; only on routes behind SignedInGuard. */
+export const Auth = createParamDecorator((_: unknown, ctx: ExecutionContext): AuthContext => {
+  const req = ctx.switchToHttp().getRequest<AppRequest>();
+  if (!req.auth) throw new Error('Auth used on a route without SignedInGuard');
+  return req.auth;
+});
+
+export const Meta = createParamDecorator((_: unknown, ctx: ExecutionContext): SessionMeta => meta(ctx.switchToHttp().getRequest()));

@@ -1,0 +1,26 @@
+import { ArgumentsHost, Catch, ExceptionFilter, Injectable, Logger } from '@nestjs/common';
+import type { Response } from 'express';
+import { toProblem } from '@lmp/common';
+import { PageRenderer } from '../page-renderer';
+
+/** Errors on HTML pages are HTML pages too, with the same status and a way back. */
+@Catch()
+@Injectable()
+export class PageErrorFilter implements ExceptionFilter {
+  private readonly logger = new Logger('Pages');
+
+  constructor(private readonly pages: PageRenderer) {}
+
+  catch(exception: unknown, host: ArgumentsHost): void {
+    const res = host.switchToHttp().getResponse<Response>();
+    const problem = toProblem(exception);
+    if (problem.status >= 500) this.logger.error({ err: exception }, 'page failed');
+    if (res.headersSent) return;
+    this.pages.send(
+      res,
+      'error',
+      { title: problem.title, status: problem.status, detail: problem.detail ?? 'Something went wrong. Try again in a moment.' },
+      problem.status,
+    );
+  }
+}

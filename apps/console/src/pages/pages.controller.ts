@@ -1,0 +1,117 @@
+import { Controller, Get, Post, Query, Req, Res, UseFilters } from '@nestjs/common';
+import type { Request, Response } from 'express';
+import { ProblemException, ValidationProblem } from '@lmp/common';
+import { AuthService, PasswordResetService, SESSION_COOKIE, SessionService } from '@lmp/identity';
+import { CsrfService, safeNext } from '../http/csrf';
+import { AppRequest, meta } from '../http/request-context';
+import { PageRenderer } from '../page-renderer';
+import { PageErrorFilter } from './page-error.filter';
+
+type Form = Record<string, string | undefined>;
+
+const str = (v: unknown): string => (typeof v === 'string' ? v : '');
+
+/** Sign-in, sign-out and the password link pages. Forms post back here with a CSRF token. */
+@Controller()
+@UseFilters(PageErrorFilter)
+export class PagesController {
+  constructor(
+    private readonly pages: PageRenderer,
+    private readonly csrf: CsrfService,
+    private readonly auth: AuthService,
+    private readonly sessions: SessionService,
+    private readonly resets: PasswordResetService,
+  ) {}
+
+  @Get()
+  home(@Req() req: AppRequest, @Res() res: Response) {
+    if (!req.auth) return res.redirect(303, '/login');
+    const u = req.auth.user;
+    this.pages.send(res, 'home', {
+      title: 'Welcome',
+      user: { name: `${u.firstName} ${u.lastName}`.trim() || u.email, email: u.email, role: u.role.replace('_', ' ') },
+      csrf: this.csrf.token(req, res),
+      signedIn: true,
+    });
+  }
+
+  @Get('login')
+  loginForm(@Req() req: Request, @Res() res: Response, @Query('next') next?: string) {
+    this.pages.send(res, 'login', { title: 'Sign in', csrf: this.csrf.token(req, res), next: safeNext(next) });
+  }
+
+  @Post('login')
+  async login(@Req() req: Request, @Res() res: Response) {
+    this.csrf.verify(req);
+    const form = req.body as Form;
+    const email = str(form.email).slice(0, 254);
+    const password = str(form.password).slice(0, 1024);
+    const next = safeNext(form.next);
+    const user = email && password ? await this.auth.verifyCredentials(email, password, meta(req)) : null;
+    if (!user) {
+      return this.pages.send(
+        res,
+        'login',
+        { title: 'Sign in', csrf: this.csrf.token(req, res), next, email, error: 'The email or password is incorrect.' },
+        401,
+      );
+    }
+    const raw = await this.auth.startSession(user, meta(req));
+    res.cookie(SESSION_COOKIE, raw, this.sessions.cookieOptions());
+    res.redirect(303, next);
+  }
+
+  @Post('logout')
+  async logout(@Req() req: AppRequest, @Res() res: Response) {
+    this.csrf.verify(req);
+    if (req.auth) await this.auth.signOut(req.auth.rawSession, req.auth.user, meta(req));
+    res.clearCookie(SESSION_COOKIE, this.sessions.cookieOptions());
+    res.redirect(303, '/login');
+  }
+
+  /** Shows the form for a reset or invitation link. Never spends the link: mail scanners open them. */
+  @Get('reset-password')
+  async resetForm(@Req() req: Request, @Res() res: Response, @Query('token') token?: string) {
+    res.setHeader('Referrer-Policy', 'no-referrer');
+    const info = token ? await this.resets.inspect(token) : null;
+    if (!info || !token) return this.pages.send(res, 'link-invalid', { title: 'Link not valid' }, 400);
+    this.pages.send(res, 'reset-password', this.resetData(req, res, token, info.purpose, info.email));
+  }
+
+  @Post('reset-password')
+  async resetSubmit(@Req() req: Request, @Res() res: Response) {
+    res.setHeader('Referrer-Policy', 'no-referrer');
+    this.csrf.verify(req);
+    const form = req.body as Form;
+    const token = str(form.token);
+    const password = str(form.password);
+    const info = await this.resets.inspect(token);
+    if (!info) return this.pages.send(res, 'link-invalid', { title: 'Link not valid' }, 400);
+    const again = (errors: Record<string, string>) =>
+      this.pages.send(res, 'reset-password', { ...this.resetData(req, res, token, info.purpose, info.email), errors }, 400);
+    if (password !== str(form.confirmPassword)) return again({ confirmPassword: 'The two passwords do not match.' });
+    try {
+      await this.resets.complete(token, password, meta(req));
+    } catch (err) {
+      if (err instanceof ValidationProblem) {
+        return again(Object.fromEntries((err.problem.errors ?? []).map((e) => [e.field, `Password ${e.message}.`])));
+      }
+      if (err instanceof ProblemException) return this.pages.send(res, 'link-invalid', { title: 'Link not valid' }, 400);
+      throw err;
+    }
+    res.clearCookie(SESSION_COOKIE, this.sessions.cookieOptions());
+    this.pages.send(res, 'reset-done', { title: 'Password set', email: info.email });
+  }
+
+  private resetData(req: Request, res: Response, token: string, purpose: string, email: string) {
+    const invitation = purpose === 'invitation';
+    return {
+      title: invitation ? 'Set your password' : 'Choose a new password',
+      heading: invitation ? 'Welcome! Set your password' : 'Choose a new password',
+      button: invitation ? 'Set password' : 'Create new password',
+      email,
+      token,
+      csrf: this.csrf.token(req, res),
+    };
+  }
+}

@@ -1,0 +1,85 @@
+import { Body, Controller, Get, HttpCode, Param, Post, Query, UseGuards } from '@nestjs/common';
+import { parseSort } from '@lmp/common';
+import { PartnerActor, PartnerConsoleService } from '@lmp/tenancy';
+import { Roles, SignedInGuard } from '../http/guards';
+import { IdPipe } from '../http/id.pipe';
+import { AccountListQuery, AuditQuery, CreateAccountDto, CreateCustomerDto, CreateLicenseDto, CustomerListQuery } from './dto';
+import { Actor } from './partner-actor';
+
+const CUSTOMER_SORT = { companyName: 'company_name', createdAt: 'created_at', country: 'country' } as const;
+
+/** The partner console API. Each handler maps HTTP to one service call scoped by the actor's partner. */
+@Controller('api/v1/partner')
+@UseGuards(SignedInGuard)
+@Roles('partner_admin', 'partner_support')
+export class PartnerController {
+  constructor(private readonly console: PartnerConsoleService) {}
+
+  @Get('customers')
+  listCustomers(@Actor() actor: PartnerActor, @Query() q: CustomerListQuery) {
+    const sort = parseSort(q.sort, CUSTOMER_SORT, { field: 'company_name', direction: 'ASC' });
+    return this.console.listCustomers(actor, { page: q.page, pageSize: q.pageSize, q: q.q, sort });
+  }
+
+  @Post('customers')
+  @Roles('partner_admin')
+  createCustomer(@Actor() actor: PartnerActor, @Body() dto: CreateCustomerDto) {
+    return this.console.createCustomer(actor, dto);
+  }
+
+  @Get('customers/:customerId')
+  getCustomer(@Actor() actor: PartnerActor, @Param('customerId', IdPipe) customerId: string) {
+    return this.console.getCustomer(actor, customerId);
+  }
+
+  @Get('customers/:customerId/accounts')
+  listAccounts(@Actor() actor: PartnerActor, @Param('customerId', IdPipe) customerId: string, @Query() q: AccountListQuery) {
+    return this.console.listAccounts(actor, customerId, q);
+  }
+
+  @Post('customers/:customerId/accounts')
+  @Roles('partner_admin')
+  createAccount(@Actor() actor: PartnerActor, @Param('customerId', IdPipe) customerId: string, @Body() dto: CreateAccountDto) {
+    return this.console.createAccount(actor, customerId, dto);
+  }
+
+  @Get('customers/:customerId/accounts/:accountId')
+  getAccount(
+    @Actor() actor: PartnerActor,
+    @Param('customerId', IdPipe) customerId: string,
+    @Param('accountId', IdPipe) accountId: string,
+  ) {
+    return this.console.getAccount(actor, customerId, accountId);
+  }
+
+  @Post('customers/:customerId/accounts/:accountId/password-reset')
+  @HttpCode(202)
+  triggerReset(
+    @Actor() actor: PartnerActor,
+    @Param('customerId', IdPipe) customerId: string,
+    @Param('accountId', IdPipe) accountId: string,
+  ) {
+    return this.console.triggerPasswordReset(actor, customerId, accountId);
+  }
+
+  @Get('password-resets/:requestId')
+  getResetRequest(@Actor() actor: PartnerActor, @Param('requestId', IdPipe) requestId: string) {
+    return this.console.getResetRequest(actor, requestId);
+  }
+
+  @Get('customers/:customerId/licenses')
+  listLicenses(@Actor() actor: PartnerActor, @Param('customerId', IdPipe) customerId: string) {
+    return this.console.listLicenses(actor, customerId);
+  }
+
+  @Post('customers/:customerId/licenses')
+  @Roles('partner_admin')
+  createLicense(@Actor() actor: PartnerActor, @Param('customerId', IdPipe) customerId: string, @Body() dto: CreateLicenseDto) {
+    return this.console.createLicense(actor, customerId, dto);
+  }
+
+  @Get('audit')
+  listAudit(@Actor() actor: PartnerActor, @Query() q: AuditQuery) {
+    return this.console.listAudit(actor, { customerId: q.customerId, action: q.action }, q);
+  }
+}

@@ -1,0 +1,3 @@
+export * from './audit-actions';
+export * from './audit.service';
+export * from './audit.module';

@@ -1,0 +1,60 @@
+import { Type } from 'class-transformer';
+import { IsInt, IsOptional, IsString, Matches, Max, MaxLength, Min } from 'class-validator';
+
+export const MAX_PAGE_SIZE = 100;
+
+/** `?page=&pageSize=&q=&sort=` as API.md defines it for every list. */
+export class ListQuery {
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(100000)
+  page: number = 1;
+
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(MAX_PAGE_SIZE)
+  pageSize: number = 25;
+
+  @IsOptional()
+  @IsString()
+  @MaxLength(200)
+  q?: string;
+
+  @IsOptional()
+  @IsString()
+  @Matches(/^-?[a-zA-Z]+$/, { message: 'sort must be a field name, optionally prefixed by -' })
+  sort?: string;
+}
+
+export interface Page<T> {
+  items: T[];
+  page: number;
+  pageSize: number;
+  total: number;
+}
+
+export interface PageRequest {
+  page: number;
+  pageSize: number;
+}
+
+export function offsetOf(p: PageRequest): number {
+  return (p.page - 1) * p.pageSize;
+}
+
+/** Parses `sort=name` / `sort=-name` against the allowed fields; unknown fields give the default. */
+export function parseSort<F extends string>(
+  sort: string | undefined,
+  allowed: Record<string, F>,
+  fallback: { field: F; direction: 'ASC' | 'DESC' },
+): { field: F; direction: 'ASC' | 'DESC' } {
+  if (!sort) return fallback;
+  const desc = sort.startsWith('-');
+  const key = desc ? sort.slice(1) : sort;
+  const field = allowed[key];
+  return field ? { field, direction: desc ? 'DESC' : 'ASC' } : fallback;
+}

@@ -1,0 +1,61 @@
+import { HttpException, HttpStatus } from '@nestjs/common';
+
+/** One invalid field of a request, as reported in a problem's `errors` list. */
+export interface FieldError {
+  field: string;
+  message: string;
+}
+
+/** An RFC 9457 problem details body. */
+export interface ProblemDetails {
+  type: string;
+  title: string;
+  status: number;
+  detail?: string;
+  instance?: string;
+  errors?: FieldError[];
+}
+
+export const PROBLEM_CONTENT_TYPE = 'application/problem+json';
+
+/**
+ * An HTTP error that carries its own problem type and field errors. Services throw the
+ * named subclasses below; the filter turns every exception into a problem body.
+ */
+export class ProblemException extends HttpException {
+  constructor(
+    status: number,
+    readonly problem: Omit<ProblemDetails, 'status'>,
+  ) {
+    super(problem.detail ?? problem.title, status);
+  }
+}
+
+export class ValidationProblem extends ProblemException {
+  constructor(errors: FieldError[], detail = 'The request has invalid fields.') {
+    super(HttpStatus.BAD_REQUEST, { type: '/problems/validation', title: 'Invalid request', detail, errors });
+  }
+}
+
+export class NotFoundProblem extends ProblemException {
+  constructor(what = 'resource') {
+    super(HttpStatus.NOT_FOUND, { type: 'about:blank', title: 'Not Found', detail: `No such ${what}.` });
+  }
+}
+
+export class InvalidTokenProblem extends ProblemException {
+  constructor() {
+    super(HttpStatus.BAD_REQUEST, {
+      type: '/problems/invalid-token',
+      title: 'Invalid or expired link',
+      detail: 'This link is invalid, has expired or has already been used. Ask for a new one.',
+      errors: [{ field: 'token', message: 'invalid, expired or already used' }],
+    });
+  }
+}
+
+export class ConflictProblem extends ProblemException {
+  constructor(detail: string, errors?: FieldError[]) {
+    super(HttpStatus.CONFLICT, { type: '/problems/conflict', title: 'Conflict', detail, errors });
+  }
+}

@@ -1,0 +1,156 @@
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { isAbsolute, join, resolve } from 'node:path';
+import { AppConfig, DatabaseConfig } from './app-config';
+
+/** A configuration value that cannot be used. The message is one line naming the variable. */
+export class ConfigError extends Error {
+  constructor(
+    readonly variable: string,
+    reason: string,
+  ) {
+    super(`${variable}: ${reason}`);
+    this.name = 'ConfigError';
+  }
+}
+
+type Env = Record<string, string | undefined>;
+
+const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+
+function int(env: Env, name: string, fallback: number, min: number, max: number): number {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  if (!/^\d+$/.test(raw.trim())) throw new ConfigError(name, `must be a whole number, got "${raw}"`);
+  const n = Number(raw);
+  if (n < min || n > max) throw new ConfigError(name, `must be between ${min} and ${max}, got ${n}`);
+  return n;
+}
+
+function bool(env: Env, name: string, fallback: boolean): boolean {
+  const raw = env[name]?.trim().toLowerCase();
+  if (raw === undefined || raw === '') return fallback;
+  if (['1', 'true', 'yes', 'on'].includes(raw)) return true;
+  if (['0', 'false', 'no', 'off'].includes(raw)) return false;
+  throw new ConfigError(name, `must be true or false, got "${env[name]}"`);
+}
+
+function url(env: Env, name: string, protocols: string[]): URL | undefined {
+  const raw = env[name];
+  if (raw === undefined || raw.trim() === '') return undefined;
+  let parsed: URL;
+  try {
+    parsed = new URL(raw.trim());
+  } catch {
+    throw new ConfigError(name, `is not a valid URL`);
+  }
+  if (!protocols.includes(parsed.protocol)) {
+    throw new ConfigError(name, `must start with ${protocols.map((p) => p + '//').join(' or ')}`);
+  }
+  return parsed;
+}
+
+function databaseConfig(env: Env, dataDir: string): DatabaseConfig {
+  const raw = env.DATABASE_URL?.trim();
+  if (!raw) return { type: 'sqlite', path: join(dataDir, 'lmp.sqlite') };
+  if (raw.startsWith('sqlite:')) {
+    const path = raw.slice('sqlite:'.length).replace(/^\/\//, '');
+    if (!path) throw new ConfigError('DATABASE_URL', 'sqlite: needs a file path, e.g. sqlite:data/lmp.sqlite');
+    return { type: 'sqlite', path: path === ':memory:' ? path : isAbsolute(path) ? path : resolve(path) };
+  }
+  const parsed = url(env, 'DATABASE_URL', ['mysql:', 'mariadb:']);
+  if (!parsed || !parsed.pathname || parsed.pathname === '/') {
+    throw new ConfigError('DATABASE_URL', 'must name a database, e.g. mysql://user:pass@host:3306/lmp');
+  }
+  return { type: parsed.protocol === 'mariadb:' ? 'mariadb' : 'mysql', url: raw.replace(/^mariadb:/, 'mysql:') };
+}
+
+function trustProxy(env: Env): boolean | number {
+  const raw = env.TRUST_PROXY?.trim();
+  if (raw && /^\d+$/.test(raw)) return int(env, 'TRUST_PROXY', 0, 0, 10);
+  return bool(env, 'TRUST_PROXY', false);
+}
+
+interface GeneratedSecrets {
+  sessionSecret: string;
+  dataEncryptionKey: string;
+}
+
+/** Outside production, secrets missing from the environment are generated once into the data dir. */
+function generatedSecrets(dataDir: string): GeneratedSecrets {
+  const file = join(dataDir, 'secrets.json');
+  if (existsSync(file)) return JSON.parse(readFileSync(file, 'utf8')) as GeneratedSecrets;
+  const secrets: GeneratedSecrets = {
+    sessionSecret: randomBytes(32).toString('base64url'),
+    dataEncryptionKey: randomBytes(32).toString('base64'),
+  };
+  mkdirSync(dataDir, { recursive: true });
+  writeFileSync(file, JSON.stringify(secrets, null, 2), { mode: 0o600 });
+  return secrets;
+}
+
+function encryptionKey(raw: string, name: string): Buffer {
+  const trimmed = raw.trim();
+  const key = /^[0-9a-fA-F]{64}$/.test(trimmed) ? Buffer.from(trimmed, 'hex') : Buffer.from(trimmed, 'base64');
+  if (key.length !== 32) throw new ConfigError(name, 'must be 32 bytes, as 64 hex digits or base64');
+  return key;
+}
+
+/**
+ * Reads and validates the environment. Throws ConfigError naming the first bad variable.
+ * Outside production it may create `<DATA_DIR>/secrets.json` for the two secrets.
+ */
+export function loadConfig(env: Env = process.env): AppConfig {
+  const production = env.NODE_ENV === 'production';
+  const dataDir = resolve(env.DATA_DIR?.trim() || 'data');
+  const port = int(env, 'PORT', 3000, 0, 65535);
+  const publicUrl = url(env, 'PUBLIC_URL', ['http:', 'https:']) ?? new URL(`http://localhost:${port || 3000}`);
+  if (publicUrl.search || publicUrl.hash) throw new ConfigError('PUBLIC_URL', 'must not have a query or fragment');
+  const database = databaseConfig(env, dataDir);
+  const redis = url(env, 'REDIS_URL', ['redis:', 'rediss:']);
+  const smtp = url(env, 'SMTP_URL', ['smtp:', 'smtps:']);
+
+  let sessionSecret = env.SESSION_SECRET?.trim();
+  let keyRaw = env.DATA_ENCRYPTION_KEY?.trim();
+  if (production) {
+    if (!sessionSecret) throw new ConfigError('SESSION_SECRET', 'is required when NODE_ENV=production');
+    if (!keyRaw) throw new ConfigError('DATA_ENCRYPTION_KEY', 'is required when NODE_ENV=production');
+  }
+  if (!sessionSecret || !keyRaw) {
+    const generated = generatedSecrets(dataDir);
+    sessionSecret ||= generated.sessionSecret;
+    keyRaw ||= generated.dataEncryptionKey;
+  }
+  if (sessionSecret.length < 32) throw new ConfigError('SESSION_SECRET', 'must be at least 32 characters');
+
+  const queuePrefix = env.QUEUE_PREFIX?.trim() || 'lmp';
+  if (!/^[a-zA-Z0-9_-]{1,32}$/.test(queuePrefix)) {
+    throw new ConfigError('QUEUE_PREFIX', 'must be 1 to 32 letters, digits, - or _');
+  }
+  const logLevel = (env.LOG_LEVEL?.trim() || 'info') as AppConfig['logLevel'];
+  if (!LOG_LEVELS.includes(logLevel)) throw new ConfigError('LOG_LEVEL', `must be one of ${LOG_LEVELS.join(', ')}`);
+  const mailFrom = env.MAIL_FROM?.trim() || `LMP <no-reply@${publicUrl.hostname}>`;
+  if (!/^[^\r\n]+@[^\r\n]+$/.test(mailFrom)) throw new ConfigError('MAIL_FROM', 'must be an email address');
+  const embedded = !redis;
+
+  return {
+    production,
+    port,
+    publicUrl: publicUrl.toString().replace(/\/+$/, ''),
+    secureCookies: publicUrl.protocol === 'https:',
+    database,
+    redisUrl: redis?.toString(),
+    smtpUrl: smtp?.toString(),
+    mailFrom,
+    sessionSecret,
+    dataEncryptionKey: encryptionKey(keyRaw, 'DATA_ENCRYPTION_KEY'),
+    queuePrefix,
+    workerConcurrency: int(env, 'WORKER_CONCURRENCY', 20, 1, 1000),
+    mailAttempts: int(env, 'MAIL_ATTEMPTS', 8, 1, 50),
+    dataDir,
+    logLevel,
+    migrateOnStart: bool(env, 'MIGRATE_ON_START', database.type === 'sqlite'),
+    trustProxy: trustProxy(env),
+    demoOnFirstStart: bool(env, 'DEMO_ON_FIRST_START', embedded && database.type === 'sqlite' && !production),
+  };
+}

@@ -1,0 +1,21 @@
+import { ActionToken } from './action-token.entity';
+import { AuditEvent } from './audit-event.entity';
+import { Customer } from './customer.entity';
+import { License } from './license.entity';
+import { OutboxMessage } from './outbox-message.entity';
+import { Partner } from './partner.entity';
+import { Session } from './session.entity';
+import { User } from './user.entity';
+
+export type { FlatJson } from './columns';
+export * from './action-token.entity';
+export * from './audit-event.entity';
+export * from './customer.entity';
+export * from './license.entity';
+export * from './outbox-message.entity';
+export * from './partner.entity';
+export * from './session.entity';
+export * from './user.entity';
+
+/** Explicit entity list: globs break in bundled builds. */
+export const ENTITIES = [Partner, Customer, User, License, ActionToken, Session, AuditEvent, OutboxMessage];

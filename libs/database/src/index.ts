@@ -1,0 +1,6 @@
+export * from './entities';
+export * from './migrations';
+export * from './data-source-options';
+export * from './transaction-runner';
+export * from './database.module';
+export * from './ids';

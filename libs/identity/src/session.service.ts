@@ -1,0 +1,96 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { DataSource, EntityManager, Not } from 'typeorm';
+import { Clock } from '@lmp/common';
+import { APP_CONFIG, AppConfig } from '@lmp/config';
+import { randomSecret, Session, sha256Hex, TransactionRunner, User } from '@lmp/database';
+
+export const SESSION_COOKIE = 'lmp_session';
+/** A session ends after 8 hours without use, and after 7 days whatever happens. */
+export const SESSION_IDLE_MS = 8 * 3600_000;
+export const SESSION_ABSOLUTE_MS = 7 * 24 * 3600_000;
+const TOUCH_EVERY_MS = 60_000;
+
+export interface SessionMeta {
+  ip?: string | null;
+  userAgent?: string | null;
+}
+
+export interface ResolvedSession {
+  session: Session;
+  user: User;
+}
+
+/**
+ * Server-side sessions. The cookie holds 32 random bytes; the database holds their SHA-256,
+ * so a stolen table does not give working cookies.
+ */
+@Injectable()
+export class SessionService {
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly tx: TransactionRunner,
+    private readonly clock: Clock,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+  ) {}
+
+  cookieOptions() {
+    return {
+      httpOnly: true,
+      sameSite: 'lax' as const,
+      secure: this.config.secureCookies,
+      path: '/',
+    };
+  }
+
+  /** Starts a session. Returns the cookie value; it is never stored. */
+  async create(userId: string, meta: SessionMeta, mfaPassed: boolean, em?: EntityManager): Promise<string> {
+    const raw = randomSecret();
+    const now = this.clock.now();
+    const row: Session = {
+      id: sha256Hex(raw),
+      userId,
+      createdAt: now,
+      lastSeenAt: now,
+      expiresAt: new Date(now.getTime() + SESSION_IDLE_MS),
+      mfaPassed,
+      ip: meta.ip?.slice(0, 64) ?? null,
+      userAgent: meta.userAgent?.slice(0, 255) ?? null,
+    };
+    if (em) await em.insert(Session, row);
+    else await this.tx.write((m) => m.insert(Session, row));
+    return raw;
+  }
+
+  /** The live session and its active user for a cookie value, or null. Slides the idle expiry. */
+  async resolve(raw: string | undefined): Promise<ResolvedSession | null> {
+    if (!raw || raw.length > 100) return null;
+    const id = sha256Hex(raw);
+    const session = await this.dataSource.getRepository(Session).findOneBy({ id });
+    if (!session) return null;
+    const now = this.clock.now();
+    if (session.expiresAt <= now || session.createdAt.getTime() + SESSION_ABSOLUTE_MS <= now.getTime()) {
+      await this.tx.write((em) => em.delete(Session, { id }));
+      return null;
+    }
+    const user = await this.dataSource.getRepository(User).findOneBy({ id: session.userId });
+    if (!user || user.status !== 'active') return null;
+    if (now.getTime() - session.lastSeenAt.getTime() > TOUCH_EVERY_MS) {
+      const expiresAt = new Date(
+        Math.min(now.getTime() + SESSION_IDLE_MS, session.createdAt.getTime() + SESSION_ABSOLUTE_MS),
+      );
+      await this.tx.write((em) => em.update(Session, { id }, { lastSeenAt: now, expiresAt }));
+      session.lastSeenAt = now;
+      session.expiresAt = expiresAt;
+    }
+    return { session, user };
+  }
+
+  async destroy(raw: string): Promise<void> {
+    await this.tx.write((em) => em.delete(Session, { id: sha256Hex(raw) }));
+  }
+
+  /** Ends every session of a user, except one when given (the one that made the change). */
+  async destroyAllForUser(em: EntityManager, userId: string, exceptSessionId?: string): Promise<void> {
+    await em.delete(Session, exceptSessionId ? { userId, id: Not(exceptSessionId) } : { userId });
+  }
+}

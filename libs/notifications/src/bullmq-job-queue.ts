@@ -1,0 +1,37 @@
+import { Logger } from '@nestjs/common';
+import { Queue } from 'bullmq';
+import IORedis from 'ioredis';
+import { JobQueue } from './job-queue';
+import { jobDefaults, JobItem, QueueName } from './jobs';
+import { redisConnection, whenReady } from './redis';
+
+/** Production queue: BullMQ on Redis, `jobId` = outbox id so that a message is queued once. */
+export class BullMqJobQueue extends JobQueue {
+  private readonly logger = new Logger(BullMqJobQueue.name);
+  readonly connection: IORedis;
+  readonly queues: Record<QueueName, Queue>;
+
+  constructor(redisUrl: string, prefix: string, attempts: number) {
+    super();
+    this.connection = redisConnection(redisUrl, 'producer');
+    this.connection.on('error', (err) => this.logger.warn({ reason: err.message }, 'redis connection error'));
+    const options = { connection: this.connection, prefix, defaultJobOptions: jobDefaults(attempts) };
+    this.queues = {
+      [QueueName.Mail]: new Queue(QueueName.Mail, options),
+      [QueueName.Sms]: new Queue(QueueName.Sms, options),
+    };
+  }
+
+  ready(ms = 3000): Promise<boolean> {
+    return whenReady(this.connection, ms);
+  }
+
+  async enqueue(item: JobItem): Promise<void> {
+    await this.queues[item.queue].add(item.name, item.data, { jobId: item.data.outboxId });
+  }
+
+  async close(): Promise<void> {
+    await Promise.all(Object.values(this.queues).map((q) => q.close()));
+    await this.connection.quit().catch(() => this.connection.disconnect());
+  }
+}

@@ -1,0 +1,44 @@
+import { Injectable } from '@nestjs/common';
+import { DataSource, EntityManager } from 'typeorm';
+import { offsetOf, Page, PageRequest } from '@lmp/common';
+import { User } from '@lmp/database';
+import { likeEscape } from './like';
+
+/**
+ * A customer's user accounts, reached only through a customer of the given partner:
+ * the join on customers.partner_id is in every query.
+ */
+@Injectable()
+export class AccountRepository {
+  constructor(private readonly dataSource: DataSource) {}
+
+  private scoped(partnerId: string, customerId: string, em?: EntityManager) {
+    return (em ?? this.dataSource.manager)
+      .getRepository(User)
+      .createQueryBuilder('u')
+      .innerJoin('customers', 'c', 'c.id = u.customer_id')
+      .where('c.partner_id = :partnerId AND u.customer_id = :customerId', { partnerId, customerId });
+  }
+
+  findOne(partnerId: string, customerId: string, accountId: string, em?: EntityManager): Promise<User | null> {
+    return this.scoped(partnerId, customerId, em).andWhere('u.id = :accountId', { accountId }).getOne();
+  }
+
+  async list(partnerId: string, customerId: string, query: PageRequest & { q?: string }): Promise<Page<User>> {
+    const qb = this.scoped(partnerId, customerId);
+    const q = query.q?.trim();
+    if (q) {
+      const contains = `%${likeEscape(q.toLowerCase())}%`;
+      qb.andWhere(
+        "(u.email LIKE :contains ESCAPE '\\' OR u.first_name LIKE :contains ESCAPE '\\' OR u.last_name LIKE :contains ESCAPE '\\')",
+        { contains },
+      );
+    }
+    const [items, total] = await qb
+      .orderBy('u.email', 'ASC')
+      .skip(offsetOf(query))
+      .take(query.pageSize)
+      .getManyAndCount();
+    return { items, total, page: query.page, pageSize: query.pageSize };
+  }
+}

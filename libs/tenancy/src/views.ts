@@ -1,0 +1,73 @@
+import { Customer, License, User } from '@lmp/database';
+import { ResetRequestRow } from './reset-request.repository';
+import { CustomerRow } from './customer.repository';
+
+export type ResetStatus = 'queued' | 'sent' | 'failed' | 'used' | 'expired';
+
+export function customerView(c: Customer | CustomerRow) {
+  return {
+    id: c.id,
+    companyName: c.companyName,
+    country: c.country,
+    status: c.status,
+    accountCount: 'accountCount' in c ? c.accountCount : undefined,
+    licenseCount: 'licenseCount' in c ? c.licenseCount : undefined,
+    createdAt: c.createdAt.toISOString(),
+  };
+}
+
+export function accountView(u: User) {
+  return {
+    id: u.id,
+    email: u.email,
+    firstName: u.firstName,
+    lastName: u.lastName,
+    role: u.role,
+    status: u.status,
+    emailVerified: u.emailVerifiedAt !== null,
+    mfaEnabled: false,
+    lastLoginAt: u.lastLoginAt?.toISOString() ?? null,
+    createdAt: u.createdAt.toISOString(),
+  };
+}
+
+export function licenseView(l: License, now: Date) {
+  return {
+    id: l.id,
+    product: l.product,
+    seats: l.seats,
+    startsAt: l.startsAt.toISOString(),
+    expiresAt: l.expiresAt.toISOString(),
+    status: l.status !== 'active' ? l.status : l.expiresAt <= now ? 'expired' : l.startsAt > now ? 'scheduled' : 'active',
+  };
+}
+
+/**
+ * The status a partner sees: used and expired come from the link itself; otherwise the
+ * delivery decides. A message still being retried is 'queued'; only a dead one is 'failed'.
+ */
+export function resetStatus(row: ResetRequestRow, now: Date): { status: ResetStatus; reason: string | null } {
+  const { token, outbox } = row;
+  if (token.usedAt) return { status: 'used', reason: null };
+  if (token.voidedAt) return { status: 'expired', reason: 'replaced by a newer request' };
+  if (token.expiresAt <= now) return { status: 'expired', reason: null };
+  if (outbox?.status === 'sent') return { status: 'sent', reason: null };
+  if (outbox?.status === 'dead') return { status: 'failed', reason: outbox.lastError };
+  return { status: 'queued', reason: null };
+}
+
+export function resetRequestView(row: ResetRequestRow, now: Date) {
+  const { status, reason } = resetStatus(row, now);
+  return {
+    requestId: row.token.id,
+    accountId: row.accountId,
+    customerId: row.customerId,
+    status,
+    reason,
+    requestedBy: row.token.requestedBy,
+    requestedAt: row.token.createdAt.toISOString(),
+    expiresAt: row.token.expiresAt.toISOString(),
+    sentAt: row.outbox?.sentAt?.toISOString() ?? null,
+    usedAt: row.token.usedAt?.toISOString() ?? null,
+  };
+}
