@@ -29,7 +29,11 @@ export class DemoBootstrap implements OnApplicationBootstrap {
     const file = join(this.config.dataDir, 'demo-sign-in.json');
     const result = await this.provisioning.seedDemo({ customers: 60, accountsPerCustomer: 4 });
     if (result.created && result.adminPassword) {
-      const signIn = { url: `${this.config.publicUrl}/login`, email: result.adminEmail, password: result.adminPassword };
+      const signIn = {
+        url: `${this.config.publicUrl}/login`,
+        email: result.adminEmail,
+        password: result.adminPassword,
+      };
       writeFileSync(file, JSON.stringify(signIn, null, 2), { mode: 0o600 });
       this.logger.log({ customers: result.customers, accounts: result.accounts }, 'demo partner created');
     }

@@ -1,6 +1,4 @@
-export type DatabaseConfig =
-  | { type: 'sqlite'; path: string }
-  | { type: 'mysql' | 'mariadb'; url: string };
+export type DatabaseConfig = { type: 'sqlite'; path: string } | { type: 'mysql' | 'mariadb'; url: string };
 
 /** Every setting of the apps, validated once at start-up (see loadConfig). */
 export interface AppConfig {

@@ -32,8 +32,7 @@ export class TransactionRunner {
 
   async run<T>(work: (tx: Tx) => Promise<T>): Promise<T> {
     const hooks: Array<() => Promise<void> | void> = [];
-    const exec = () =>
-      this.dataSource.transaction((em) => work({ em, afterCommit: (hook) => void hooks.push(hook) }));
+    const exec = () => this.dataSource.transaction((em) => work({ em, afterCommit: (hook) => void hooks.push(hook) }));
     const result = this.serial ? await this.serial.run(exec) : await exec();
     for (const hook of hooks) {
       try {

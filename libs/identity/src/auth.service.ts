@@ -46,7 +46,10 @@ export class AuthService {
         partnerId: user ? await this.partnerIdOf(user) : null,
         customerId: user?.customerId ?? null,
         ip: meta.ip,
-        detail: { reason: !user ? 'unknown_email' : !usable ? 'not_active' : 'wrong_password', email: normalizeEmail(email).slice(0, 254) },
+        detail: {
+          reason: !user ? 'unknown_email' : !usable ? 'not_active' : 'wrong_password',
+          email: normalizeEmail(email).slice(0, 254),
+        },
       });
     });
     return null;
@@ -105,7 +108,9 @@ export class AuthService {
   async partnerIdOf(user: Pick<User, 'partnerId' | 'customerId'>): Promise<string | null> {
     if (user.partnerId) return user.partnerId;
     if (!user.customerId) return null;
-    const c = await this.dataSource.getRepository(Customer).findOne({ select: ['partnerId'], where: { id: user.customerId } });
+    const c = await this.dataSource
+      .getRepository(Customer)
+      .findOne({ select: ['partnerId'], where: { id: user.customerId } });
     return c?.partnerId ?? null;
   }
 }

@@ -37,7 +37,9 @@ export class SmtpMailTransport extends MailTransport {
       host: url.hostname,
       port: Number(url.port) || (url.protocol === 'smtps:' ? 465 : 587),
       secure: url.protocol === 'smtps:',
-      auth: url.username ? { user: decodeURIComponent(url.username), pass: decodeURIComponent(url.password) } : undefined,
+      auth: url.username
+        ? { user: decodeURIComponent(url.username), pass: decodeURIComponent(url.password) }
+        : undefined,
       // smtp://host:port?ignoreTLS=true for servers without STARTTLS (local catchers)
       ignoreTLS: url.searchParams.get('ignoreTLS') === 'true',
       connectionTimeout: 10_000,

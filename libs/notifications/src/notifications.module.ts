@@ -37,9 +37,7 @@ export class NotificationsModule {
     const transport: Provider = {
       provide: MailTransport,
       useFactory: () =>
-        config.smtpUrl
-          ? new SmtpMailTransport(config.smtpUrl)
-          : new FileMailTransport(join(config.dataDir, 'outbox')),
+        config.smtpUrl ? new SmtpMailTransport(config.smtpUrl) : new FileMailTransport(join(config.dataDir, 'outbox')),
     };
     const queue: Provider = config.redisUrl
       ? {
@@ -70,7 +68,15 @@ export class NotificationsModule {
         NotificationsLifecycle,
         ...(options.worker ? [MailWorkerHost] : []),
       ],
-      exports: [OutboxWriter, OutboxRepository, OutboxDispatcher, OutboxProcessor, JobQueue, TemplateRenderer, MailTransport],
+      exports: [
+        OutboxWriter,
+        OutboxRepository,
+        OutboxDispatcher,
+        OutboxProcessor,
+        JobQueue,
+        TemplateRenderer,
+        MailTransport,
+      ],
     };
   }
 }

@@ -64,10 +64,18 @@ export class OutboxProcessor {
       try {
         rendered = this.renderer.render(template, row.payload as MailTemplateProps[typeof template]);
       } catch (err) {
-        throw new PermanentDeliveryError(`template ${row.template} failed to render: ${describeError(err)}`, { cause: err });
+        throw new PermanentDeliveryError(`template ${row.template} failed to render: ${describeError(err)}`, {
+          cause: err,
+        });
       }
       const links = LINK_PROPS.map((p) => row.payload?.[p]).filter((v): v is string => typeof v === 'string');
-      await this.transport.send({ ...rendered, outboxId: row.id, to: row.recipient, from: this.config.mailFrom, links });
+      await this.transport.send({
+        ...rendered,
+        outboxId: row.id,
+        to: row.recipient,
+        from: this.config.mailFrom,
+        links,
+      });
     } catch (err) {
       const permanent = isPermanent(err);
       const final = permanent || info.attempt >= info.maxAttempts;

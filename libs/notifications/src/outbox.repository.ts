@@ -24,7 +24,9 @@ export class OutboxRepository {
 
   /** pending -> queued; a row the worker already moved on stays where it is. */
   async markQueued(id: string, now: Date): Promise<boolean> {
-    const res = await this.tx.write((em) => this.repo(em).update({ id, status: 'pending' }, { status: 'queued', updatedAt: now }));
+    const res = await this.tx.write((em) =>
+      this.repo(em).update({ id, status: 'pending' }, { status: 'queued', updatedAt: now }),
+    );
     return (res.affected ?? 0) > 0;
   }
 
@@ -32,23 +34,29 @@ export class OutboxRepository {
   async markSent(id: string, attempts: number, now: Date): Promise<boolean> {
     const res = await this.tx.write((em) =>
       this.repo(em)
-      .createQueryBuilder()
-      .update(OutboxMessage)
-      .set({ status: 'sent', attempts, sentAt: now, updatedAt: now, lastError: null, payload: null })
-      .where('id = :id AND status <> :sent', { id, sent: 'sent' })
-      .execute(),
+        .createQueryBuilder()
+        .update(OutboxMessage)
+        .set({ status: 'sent', attempts, sentAt: now, updatedAt: now, lastError: null, payload: null })
+        .where('id = :id AND status <> :sent', { id, sent: 'sent' })
+        .execute(),
     );
     return (res.affected ?? 0) > 0;
   }
 
-  async markFailure(id: string, status: Extract<OutboxStatus, 'failed' | 'dead'>, attempts: number, error: string, now: Date) {
+  async markFailure(
+    id: string,
+    status: Extract<OutboxStatus, 'failed' | 'dead'>,
+    attempts: number,
+    error: string,
+    now: Date,
+  ) {
     await this.tx.write((em) =>
       this.repo(em)
-      .createQueryBuilder()
-      .update(OutboxMessage)
-      .set({ status, attempts, lastError: error.slice(0, 500), updatedAt: now })
-      .where('id = :id AND status <> :sent', { id, sent: 'sent' })
-      .execute(),
+        .createQueryBuilder()
+        .update(OutboxMessage)
+        .set({ status, attempts, lastError: error.slice(0, 500), updatedAt: now })
+        .where('id = :id AND status <> :sent', { id, sent: 'sent' })
+        .execute(),
     );
   }
 

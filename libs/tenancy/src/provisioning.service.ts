@@ -5,7 +5,14 @@ import { AuditAction, AuditService } from '@lmp/audit';
 import { Clock, ConflictProblem, FieldError, ValidationProblem } from '@lmp/common';
 import { APP_CONFIG, AppConfig } from '@lmp/config';
 import { Customer, License, newId, Partner, TransactionRunner, User, UserRole } from '@lmp/database';
-import { checkPassword, normalizeEmail, PasswordHasher, TOKEN_TTL_MS, TokenService, UserRepository } from '@lmp/identity';
+import {
+  checkPassword,
+  normalizeEmail,
+  PasswordHasher,
+  TOKEN_TTL_MS,
+  TokenService,
+  UserRepository,
+} from '@lmp/identity';
 import { MailTemplate, OutboxWriter } from '@lmp/notifications';
 
 export const EMAIL_PATTERN = /^[^\s@]{1,64}@[^\s@]+\.[^\s@]{2,}$/;
@@ -35,10 +42,51 @@ export interface DemoSeedResult {
 
 const DEMO_CODE = 'demo';
 const DEMO_ADMIN = 'admin@demo.example.com';
-const COMPANY_WORDS = ['Acme', 'Globex', 'Initech', 'Umbrella', 'Stark', 'Wayne', 'Hooli', 'Vandelay', 'Soylent', 'Tyrell', 'Cyberdyne', 'Wonka', 'Aperture', 'Oscorp', 'Massive', 'Dunder'];
-const COMPANY_KINDS = ['Systems', 'Labs', 'Logistics', 'Health', 'Foods', 'Media', 'Energy', 'Retail', 'Legal', 'Capital'];
+const COMPANY_WORDS = [
+  'Acme',
+  'Globex',
+  'Initech',
+  'Umbrella',
+  'Stark',
+  'Wayne',
+  'Hooli',
+  'Vandelay',
+  'Soylent',
+  'Tyrell',
+  'Cyberdyne',
+  'Wonka',
+  'Aperture',
+  'Oscorp',
+  'Massive',
+  'Dunder',
+];
+const COMPANY_KINDS = [
+  'Systems',
+  'Labs',
+  'Logistics',
+  'Health',
+  'Foods',
+  'Media',
+  'Energy',
+  'Retail',
+  'Legal',
+  'Capital',
+];
 const FIRST = ['Ada', 'Ben', 'Chloe', 'Dev', 'Eva', 'Farid', 'Grace', 'Hugo', 'Iris', 'Jon', 'Kira', 'Liam'];
-const LAST = ['Lovelace', 'Okafor', 'Martin', 'Patel', 'Novak', 'Haddad', 'Hopper', 'Larsen', 'Chen', 'Snow', 'Ito', 'Byrne'];
+const LAST = [
+  'Lovelace',
+  'Okafor',
+  'Martin',
+  'Patel',
+  'Novak',
+  'Haddad',
+  'Hopper',
+  'Larsen',
+  'Chen',
+  'Snow',
+  'Ito',
+  'Byrne',
+];
 const COUNTRIES = ['GB', 'DE', 'FR', 'NL', 'US', 'IE', 'ES', 'SE'];
 
 /** Creates partners, their first admin, operators and demo data: the CLI's and first start's work. */
@@ -66,11 +114,14 @@ export class ProvisioningService {
     if (!PARTNER_CODE_PATTERN.test(code)) {
       errors.push({ field: 'code', message: 'must be 2 to 64 lower-case letters, digits or -' });
     }
-    if (!EMAIL_PATTERN.test(email) || email.length > 254) errors.push({ field: 'adminEmail', message: 'must be an email address' });
+    if (!EMAIL_PATTERN.test(email) || email.length > 254)
+      errors.push({ field: 'adminEmail', message: 'must be an email address' });
     if (input.adminPassword !== undefined) errors.push(...checkPassword(input.adminPassword, email, 'adminPassword'));
     if (errors.length) throw new ValidationProblem(errors);
     if (await this.dataSource.getRepository(Partner).findOneBy({ code })) {
-      throw new ConflictProblem(`A partner with code "${code}" exists already.`, [{ field: 'code', message: 'is taken' }]);
+      throw new ConflictProblem(`A partner with code "${code}" exists already.`, [
+        { field: 'code', message: 'is taken' },
+      ]);
     }
     if (await this.users.findByEmail(email)) {
       throw new ConflictProblem(`${email} has an account already.`, [{ field: 'adminEmail', message: 'is taken' }]);
@@ -89,7 +140,11 @@ export class ProvisioningService {
         detail: { code, adminEmail: email },
       });
       if (!passwordHash) {
-        const { raw, token } = await this.tokens.issue(tx.em, { userId: admin.id, purpose: 'invitation', purposes: ['invitation'] });
+        const { raw, token } = await this.tokens.issue(tx.em, {
+          userId: admin.id,
+          purpose: 'invitation',
+          purposes: ['invitation'],
+        });
         const outboxId = await this.outbox.mail(tx, MailTemplate.Invitation, email, {
           firstName: email,
           companyName: name,
@@ -113,7 +168,12 @@ export class ProvisioningService {
     if (await this.users.findByEmail(email)) {
       throw new ConflictProblem(`${email} has an account already.`, [{ field: 'email', message: 'is taken' }]);
     }
-    const user = this.newUser({ email, role: 'platform_admin', passwordHash: await this.hasher.hash(input.password), now: this.clock.now() });
+    const user = this.newUser({
+      email,
+      role: 'platform_admin',
+      passwordHash: await this.hasher.hash(input.password),
+      now: this.clock.now(),
+    });
     await this.tx.run(({ em }) => this.users.insert(em, user));
     return { userId: user.id };
   }
@@ -126,18 +186,44 @@ export class ProvisioningService {
     const existing = await this.dataSource.getRepository(Partner).findOneBy({ code: DEMO_CODE });
     if (existing) {
       const customers = await this.dataSource.getRepository(Customer).countBy({ partnerId: existing.id });
-      return { partnerId: existing.id, adminEmail: DEMO_ADMIN, adminPassword: null, customers, accounts: 0, created: false };
+      return {
+        partnerId: existing.id,
+        adminEmail: DEMO_ADMIN,
+        adminPassword: null,
+        customers,
+        accounts: 0,
+        created: false,
+      };
     }
     const adminPassword = randomBytes(12).toString('base64url');
     const customerPassword = randomBytes(12).toString('base64url');
-    const [adminHash, customerHash] = await Promise.all([this.hasher.hash(adminPassword), this.hasher.hash(customerPassword)]);
+    const [adminHash, customerHash] = await Promise.all([
+      this.hasher.hash(adminPassword),
+      this.hasher.hash(customerPassword),
+    ]);
     const now = this.clock.now();
     const partner: Partner = { id: newId(), code: DEMO_CODE, name: 'Demo Reseller', status: 'active', createdAt: now };
     await this.tx.run(async ({ em }) => {
       await em.insert(Partner, partner);
       await em.insert(User, [
-        this.newUser({ email: DEMO_ADMIN, role: 'partner_admin', partnerId: partner.id, passwordHash: adminHash, now, firstName: 'Dana', lastName: 'Admin' }),
-        this.newUser({ email: 'support@demo.example.com', role: 'partner_support', partnerId: partner.id, passwordHash: adminHash, now, firstName: 'Sam', lastName: 'Support' }),
+        this.newUser({
+          email: DEMO_ADMIN,
+          role: 'partner_admin',
+          partnerId: partner.id,
+          passwordHash: adminHash,
+          now,
+          firstName: 'Dana',
+          lastName: 'Admin',
+        }),
+        this.newUser({
+          email: 'support@demo.example.com',
+          role: 'partner_support',
+          partnerId: partner.id,
+          passwordHash: adminHash,
+          now,
+          firstName: 'Sam',
+          lastName: 'Support',
+        }),
       ]);
     });
     let accounts = 0;
@@ -149,7 +235,15 @@ export class ProvisioningService {
       for (let i = start; i < Math.min(options.customers, start + batch); i++) {
         const name = `${COMPANY_WORDS[i % COMPANY_WORDS.length]} ${COMPANY_KINDS[Math.floor(i / COMPANY_WORDS.length) % COMPANY_KINDS.length]}${i >= 160 ? ` ${i}` : ''}`;
         const created = new Date(now.getTime() - (options.customers - i) * 60_000);
-        const customer: Customer = { id: newId(), partnerId: partner.id, companyName: name, country: COUNTRIES[i % COUNTRIES.length], status: 'active', createdAt: created, updatedAt: created };
+        const customer: Customer = {
+          id: newId(),
+          partnerId: partner.id,
+          companyName: name,
+          country: COUNTRIES[i % COUNTRIES.length],
+          status: 'active',
+          createdAt: created,
+          updatedAt: created,
+        };
         customers.push(customer);
         const domain = `${name.toLowerCase().replace(/[^a-z0-9]+/g, '-')}.example.com`;
         for (let a = 0; a < options.accountsPerCustomer; a++) {
@@ -168,7 +262,16 @@ export class ProvisioningService {
             }),
           );
         }
-        licenses.push({ id: newId(), customerId: customer.id, product: i % 3 === 0 ? 'LMP Endpoint Suite' : 'LMP Backup', seats: 5 + (i % 50), startsAt: created, expiresAt: new Date(created.getTime() + ((i % 24) + 1) * 30 * 86400_000), status: 'active', createdAt: created });
+        licenses.push({
+          id: newId(),
+          customerId: customer.id,
+          product: i % 3 === 0 ? 'LMP Endpoint Suite' : 'LMP Backup',
+          seats: 5 + (i % 50),
+          startsAt: created,
+          expiresAt: new Date(created.getTime() + ((i % 24) + 1) * 30 * 86400_000),
+          status: 'active',
+          createdAt: created,
+        });
       }
       await this.tx.run(async ({ em }) => {
         await em.insert(Customer, customers);
@@ -178,7 +281,14 @@ export class ProvisioningService {
       accounts += users.length;
       options.onProgress?.(Math.min(options.customers, start + batch), options.customers);
     }
-    return { partnerId: partner.id, adminEmail: DEMO_ADMIN, adminPassword, customers: options.customers, accounts, created: true };
+    return {
+      partnerId: partner.id,
+      adminEmail: DEMO_ADMIN,
+      adminPassword,
+      customers: options.customers,
+      accounts,
+      created: true,
+    };
   }
 
   private newUser(p: {
@@ -216,4 +326,3 @@ export class ProvisioningService {
     };
   }
 }
-

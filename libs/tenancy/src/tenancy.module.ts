@@ -7,7 +7,14 @@ import { ProvisioningService } from './provisioning.service';
 import { ResetRequestRepository } from './reset-request.repository';
 
 @Module({
-  providers: [AccountRepository, CustomerRepository, LicenseRepository, ResetRequestRepository, PartnerConsoleService, ProvisioningService],
+  providers: [
+    AccountRepository,
+    CustomerRepository,
+    LicenseRepository,
+    ResetRequestRepository,
+    PartnerConsoleService,
+    ProvisioningService,
+  ],
   exports: [PartnerConsoleService, ProvisioningService],
 })
 export class TenancyModule {}

@@ -38,7 +38,8 @@ export function licenseView(l: License, now: Date) {
     seats: l.seats,
     startsAt: l.startsAt.toISOString(),
     expiresAt: l.expiresAt.toISOString(),
-    status: l.status !== 'active' ? l.status : l.expiresAt <= now ? 'expired' : l.startsAt > now ? 'scheduled' : 'active',
+    status:
+      l.status !== 'active' ? l.status : l.expiresAt <= now ? 'expired' : l.startsAt > now ? 'scheduled' : 'active',
   };
 }
 

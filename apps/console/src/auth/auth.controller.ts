@@ -42,9 +42,15 @@ export class AuthController {
   /** Spends a reset or invitation link and sets the password. Every session of the user ends. */
   @Post('reset-password')
   @HttpCode(200)
-  async resetPassword(@Body() dto: ResetPasswordDto, @Meta() m: SessionMeta, @Req() req: Request, @Res({ passthrough: true }) res: Response) {
+  async resetPassword(
+    @Body() dto: ResetPasswordDto,
+    @Meta() m: SessionMeta,
+    @Req() req: Request,
+    @Res({ passthrough: true }) res: Response,
+  ) {
     const done = await this.resets.complete(dto.token, dto.password, m);
-    if ((req.cookies as Record<string, string>)?.[SESSION_COOKIE]) res.clearCookie(SESSION_COOKIE, this.sessions.cookieOptions());
+    if ((req.cookies as Record<string, string>)?.[SESSION_COOKIE])
+      res.clearCookie(SESSION_COOKIE, this.sessions.cookieOptions());
     return { status: 'password_set', email: done.email, next: '/login' };
   }
 }

@@ -28,7 +28,8 @@ export class CsrfService {
   verify(req: Request): void {
     const seed = (req.cookies as Record<string, string> | undefined)?.[CSRF_COOKIE];
     const sent = (req.body as Record<string, unknown> | undefined)?.[CSRF_FIELD];
-    if (!seed || typeof sent !== 'string') throw new ForbiddenException('The form expired. Reload the page and try again.');
+    if (!seed || typeof sent !== 'string')
+      throw new ForbiddenException('The form expired. Reload the page and try again.');
     const expected = Buffer.from(this.sign(seed));
     const given = Buffer.from(sent);
     if (expected.length !== given.length || !timingSafeEqual(expected, given)) {
@@ -43,6 +44,7 @@ export class CsrfService {
 
 /** Only a path on this site: `/x` but not `//evil` or `/\evil`. */
 export function safeNext(next: unknown, fallback = '/'): string {
-  if (typeof next !== 'string' || !next.startsWith('/') || next.startsWith('//') || next.startsWith('/\\')) return fallback;
+  if (typeof next !== 'string' || !next.startsWith('/') || next.startsWith('//') || next.startsWith('/\\'))
+    return fallback;
   return next.length > 500 ? fallback : next;
 }

@@ -25,4 +25,6 @@ export const Auth = createParamDecorator((_: unknown, ctx: ExecutionContext): Au
   return req.auth;
 });
 
-export const Meta = createParamDecorator((_: unknown, ctx: ExecutionContext): SessionMeta => meta(ctx.switchToHttp().getRequest()));
+export const Meta = createParamDecorator((_: unknown, ctx: ExecutionContext): SessionMeta =>
+  meta(ctx.switchToHttp().getRequest()),
+);

@@ -19,7 +19,11 @@ export class PageErrorFilter implements ExceptionFilter {
     this.pages.send(
       res,
       'error',
-      { title: problem.title, status: problem.status, detail: problem.detail ?? 'Something went wrong. Try again in a moment.' },
+      {
+        title: problem.title,
+        status: problem.status,
+        detail: problem.detail ?? 'Something went wrong. Try again in a moment.',
+      },
       problem.status,
     );
   }

@@ -52,7 +52,13 @@ export class PagesController {
       return this.pages.send(
         res,
         'login',
-        { title: 'Sign in', csrf: this.csrf.token(req, res), next, email, error: 'The email or password is incorrect.' },
+        {
+          title: 'Sign in',
+          csrf: this.csrf.token(req, res),
+          next,
+          email,
+          error: 'The email or password is incorrect.',
+        },
         401,
       );
     }
@@ -88,7 +94,12 @@ export class PagesController {
     const info = await this.resets.inspect(token);
     if (!info) return this.pages.send(res, 'link-invalid', { title: 'Link not valid' }, 400);
     const again = (errors: Record<string, string>) =>
-      this.pages.send(res, 'reset-password', { ...this.resetData(req, res, token, info.purpose, info.email), errors }, 400);
+      this.pages.send(
+        res,
+        'reset-password',
+        { ...this.resetData(req, res, token, info.purpose, info.email), errors },
+        400,
+      );
     if (password !== str(form.confirmPassword)) return again({ confirmPassword: 'The two passwords do not match.' });
     try {
       await this.resets.complete(token, password, meta(req));
@@ -96,7 +107,8 @@ export class PagesController {
       if (err instanceof ValidationProblem) {
         return again(Object.fromEntries((err.problem.errors ?? []).map((e) => [e.field, `Password ${e.message}.`])));
       }
-      if (err instanceof ProblemException) return this.pages.send(res, 'link-invalid', { title: 'Link not valid' }, 400);
+      if (err instanceof ProblemException)
+        return this.pages.send(res, 'link-invalid', { title: 'Link not valid' }, 400);
       throw err;
     }
     res.clearCookie(SESSION_COOKIE, this.sessions.cookieOptions());

@@ -3,7 +3,14 @@ import { parseSort } from '@lmp/common';
 import { PartnerActor, PartnerConsoleService } from '@lmp/tenancy';
 import { Roles, SignedInGuard } from '../http/guards';
 import { IdPipe } from '../http/id.pipe';
-import { AccountListQuery, AuditQuery, CreateAccountDto, CreateCustomerDto, CreateLicenseDto, CustomerListQuery } from './dto';
+import {
+  AccountListQuery,
+  AuditQuery,
+  CreateAccountDto,
+  CreateCustomerDto,
+  CreateLicenseDto,
+  CustomerListQuery,
+} from './dto';
 import { Actor } from './partner-actor';
 
 const CUSTOMER_SORT = { companyName: 'company_name', createdAt: 'created_at', country: 'country' } as const;
@@ -33,13 +40,21 @@ export class PartnerController {
   }
 
   @Get('customers/:customerId/accounts')
-  listAccounts(@Actor() actor: PartnerActor, @Param('customerId', IdPipe) customerId: string, @Query() q: AccountListQuery) {
+  listAccounts(
+    @Actor() actor: PartnerActor,
+    @Param('customerId', IdPipe) customerId: string,
+    @Query() q: AccountListQuery,
+  ) {
     return this.console.listAccounts(actor, customerId, q);
   }
 
   @Post('customers/:customerId/accounts')
   @Roles('partner_admin')
-  createAccount(@Actor() actor: PartnerActor, @Param('customerId', IdPipe) customerId: string, @Body() dto: CreateAccountDto) {
+  createAccount(
+    @Actor() actor: PartnerActor,
+    @Param('customerId', IdPipe) customerId: string,
+    @Body() dto: CreateAccountDto,
+  ) {
     return this.console.createAccount(actor, customerId, dto);
   }
 
@@ -74,7 +89,11 @@ export class PartnerController {
 
   @Post('customers/:customerId/licenses')
   @Roles('partner_admin')
-  createLicense(@Actor() actor: PartnerActor, @Param('customerId', IdPipe) customerId: string, @Body() dto: CreateLicenseDto) {
+  createLicense(
+    @Actor() actor: PartnerActor,
+    @Param('customerId', IdPipe) customerId: string,
+    @Body() dto: CreateLicenseDto,
+  ) {
     return this.console.createLicense(actor, customerId, dto);
   }
 

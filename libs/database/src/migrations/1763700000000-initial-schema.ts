@@ -133,7 +133,9 @@ export class InitialSchema1763700000000 implements MigrationInterface {
           str('status', 16, false, 'active'),
           ts('created_at'),
         ],
-        indices: [new TableIndex({ name: 'IDX_licenses_customer_expires', columnNames: ['customer_id', 'expires_at'] })],
+        indices: [
+          new TableIndex({ name: 'IDX_licenses_customer_expires', columnNames: ['customer_id', 'expires_at'] }),
+        ],
         foreignKeys: [
           new TableForeignKey({
             name: 'FK_licenses_customer',

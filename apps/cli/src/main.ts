@@ -1,0 +1,129 @@
+import 'reflect-metadata';
+import { INestApplicationContext } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { DataSource } from 'typeorm';
+import { ProblemException } from '@lmp/common';
+import { AppConfig, ConfigError, loadConfig } from '@lmp/config';
+import { dataSourceOptions } from '@lmp/database';
+import { InlineJobQueue, JobQueue } from '@lmp/notifications';
+import { ProvisioningService } from '@lmp/tenancy';
+import { flags, positiveInt, required, UsageError } from './args';
+import { CliModule } from './cli.module';
+
+const USAGE = `usage: lmp <command> [flags]
+
+commands:
+  db:migrate                                   apply pending migrations
+  partner:create --name N --code C --admin-email E [--admin-password P]
+                                               create a partner and its first admin (prints JSON)
+  platform-admin:create --email E --password P create an operator account
+  demo:seed [--customers N] [--accounts-per-customer N]
+                                               a demo partner with customers, accounts and licenses`;
+
+type Command = (argv: string[], config: AppConfig) => Promise<void>;
+
+const out = (value: unknown) => process.stdout.write(`${typeof value === 'string' ? value : JSON.stringify(value)}\n`);
+
+/** Boots the domain without HTTP, runs the work, and waits for in-process mail before closing. */
+async function withApp<T>(config: AppConfig, work: (app: INestApplicationContext) => Promise<T>): Promise<T> {
+  const app = await NestFactory.createApplicationContext(CliModule.forRoot(config), { logger: ['error', 'warn'] });
+  try {
+    const result = await work(app);
+    const queue = app.get(JobQueue);
+    if (queue instanceof InlineJobQueue) await queue.drain();
+    return result;
+  } finally {
+    await app.close();
+  }
+}
+
+const commands: Record<string, Command> = {
+  'db:migrate': async (argv, config) => {
+    flags(argv, {});
+    const ds = new DataSource({ ...dataSourceOptions({ ...config, migrateOnStart: false }) });
+    await ds.initialize();
+    try {
+      const applied = await ds.runMigrations({ transaction: 'each' });
+      out(applied.length ? `applied ${applied.map((m) => m.name).join(', ')}` : 'database is up to date');
+    } finally {
+      await ds.destroy();
+    }
+  },
+
+  'partner:create': async (argv, config) => {
+    const v = flags(argv, {
+      name: { type: 'string' },
+      code: { type: 'string' },
+      'admin-email': { type: 'string' },
+      'admin-password': { type: 'string' },
+    });
+    const input = {
+      name: required(v, 'name'),
+      code: required(v, 'code'),
+      adminEmail: required(v, 'admin-email'),
+      adminPassword: typeof v['admin-password'] === 'string' ? v['admin-password'] : undefined,
+    };
+    out(await withApp(config, (app) => app.get(ProvisioningService).createPartner(input)));
+  },
+
+  'platform-admin:create': async (argv, config) => {
+    const v = flags(argv, { email: { type: 'string' }, password: { type: 'string' } });
+    const input = { email: required(v, 'email'), password: required(v, 'password') };
+    out(await withApp(config, (app) => app.get(ProvisioningService).createPlatformAdmin(input)));
+  },
+
+  'demo:seed': async (argv, config) => {
+    const v = flags(argv, { customers: { type: 'string' }, 'accounts-per-customer': { type: 'string' } });
+    const customers = positiveInt(v, 'customers', 60, 1_000_000);
+    const accountsPerCustomer = positiveInt(v, 'accounts-per-customer', 4, 1000);
+    const result = await withApp(config, (app) =>
+      app.get(ProvisioningService).seedDemo({
+        customers,
+        accountsPerCustomer,
+        onProgress: (done, total) => process.stderr.write(`\rseeding customers ${done}/${total}`),
+      }),
+    );
+    process.stderr.write('\n');
+    if (!result.created) {
+      out(`demo partner exists already (${result.customers} customers); sign in as ${result.adminEmail}`);
+      return;
+    }
+    out(`demo partner created: ${result.customers} customers, ${result.accounts} accounts`);
+    out(`sign in at ${config.publicUrl}/login as ${result.adminEmail} with password ${result.adminPassword}`);
+  },
+};
+
+async function main(argv: string[]): Promise<number> {
+  const [name, ...rest] = argv;
+  if (!name || name === '--help' || name === '-h' || name === 'help') {
+    out(USAGE);
+    return name ? 0 : 2;
+  }
+  const command = commands[name];
+  if (!command) {
+    process.stderr.write(`lmp: unknown command "${name}" (lmp --help lists them)\n`);
+    return 2;
+  }
+  try {
+    await command(rest, loadConfig(process.env));
+    return 0;
+  } catch (err) {
+    if (err instanceof UsageError) {
+      process.stderr.write(`lmp ${name}: ${err.message}\n`);
+      return 2;
+    }
+    if (err instanceof ConfigError) {
+      process.stderr.write(`lmp: configuration error: ${err.message}\n`);
+      return 2;
+    }
+    if (err instanceof ProblemException) {
+      const fields = err.problem.errors?.map((e) => `${e.field} ${e.message}`).join('; ');
+      process.stderr.write(`lmp ${name}: ${fields || err.problem.detail || err.problem.title}\n`);
+      return 1;
+    }
+    process.stderr.write(`lmp ${name}: ${(err as Error).message}\n`);
+    return 1;
+  }
+}
+
+main(process.argv.slice(2)).then((code) => process.exit(code));
