@@ -13,7 +13,8 @@ function run(label, cmd, args) {
   if (r.status !== 0) process.exit(r.status ?? 1);
 }
 
-const bin = (name) => require.resolve(`${name}`);
+const { join } = require('node:path');
+const bin = (name) => join(__dirname, '..', 'node_modules', name);
 run('type check', process.execPath, [bin('typescript/bin/tsc'), '-p', 'tsconfig.json', '--noEmit']);
 run('lint', process.execPath, [bin('eslint/bin/eslint.js'), '--max-warnings=0', 'apps', 'libs', 'test']);
 run('tests', process.execPath, [bin('jest/bin/jest.js'), '--ci', ...process.argv.slice(2)]);

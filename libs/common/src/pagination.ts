@@ -55,6 +55,6 @@ export function parseSort<F extends string>(
   if (!sort) return fallback;
   const desc = sort.startsWith('-');
   const key = desc ? sort.slice(1) : sort;
-  const field = allowed[key];
+  const field = Object.hasOwn(allowed, key) ? allowed[key] : undefined;
   return field ? { field, direction: desc ? 'DESC' : 'ASC' } : fallback;
 }

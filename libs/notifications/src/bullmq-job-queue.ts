@@ -27,10 +27,17 @@ export class BullMqJobQueue extends JobQueue {
   }
 
   async enqueue(item: JobItem): Promise<void> {
+    // BullMQ would wait for a connection that is not there; the outbox row waits instead.
+    if (this.connection.status !== 'ready') throw new Error(`redis is ${this.connection.status}`);
     await this.queues[item.queue].add(item.name, item.data, { jobId: item.data.outboxId });
   }
 
   async close(): Promise<void> {
+    if (this.connection.status !== 'ready') {
+      // Nothing to flush; closing the queues would wait for a connection that never comes.
+      this.connection.disconnect();
+      return;
+    }
     await Promise.all(Object.values(this.queues).map((q) => q.close()));
     await this.connection.quit().catch(() => this.connection.disconnect());
   }

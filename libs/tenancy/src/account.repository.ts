@@ -30,7 +30,7 @@ export class AccountRepository {
     if (q) {
       const contains = `%${likeEscape(q.toLowerCase())}%`;
       qb.andWhere(
-        "(u.email LIKE :contains ESCAPE '\\' OR u.first_name LIKE :contains ESCAPE '\\' OR u.last_name LIKE :contains ESCAPE '\\')",
+        "(u.email LIKE :contains ESCAPE '!' OR u.first_name LIKE :contains ESCAPE '!' OR u.last_name LIKE :contains ESCAPE '!')",
         { contains },
       );
     }

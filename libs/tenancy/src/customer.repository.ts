@@ -38,7 +38,7 @@ export class CustomerRepository {
     const qb = this.repo().createQueryBuilder('c').where('c.partner_id = :partnerId', { partnerId });
     const q = query.q?.trim();
     if (q) {
-      qb.andWhere("c.company_name LIKE :contains ESCAPE '\\'", { contains: `%${likeEscape(q)}%` });
+      qb.andWhere("c.company_name LIKE :contains ESCAPE '!'", { contains: `%${likeEscape(q)}%` });
     }
     const [customers, total] = await qb
       .orderBy(`c.${query.sort.field}`, query.sort.direction)

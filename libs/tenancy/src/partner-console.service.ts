@@ -3,7 +3,7 @@ import { AuditAction, AuditFilter, AuditService } from '@lmp/audit';
 import { Clock, ConflictProblem, NotFoundProblem, Page, PageRequest, ValidationProblem } from '@lmp/common';
 import { APP_CONFIG, AppConfig } from '@lmp/config';
 import { Customer, CustomerRole, newId, Partner, TransactionRunner, Tx, User } from '@lmp/database';
-import { TOKEN_TTL_MS, TokenService, UserRepository, normalizeEmail } from '@lmp/identity';
+import { PASSWORD_TOKEN_PURPOSES, TOKEN_TTL_MS, TokenService, UserRepository, normalizeEmail } from '@lmp/identity';
 import { MailTemplate, OutboxWriter } from '@lmp/notifications';
 import { AccountRepository } from './account.repository';
 import { CustomerListQuery, CustomerRepository } from './customer.repository';
@@ -146,7 +146,7 @@ export class PartnerConsoleService {
     const { raw, token } = await this.tokens.issue(tx.em, {
       userId: user.id,
       purpose: 'invitation',
-      purposes: ['invitation'],
+      purposes: PASSWORD_TOKEN_PURPOSES,
       requestedBy: actor.userId,
     });
     const partner = await tx.em.findOneByOrFail(Partner, { id: actor.partnerId });
@@ -189,7 +189,7 @@ export class PartnerConsoleService {
       const { raw, token } = await this.tokens.issue(tx.em, {
         userId: account.id,
         purpose: 'password_reset',
-        purposes: ['password_reset'],
+        purposes: PASSWORD_TOKEN_PURPOSES,
         requestedBy: actor.userId,
       });
       const partner = await tx.em.findOneByOrFail(Partner, { id: actor.partnerId });

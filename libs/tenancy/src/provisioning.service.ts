@@ -6,12 +6,13 @@ import { Clock, ConflictProblem, FieldError, ValidationProblem } from '@lmp/comm
 import { APP_CONFIG, AppConfig } from '@lmp/config';
 import { Customer, License, newId, Partner, TransactionRunner, User, UserRole } from '@lmp/database';
 import {
-  checkPassword,
-  normalizeEmail,
+  PASSWORD_TOKEN_PURPOSES,
   PasswordHasher,
   TOKEN_TTL_MS,
   TokenService,
   UserRepository,
+  checkPassword,
+  normalizeEmail,
 } from '@lmp/identity';
 import { MailTemplate, OutboxWriter } from '@lmp/notifications';
 
@@ -143,7 +144,7 @@ export class ProvisioningService {
         const { raw, token } = await this.tokens.issue(tx.em, {
           userId: admin.id,
           purpose: 'invitation',
-          purposes: ['invitation'],
+          purposes: PASSWORD_TOKEN_PURPOSES,
         });
         const outboxId = await this.outbox.mail(tx, MailTemplate.Invitation, email, {
           firstName: email,

@@ -1,6 +1,6 @@
-import { Controller, Get, Inject } from '@nestjs/common';
+import { Controller, Get, Inject, Res, ServiceUnavailableException } from '@nestjs/common';
+import type { Response } from 'express';
 import {
-  HealthCheck,
   HealthCheckService,
   HealthIndicatorFunction,
   HealthIndicatorService,
@@ -25,12 +25,18 @@ export class HealthController {
     return { status: 'ok' };
   }
 
+  /** 200 with every check when all are up; 503 with the same body naming what is down. */
   @Get('ready')
-  @HealthCheck()
-  ready() {
+  async ready(@Res({ passthrough: true }) res: Response) {
     const checks: HealthIndicatorFunction[] = [() => this.db.pingCheck('database', { timeout: 2000 })];
     if (this.config.redisUrl) checks.push(() => this.redis());
-    return this.health.check(checks);
+    try {
+      return await this.health.check(checks);
+    } catch (err) {
+      if (!(err instanceof ServiceUnavailableException)) throw err;
+      res.status(503);
+      return err.getResponse();
+    }
   }
 
   private async redis() {

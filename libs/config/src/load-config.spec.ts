@@ -1,0 +1,188 @@
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { ConfigError, loadConfig } from './load-config';
+
+const SECRET = 's'.repeat(32);
+const HEX_KEY = 'ab'.repeat(32);
+
+describe(loadConfig.name, () => {
+  let dataDir: string;
+
+  beforeEach(() => {
+    dataDir = mkdtempSync(join(tmpdir(), 'lmp-config-'));
+  });
+
+  afterEach(() => {
+    rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  const load = (env: Record<string, string | undefined> = {}) => loadConfig({ DATA_DIR: dataDir, ...env });
+
+  /** Runs loadConfig and returns the ConfigError it throws (fails the test if it does not throw one). */
+  const errorOf = (env: Record<string, string | undefined>): ConfigError => {
+    try {
+      load(env);
+    } catch (err) {
+      expect(err).toBeInstanceOf(ConfigError);
+      return err as ConfigError;
+    }
+    throw new Error(`expected a ConfigError for ${JSON.stringify(env)}`);
+  };
+
+  describe('defaults', () => {
+    it('listens on port 3000 with a localhost public URL without a trailing slash', () => {
+      const sut = load();
+
+      expect(sut.port).toBe(3000);
+      expect(sut.publicUrl).toBe('http://localhost:3000');
+      expect(sut.secureCookies).toBe(false);
+      expect(sut.production).toBe(false);
+    });
+
+    it('keeps the SQLite database under DATA_DIR', () => {
+      const sut = load();
+
+      expect(sut.dataDir).toBe(dataDir);
+      expect(sut.database).toEqual({ type: 'sqlite', path: join(dataDir, 'lmp.sqlite') });
+    });
+
+    it('runs in embedded mode (no Redis) when REDIS_URL is unset', () => {
+      const sut = load();
+
+      expect(sut.redisUrl).toBeUndefined();
+      expect(sut.demoOnFirstStart).toBe(true);
+      expect(sut.migrateOnStart).toBe(true);
+    });
+
+    it('uses the queue prefix "lmp", log level info and 20 workers', () => {
+      const sut = load();
+
+      expect(sut.queuePrefix).toBe('lmp');
+      expect(sut.logLevel).toBe('info');
+      expect(sut.workerConcurrency).toBe(20);
+      expect(sut.mailAttempts).toBe(8);
+    });
+
+    it('sends mail from no-reply at the public host', () => {
+      const sut = load({ PUBLIC_URL: 'https://console.example.com' });
+
+      expect(sut.mailFrom).toBe('LMP <no-reply@console.example.com>');
+    });
+  });
+
+  describe('valid values', () => {
+    it('drops the trailing slash of PUBLIC_URL, keeping its path', () => {
+      const sut = load({ PUBLIC_URL: 'https://lmp.example.com/console/' });
+
+      expect(sut.publicUrl).toBe('https://lmp.example.com/console');
+    });
+
+    it('turns on secure cookies for an https PUBLIC_URL', () => {
+      expect(load({ PUBLIC_URL: 'https://lmp.example.com' }).secureCookies).toBe(true);
+      expect(load({ PUBLIC_URL: 'http://lmp.example.com' }).secureCookies).toBe(false);
+    });
+
+    it('reads mysql:// as a MySQL database', () => {
+      const sut = load({ DATABASE_URL: 'mysql://lmp:pw@db:3306/lmp' });
+
+      expect(sut.database).toEqual({ type: 'mysql', url: 'mysql://lmp:pw@db:3306/lmp' });
+      expect(sut.migrateOnStart).toBe(false);
+    });
+
+    it('reads mariadb:// as MariaDB and hands the driver a mysql:// URL', () => {
+      const sut = load({ DATABASE_URL: 'mariadb://lmp:pw@db:3306/lmp' });
+
+      expect(sut.database).toEqual({ type: 'mariadb', url: 'mysql://lmp:pw@db:3306/lmp' });
+    });
+
+    it('leaves embedded mode when REDIS_URL is set', () => {
+      const sut = load({ REDIS_URL: 'redis://cache:6379' });
+
+      expect(sut.redisUrl).toBe('redis://cache:6379');
+      expect(sut.demoOnFirstStart).toBe(false);
+    });
+
+    it('accepts a 32-byte key as 64 hex digits or as base64', () => {
+      const hex = load({ DATA_ENCRYPTION_KEY: HEX_KEY });
+      const base64 = load({ DATA_ENCRYPTION_KEY: Buffer.alloc(32, 7).toString('base64') });
+
+      expect(hex.dataEncryptionKey).toEqual(Buffer.from(HEX_KEY, 'hex'));
+      expect(base64.dataEncryptionKey).toEqual(Buffer.alloc(32, 7));
+    });
+
+    it('starts in production when both secrets are given, without writing secrets.json', () => {
+      const sut = load({ NODE_ENV: 'production', SESSION_SECRET: SECRET, DATA_ENCRYPTION_KEY: HEX_KEY });
+
+      expect(sut.production).toBe(true);
+      expect(sut.sessionSecret).toBe(SECRET);
+      expect(sut.demoOnFirstStart).toBe(false);
+      expect(existsSync(join(dataDir, 'secrets.json'))).toBe(false);
+    });
+  });
+
+  describe('generated secrets', () => {
+    it('writes secrets.json into DATA_DIR on the first start', () => {
+      const sut = load();
+
+      const file = JSON.parse(readFileSync(join(dataDir, 'secrets.json'), 'utf8')) as { sessionSecret: string };
+      expect(file.sessionSecret).toBe(sut.sessionSecret);
+      expect(sut.sessionSecret.length).toBeGreaterThanOrEqual(32);
+      expect(sut.dataEncryptionKey).toHaveLength(32);
+    });
+
+    it('reuses the same secrets on the next start, so sessions and encrypted data survive a restart', () => {
+      const first = load();
+      const second = load();
+
+      expect(second.sessionSecret).toBe(first.sessionSecret);
+      expect(second.dataEncryptionKey.equals(first.dataEncryptionKey)).toBe(true);
+    });
+
+    it('prefers a SESSION_SECRET from the environment over the generated one', () => {
+      const sut = load({ SESSION_SECRET: SECRET });
+
+      expect(sut.sessionSecret).toBe(SECRET);
+    });
+  });
+
+  describe('bad values: one ConfigError naming the variable', () => {
+    it.each<[string, Record<string, string>]>([
+      ['PORT', { PORT: 'abc' }],
+      ['PORT', { PORT: '70000' }],
+      ['PUBLIC_URL', { PUBLIC_URL: 'ftp://x' }],
+      ['PUBLIC_URL', { PUBLIC_URL: 'not a url' }],
+      ['PUBLIC_URL', { PUBLIC_URL: 'https://lmp.example.com/?tenant=1' }],
+      ['PUBLIC_URL', { PUBLIC_URL: 'https://lmp.example.com/#top' }],
+      ['DATABASE_URL', { DATABASE_URL: 'postgres://u:p@db:5432/lmp' }],
+      ['DATABASE_URL', { DATABASE_URL: 'mysql://host' }],
+      ['DATABASE_URL', { DATABASE_URL: 'mysql://u:p@host:3306/' }],
+      ['DATABASE_URL', { DATABASE_URL: 'sqlite:' }],
+      ['REDIS_URL', { REDIS_URL: 'http://x' }],
+      ['SMTP_URL', { SMTP_URL: 'http://mail' }],
+      ['WORKER_CONCURRENCY', { WORKER_CONCURRENCY: '0' }],
+      ['MAIL_ATTEMPTS', { MAIL_ATTEMPTS: '-1' }],
+      ['QUEUE_PREFIX', { QUEUE_PREFIX: 'my prefix' }],
+      ['LOG_LEVEL', { LOG_LEVEL: 'loud' }],
+      ['DATA_ENCRYPTION_KEY', { DATA_ENCRYPTION_KEY: 'c2hvcnQ=' }],
+      ['DATA_ENCRYPTION_KEY', { DATA_ENCRYPTION_KEY: 'ab'.repeat(31) }],
+      ['SESSION_SECRET', { SESSION_SECRET: 'too-short' }],
+      ['SESSION_SECRET', { NODE_ENV: 'production', DATA_ENCRYPTION_KEY: HEX_KEY }],
+      ['DATA_ENCRYPTION_KEY', { NODE_ENV: 'production', SESSION_SECRET: SECRET }],
+      ['MIGRATE_ON_START', { MIGRATE_ON_START: 'maybe' }],
+      ['TRUST_PROXY', { TRUST_PROXY: '11' }],
+    ])('%s is refused for %j', (variable, env) => {
+      const err = errorOf(env);
+
+      expect(err.variable).toBe(variable);
+      expect(err.message.startsWith(`${variable}: `)).toBe(true);
+      expect(err.message).not.toContain('\n');
+    });
+
+    it('refuses production without SESSION_SECRET before generating any secret', () => {
+      errorOf({ NODE_ENV: 'production' });
+
+      expect(existsSync(join(dataDir, 'secrets.json'))).toBe(false);
+    });
+  });
+});

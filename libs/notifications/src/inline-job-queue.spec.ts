@@ -1,0 +1,199 @@
+import { InlineJobQueue } from './inline-job-queue';
+import { JobItem, MailTemplate, QueueName } from './jobs';
+import { AttemptInfo, OutboxProcessor, PermanentDeliveryError, ProcessResult } from './outbox.processor';
+
+const OUTBOX_ID = '3f1c2b4a-5d6e-4f70-8a9b-0c1d2e3f4a5b';
+const job = (outboxId = OUTBOX_ID): JobItem => ({
+  queue: QueueName.Mail,
+  name: MailTemplate.PasswordReset,
+  data: { outboxId },
+});
+
+type Process = (outboxId: string, info: AttemptInfo) => Promise<ProcessResult>;
+
+function fakeProcessor(impl: Process) {
+  const process = jest.fn<Promise<ProcessResult>, [string, AttemptInfo]>(impl);
+  return { process, processor: { process } as unknown as OutboxProcessor };
+}
+
+function deferred<T>() {
+  let resolve!: (value: T) => void;
+  const promise = new Promise<T>((r) => (resolve = r));
+  return { promise, resolve };
+}
+
+/** Lets pending microtasks and setImmediate callbacks run. */
+const settle = async (rounds = 5) => {
+  for (let i = 0; i < rounds; i++) await new Promise((r) => setImmediate(r));
+};
+
+describe(InlineJobQueue.name, () => {
+  let sut: InlineJobQueue | undefined;
+
+  afterEach(async () => {
+    await sut?.close();
+    sut = undefined;
+  });
+
+  it('runs an enqueued job once when it succeeds', async () => {
+    const { process, processor } = fakeProcessor(async () => 'sent');
+    sut = new InlineJobQueue(processor, 5, 1);
+
+    await sut.enqueue(job());
+    await sut.drain();
+
+    expect(process).toHaveBeenCalledTimes(1);
+    expect(process).toHaveBeenCalledWith(OUTBOX_ID, { attempt: 1, maxAttempts: 5 });
+  });
+
+  it('does not run the job inside enqueue, so the request that queued it is not held up', async () => {
+    const { process, processor } = fakeProcessor(async () => 'sent');
+    sut = new InlineJobQueue(processor, 5, 1);
+
+    await sut.enqueue(job());
+
+    expect(process).not.toHaveBeenCalled();
+    expect(sut.pending).toBe(1);
+    await sut.drain();
+    expect(sut.pending).toBe(0);
+  });
+
+  it('retries a failing job up to maxAttempts, counting the attempts', async () => {
+    const { process, processor } = fakeProcessor(async () => {
+      throw Object.assign(new Error('conn'), { code: 'ECONNRESET' });
+    });
+    sut = new InlineJobQueue(processor, 4, 1);
+
+    await sut.enqueue(job());
+    await sut.drain();
+
+    expect(process).toHaveBeenCalledTimes(4);
+    expect(process.mock.calls.map(([, info]) => info)).toEqual([
+      { attempt: 1, maxAttempts: 4 },
+      { attempt: 2, maxAttempts: 4 },
+      { attempt: 3, maxAttempts: 4 },
+      { attempt: 4, maxAttempts: 4 },
+    ]);
+  });
+
+  it('stops retrying once an attempt succeeds', async () => {
+    let calls = 0;
+    const { process, processor } = fakeProcessor(async () => {
+      calls++;
+      if (calls < 3) throw new Error('temporary');
+      return 'sent';
+    });
+    sut = new InlineJobQueue(processor, 8, 1);
+
+    await sut.enqueue(job());
+    await sut.drain();
+
+    expect(process).toHaveBeenCalledTimes(3);
+  });
+
+  it('stops at once on a PermanentDeliveryError', async () => {
+    const { process, processor } = fakeProcessor(async () => {
+      throw new PermanentDeliveryError('SMTP 550: no such user');
+    });
+    sut = new InlineJobQueue(processor, 8, 1);
+
+    await sut.enqueue(job());
+    await sut.drain();
+
+    expect(process).toHaveBeenCalledTimes(1);
+  });
+
+  it('drain() waits for jobs still in flight', async () => {
+    const gate = deferred<ProcessResult>();
+    const { process, processor } = fakeProcessor(() => gate.promise);
+    sut = new InlineJobQueue(processor, 3, 1);
+    let drained = false;
+
+    await sut.enqueue(job());
+    const draining = sut.drain().then(() => {
+      drained = true;
+    });
+    await settle();
+
+    expect(process).toHaveBeenCalledTimes(1);
+    expect(drained).toBe(false);
+
+    gate.resolve('sent');
+    await draining;
+    expect(drained).toBe(true);
+  });
+
+  it('drain() also waits for a job enqueued while draining', async () => {
+    const first = deferred<ProcessResult>();
+    const second = deferred<ProcessResult>();
+    const { process, processor } = fakeProcessor((id) => (id === 'first' ? first.promise : second.promise));
+    sut = new InlineJobQueue(processor, 3, 1);
+    let drained = false;
+
+    await sut.enqueue(job('first'));
+    const draining = sut.drain().then(() => {
+      drained = true;
+    });
+    await sut.enqueue(job('second'));
+    first.resolve('sent');
+    await settle();
+
+    expect(process).toHaveBeenCalledTimes(2);
+    expect(drained).toBe(false);
+
+    second.resolve('sent');
+    await draining;
+    expect(drained).toBe(true);
+  });
+
+  it('close() cuts a pending retry short instead of waiting out the backoff', async () => {
+    const { process, processor } = fakeProcessor(async () => {
+      throw new Error('temporary');
+    });
+    // A backoff of about a minute: close() must not wait for it.
+    const queue = new InlineJobQueue(processor, 5, 60_000);
+
+    await queue.enqueue(job());
+    await settle();
+    expect(process).toHaveBeenCalledTimes(1);
+
+    const started = Date.now();
+    await queue.close();
+
+    expect(Date.now() - started).toBeLessThan(1000);
+    expect(queue.pending).toBe(0);
+    await settle();
+    expect(process).toHaveBeenCalledTimes(1);
+  });
+
+  it('close() refuses new jobs', async () => {
+    const { process, processor } = fakeProcessor(async () => 'sent');
+    const queue = new InlineJobQueue(processor, 5, 1);
+
+    await queue.close();
+
+    await expect(queue.enqueue(job())).rejects.toThrow('queue is closed');
+    await settle();
+    expect(process).not.toHaveBeenCalled();
+  });
+
+  it('close() lets a job already being processed finish', async () => {
+    const gate = deferred<ProcessResult>();
+    const { process, processor } = fakeProcessor(() => gate.promise);
+    const queue = new InlineJobQueue(processor, 5, 1);
+    let closed = false;
+
+    await queue.enqueue(job());
+    await settle();
+    const closing = queue.close().then(() => {
+      closed = true;
+    });
+    await settle();
+
+    expect(closed).toBe(false);
+    gate.resolve('sent');
+    await closing;
+    expect(closed).toBe(true);
+    expect(process).toHaveBeenCalledTimes(1);
+  });
+});

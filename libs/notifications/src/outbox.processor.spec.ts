@@ -1,0 +1,222 @@
+import { Logger } from '@nestjs/common';
+import { Clock } from '@lmp/common';
+import { AppConfig } from '@lmp/config';
+import { OutboxMessage } from '@lmp/database';
+import { MailTemplate } from './jobs';
+import { MailTransport, OutgoingMail } from './mail-transport';
+import { describeError, OutboxProcessor, PermanentDeliveryError } from './outbox.processor';
+import { OutboxRepository } from './outbox.repository';
+import { TemplateRenderer } from './template-renderer';
+
+class FakeClock extends Clock {
+  constructor(public current: Date) {
+    super();
+  }
+
+  now(): Date {
+    return this.current;
+  }
+}
+
+class FakeTransport extends MailTransport {
+  readonly send = jest.fn<Promise<void>, [OutgoingMail]>(async () => undefined);
+  readonly close = jest.fn<Promise<void>, []>(async () => undefined);
+}
+
+const NOW = new Date('2030-03-01T09:30:00.000Z');
+const OUTBOX_ID = '0b7d6f2e-4c1a-4e8b-9a53-2f6c1d7e8a90';
+const LINK = 'https://lmp.example.com/reset-password?token=Abc_def-123';
+
+function row(overrides: Partial<OutboxMessage> = {}): OutboxMessage {
+  return {
+    id: OUTBOX_ID,
+    kind: 'mail',
+    template: MailTemplate.PasswordReset,
+    recipient: 'ada@customer.example',
+    payload: { firstName: 'Ada', link: LINK, expiresInMinutes: 60, partnerName: 'Northwind Reseller' },
+    status: 'queued',
+    attempts: 0,
+    lastError: null,
+    createdAt: NOW,
+    updatedAt: NOW,
+    sentAt: null,
+    ...overrides,
+  };
+}
+
+describe(OutboxProcessor.name, () => {
+  let outbox: { findById: jest.Mock; markSent: jest.Mock; markFailure: jest.Mock };
+  let transport: FakeTransport;
+  let renderer: TemplateRenderer;
+  let sut: OutboxProcessor;
+
+  beforeAll(() => {
+    Logger.overrideLogger(false);
+    renderer = new TemplateRenderer();
+  });
+
+  beforeEach(() => {
+    outbox = {
+      findById: jest.fn(async () => row()),
+      markSent: jest.fn(async () => true),
+      markFailure: jest.fn(async () => undefined),
+    };
+    transport = new FakeTransport();
+    const config = { mailFrom: 'LMP <no-reply@lmp.example.com>' } as AppConfig;
+    sut = new OutboxProcessor(outbox as unknown as OutboxRepository, renderer, transport, new FakeClock(NOW), config);
+  });
+
+  it('does nothing for a row that is already sent', async () => {
+    outbox.findById.mockResolvedValue(row({ status: 'sent', payload: null, sentAt: NOW }));
+
+    await expect(sut.process(OUTBOX_ID, { attempt: 2, maxAttempts: 8 })).resolves.toBe('already-sent');
+
+    expect(transport.send).not.toHaveBeenCalled();
+    expect(outbox.markSent).not.toHaveBeenCalled();
+    expect(outbox.markFailure).not.toHaveBeenCalled();
+  });
+
+  it('reports a missing row without sending or throwing', async () => {
+    outbox.findById.mockResolvedValue(null);
+
+    await expect(sut.process(OUTBOX_ID, { attempt: 1, maxAttempts: 8 })).resolves.toBe('missing');
+
+    expect(outbox.findById).toHaveBeenCalledWith(OUTBOX_ID);
+    expect(transport.send).not.toHaveBeenCalled();
+    expect(outbox.markFailure).not.toHaveBeenCalled();
+  });
+
+  it('renders, sends once and then marks the row sent', async () => {
+    const result = await sut.process(OUTBOX_ID, { attempt: 1, maxAttempts: 8 });
+
+    expect(result).toBe('sent');
+    expect(transport.send).toHaveBeenCalledTimes(1);
+    const mail = transport.send.mock.calls[0][0];
+    const expected = renderer.render(MailTemplate.PasswordReset, {
+      firstName: 'Ada',
+      link: LINK,
+      expiresInMinutes: 60,
+      partnerName: 'Northwind Reseller',
+    });
+    expect(mail).toEqual({
+      subject: 'Reset your password',
+      html: expected.html,
+      text: expected.text,
+      outboxId: OUTBOX_ID,
+      to: 'ada@customer.example',
+      from: 'LMP <no-reply@lmp.example.com>',
+      links: [LINK],
+    });
+    expect(mail.text).toContain(LINK);
+    expect(outbox.markSent).toHaveBeenCalledWith(OUTBOX_ID, 1, NOW);
+    expect(outbox.markFailure).not.toHaveBeenCalled();
+  });
+
+  it('marks the row sent only after the transport accepted the message', async () => {
+    const order: string[] = [];
+    transport.send.mockImplementation(async () => {
+      order.push('send');
+    });
+    outbox.markSent.mockImplementation(async () => {
+      order.push('markSent');
+      return true;
+    });
+
+    await sut.process(OUTBOX_ID, { attempt: 1, maxAttempts: 8 });
+
+    expect(order).toEqual(['send', 'markSent']);
+  });
+
+  it('records the attempt number when a retry succeeds', async () => {
+    outbox.findById.mockResolvedValue(row({ status: 'failed', attempts: 2 }));
+
+    await expect(sut.process(OUTBOX_ID, { attempt: 3, maxAttempts: 8 })).resolves.toBe('sent');
+
+    expect(outbox.markSent).toHaveBeenCalledWith(OUTBOX_ID, 3, NOW);
+  });
+
+  describe('a transient error (connection reset)', () => {
+    const transient = () => Object.assign(new Error('conn'), { code: 'ECONNRESET' });
+
+    it('marks the row failed and rethrows on a non-final attempt, so the queue retries', async () => {
+      const err = transient();
+      transport.send.mockRejectedValue(err);
+
+      await expect(sut.process(OUTBOX_ID, { attempt: 1, maxAttempts: 3 })).rejects.toBe(err);
+
+      expect(outbox.markFailure).toHaveBeenCalledWith(OUTBOX_ID, 'failed', 1, 'ECONNRESET: conn', NOW);
+      expect(outbox.markSent).not.toHaveBeenCalled();
+    });
+
+    it('marks the row dead on the final attempt', async () => {
+      transport.send.mockRejectedValue(transient());
+
+      await expect(sut.process(OUTBOX_ID, { attempt: 3, maxAttempts: 3 })).rejects.toMatchObject({
+        code: 'ECONNRESET',
+      });
+
+      expect(outbox.markFailure).toHaveBeenCalledWith(OUTBOX_ID, 'dead', 3, 'ECONNRESET: conn', NOW);
+      expect(outbox.markSent).not.toHaveBeenCalled();
+    });
+  });
+
+  it('gives up at once on an SMTP 550 (mailbox unavailable): dead, PermanentDeliveryError', async () => {
+    transport.send.mockRejectedValue(
+      Object.assign(new Error('Mailbox unavailable'), { responseCode: 550, response: '550 5.1.1 No such user' }),
+    );
+
+    const attempt = sut.process(OUTBOX_ID, { attempt: 1, maxAttempts: 8 });
+
+    await expect(attempt).rejects.toBeInstanceOf(PermanentDeliveryError);
+    await expect(attempt).rejects.toThrow('SMTP 550: 550 5.1.1 No such user');
+    expect(outbox.markFailure).toHaveBeenCalledTimes(1);
+    expect(outbox.markFailure).toHaveBeenCalledWith(OUTBOX_ID, 'dead', 1, 'SMTP 550: 550 5.1.1 No such user', NOW);
+  });
+
+  it('retries an SMTP 4xx (temporary) reply', async () => {
+    transport.send.mockRejectedValue(Object.assign(new Error('Try later'), { responseCode: 421 }));
+
+    const attempt = sut.process(OUTBOX_ID, { attempt: 1, maxAttempts: 8 });
+
+    await expect(attempt).rejects.not.toBeInstanceOf(PermanentDeliveryError);
+    expect(outbox.markFailure).toHaveBeenCalledWith(OUTBOX_ID, 'failed', 1, expect.stringContaining('SMTP 421'), NOW);
+  });
+
+  it('treats a template missing a prop as permanent: dead at once, nothing sent', async () => {
+    outbox.findById.mockResolvedValue(row({ payload: { link: LINK, expiresInMinutes: 60, partnerName: null } }));
+
+    const attempt = sut.process(OUTBOX_ID, { attempt: 1, maxAttempts: 8 });
+
+    await expect(attempt).rejects.toBeInstanceOf(PermanentDeliveryError);
+    await expect(attempt).rejects.toThrow(/template password-reset failed to render/);
+    expect(transport.send).not.toHaveBeenCalled();
+    expect(outbox.markFailure).toHaveBeenCalledWith(OUTBOX_ID, 'dead', 1, expect.stringContaining('firstName'), NOW);
+  });
+
+  it('treats a row without payload as permanent', async () => {
+    outbox.findById.mockResolvedValue(row({ payload: null }));
+
+    await expect(sut.process(OUTBOX_ID, { attempt: 1, maxAttempts: 8 })).rejects.toBeInstanceOf(PermanentDeliveryError);
+
+    expect(transport.send).not.toHaveBeenCalled();
+    expect(outbox.markFailure).toHaveBeenCalledWith(OUTBOX_ID, 'dead', 1, 'message has no payload', NOW);
+  });
+});
+
+describe('describeError', () => {
+  it('keeps the SMTP reply code and response', () => {
+    expect(describeError({ responseCode: 554, response: '554 rejected', message: 'x' })).toBe('SMTP 554: 554 rejected');
+  });
+
+  it('keeps a socket error code', () => {
+    expect(describeError(Object.assign(new Error('timed out'), { code: 'ETIMEDOUT' }))).toBe('ETIMEDOUT: timed out');
+  });
+
+  it('caps a long message so it fits the last_error column', () => {
+    expect(describeError(new Error('x'.repeat(1000))).length).toBeLessThanOrEqual(500);
+  });
+
+  it('describes a thrown non-Error value', () => {
+    expect(describeError('boom')).toBe('boom');
+  });
+});

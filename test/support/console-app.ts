@@ -1,0 +1,70 @@
+import { INestApplication } from '@nestjs/common';
+import { NestExpressApplication } from '@nestjs/platform-express';
+import { Test } from '@nestjs/testing';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Clock } from '@lmp/common';
+import { AppConfig, loadConfig } from '@lmp/config';
+import { InlineJobQueue, JobQueue } from '@lmp/notifications';
+import { ConsoleModule } from '../../apps/console/src/console.module';
+import { configureApp } from '../../apps/console/src/http/configure-app';
+
+/** A clock the test moves by hand. */
+export class TestClock extends Clock {
+  private offsetMs = 0;
+  now(): Date {
+    return new Date(Date.now() + this.offsetMs);
+  }
+  advance(ms: number): void {
+    this.offsetMs += ms;
+  }
+}
+
+export interface RunningConsole {
+  app: INestApplication;
+  config: AppConfig;
+  clock: TestClock;
+  dataDir: string;
+  /** Waits until in-process mail is delivered (embedded mode only). */
+  settle(): Promise<void>;
+  close(): Promise<void>;
+}
+
+/**
+ * The console as it is deployed (same module, same configureApp), on its own temporary data
+ * directory. Embedded mode unless env names a database and Redis.
+ */
+export async function startConsole(env: Record<string, string | undefined> = {}): Promise<RunningConsole> {
+  const dataDir = mkdtempSync(join(tmpdir(), 'lmp-test-'));
+  const config = loadConfig({
+    LOG_LEVEL: 'silent',
+    PUBLIC_URL: 'http://console.test',
+    DEMO_ON_FIRST_START: 'false',
+    MAIL_ATTEMPTS: '3',
+    DATA_DIR: dataDir,
+    ...env,
+  });
+  const clock = new TestClock();
+  const moduleRef = await Test.createTestingModule({ imports: [ConsoleModule.forRoot(config)] })
+    .overrideProvider(Clock)
+    .useValue(clock)
+    .compile();
+  const app = moduleRef.createNestApplication<NestExpressApplication>({ bodyParser: false, bufferLogs: true });
+  configureApp(app, config);
+  await app.init();
+  const queue = app.get(JobQueue);
+  return {
+    app,
+    config,
+    clock,
+    dataDir,
+    settle: async () => {
+      if (queue instanceof InlineJobQueue) await queue.drain();
+    },
+    close: async () => {
+      await app.close();
+      rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
