@@ -1,5 +1,6 @@
 import 'reflect-metadata';
 import { NestFactory } from '@nestjs/core';
+import type { AddressInfo } from 'node:net';
 import { NestExpressApplication } from '@nestjs/platform-express';
 import { Logger } from 'nestjs-pino';
 import { ConfigError, loadConfig } from '@lmp/config';
@@ -24,6 +25,7 @@ async function bootstrap(): Promise<void> {
   });
   configureApp(app, config);
   await app.listen(config.port);
+  const port = (app.getHttpServer().address() as AddressInfo).port;
   const logger = app.get(Logger);
   logger.log(
     {
@@ -31,8 +33,10 @@ async function bootstrap(): Promise<void> {
       database: config.database.type,
       jobs: config.redisUrl ? 'redis' : 'in-process',
       mail: config.smtpUrl ? 'smtp' : 'files',
+      port,
     },
-    `LMP console listening on port ${config.port}`,
+    `LMP console listening on port ${port}`,
+    'Bootstrap',
   );
   const demo = app.get(DemoBootstrap).signIn;
   if (demo) {

@@ -20,7 +20,7 @@ async function bootstrap(): Promise<void> {
   app.useLogger(app.get(Logger));
   // SIGTERM / SIGINT: stop taking jobs, let running ones finish, close connections, exit 0.
   app.enableShutdownHooks();
-  app.get(Logger).log({ concurrency: config.workerConcurrency, prefix: config.queuePrefix }, 'LMP worker running');
+  app.get(Logger).log({ concurrency: config.workerConcurrency, prefix: config.queuePrefix }, 'LMP worker running', 'Bootstrap');
 }
 
 void bootstrap();
