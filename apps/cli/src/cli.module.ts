@@ -18,7 +18,7 @@ export class CliModule {
         CommonModule,
         DatabaseModule.forRoot(config),
         AuditModule,
-        NotificationsModule.forRoot(config, { worker: false }),
+        NotificationsModule.forRoot(config, 'cli'),
         IdentityModule,
         TenancyModule,
       ],

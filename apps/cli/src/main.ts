@@ -5,7 +5,8 @@ import { DataSource } from 'typeorm';
 import { ProblemException } from '@lmp/common';
 import { AppConfig, ConfigError, loadConfig } from '@lmp/config';
 import { dataSourceOptions } from '@lmp/database';
-import { InlineJobQueue, JobQueue } from '@lmp/notifications';
+import { InlineJobQueue, JobQueue, QueueAdminService } from '@lmp/notifications';
+import { formatQueueStatus } from './queue-status';
 import { ProvisioningService } from '@lmp/tenancy';
 import { flags, positiveInt, required, UsageError } from './args';
 import { CliModule } from './cli.module';
@@ -18,7 +19,9 @@ commands:
                                                create a partner and its first admin (prints JSON)
   platform-admin:create --email E --password P create an operator account
   demo:seed [--customers N] [--accounts-per-customer N]
-                                               a demo partner with customers, accounts and licenses`;
+                                               a demo partner with customers, accounts and licenses
+  queue:status [--json]                        jobs per queue and outbox rows by status
+  queue:retry --dead [--id ID]                 queue dead messages again (all, or one)`;
 
 type Command = (argv: string[], config: AppConfig) => Promise<void>;
 
@@ -91,6 +94,25 @@ const commands: Record<string, Command> = {
     out(`demo partner created: ${result.customers} customers, ${result.accounts} accounts`);
     out(`sign in at ${config.publicUrl}/login as ${result.adminEmail} with password ${result.adminPassword}`);
   },
+};
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+commands['queue:status'] = async (argv, config) => {
+  const v = flags(argv, { json: { type: 'boolean' } });
+  const status = await withApp(config, (app) => app.get(QueueAdminService).status());
+  out(v.json ? status : formatQueueStatus(status));
+};
+
+commands['queue:retry'] = async (argv, config) => {
+  const v = flags(argv, { dead: { type: 'boolean' }, id: { type: 'string' } });
+  if (!v.dead) throw new UsageError('say what to retry: --dead (all dead messages) or --dead --id ID');
+  if (v.id !== undefined && (typeof v.id !== 'string' || !UUID.test(v.id)))
+    throw new UsageError('--id must be an outbox id');
+  const ids = typeof v.id === 'string' ? [v.id.toLowerCase()] : 'all';
+  const result = await withApp(config, (app) => app.get(QueueAdminService).retryDead(ids));
+  if (ids !== 'all' && result.retried.length === 0) throw new UsageError(`no dead message with id ${v.id}`);
+  out(`queued ${result.queued} of ${result.retried.length} dead message(s) again`);
 };
 
 async function main(argv: string[]): Promise<number> {

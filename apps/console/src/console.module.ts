@@ -12,6 +12,8 @@ import { AuthController } from './auth/auth.controller';
 import { LocalStrategy } from './auth/local.strategy';
 import { DemoBootstrap } from './demo-bootstrap';
 import { HealthController } from './health/health.controller';
+import { HttpMetricsMiddleware } from './metrics/http-metrics.middleware';
+import { MetricsController } from './metrics/metrics.controller';
 import { CsrfService } from './http/csrf';
 import { JsonOnlyMiddleware } from './http/json-only.middleware';
 import { SessionMiddleware } from './http/session.middleware';
@@ -32,19 +34,19 @@ export class ConsoleModule implements NestModule {
         loggerModule(config.logLevel, 'console'),
         DatabaseModule.forRoot(config),
         AuditModule,
-        NotificationsModule.forRoot(config, { worker: false }),
+        NotificationsModule.forRoot(config, 'console'),
         IdentityModule,
         TenancyModule,
         PassportModule,
         TerminusModule.forRoot({ logger: false }),
       ],
-      controllers: [AuthController, PartnerController, PagesController, HealthController],
+      controllers: [AuthController, PartnerController, PagesController, HealthController, MetricsController],
       providers: [LocalStrategy, PageRenderer, PageErrorFilter, CsrfService, DemoBootstrap],
     };
   }
 
   configure(consumer: MiddlewareConsumer): void {
-    consumer.apply(SessionMiddleware).forRoutes('{*path}');
+    consumer.apply(HttpMetricsMiddleware, SessionMiddleware).forRoutes('{*path}');
     consumer.apply(JsonOnlyMiddleware).forRoutes('api/{*path}');
   }
 }

@@ -17,10 +17,26 @@ async function bootstrap(): Promise<void> {
     throw err;
   }
   const app = await NestFactory.createApplicationContext(WorkerModule.forRoot(config), { bufferLogs: true });
-  app.useLogger(app.get(Logger));
-  // SIGTERM / SIGINT: stop taking jobs, let running ones finish, close connections, exit 0.
-  app.enableShutdownHooks();
-  app.get(Logger).log({ concurrency: config.workerConcurrency, prefix: config.queuePrefix }, 'LMP worker running', 'Bootstrap');
+  const logger = app.get(Logger);
+  app.useLogger(logger);
+  // SIGTERM / SIGINT: stop taking jobs, let running ones finish (bounded by SHUTDOWN_TIMEOUT_MS),
+  // close every connection, exit 0. A second signal exits at once.
+  let stopping = false;
+  const stop = (signal: string) => {
+    if (stopping) process.exit(1);
+    stopping = true;
+    logger.log({ signal }, 'stopping: finishing running jobs', 'Bootstrap');
+    app.close().then(
+      () => process.exit(0),
+      (err: unknown) => {
+        logger.error({ err }, 'shutdown failed', 'Bootstrap');
+        process.exit(1);
+      },
+    );
+  };
+  process.on('SIGTERM', () => stop('SIGTERM'));
+  process.on('SIGINT', () => stop('SIGINT'));
+  logger.log({ concurrency: config.workerConcurrency, prefix: config.queuePrefix }, 'LMP worker running', 'Bootstrap');
 }
 
 void bootstrap();

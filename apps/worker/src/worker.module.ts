@@ -4,8 +4,9 @@ import { CommonModule, loggerModule } from '@lmp/common';
 import { AppConfig, AppConfigModule } from '@lmp/config';
 import { DatabaseModule } from '@lmp/database';
 import { NotificationsModule } from '@lmp/notifications';
+import { WorkerHealthServer } from './health-server';
 
-/** The queue worker: no HTTP server, only BullMQ workers over the shared libraries. */
+/** The queue worker: no HTTP app, only BullMQ workers, the outbox relay and a small probe. */
 @Module({})
 export class WorkerModule {
   static forRoot(config: AppConfig): DynamicModule {
@@ -17,8 +18,9 @@ export class WorkerModule {
         loggerModule(config.logLevel, 'worker'),
         DatabaseModule.forRoot(config),
         AuditModule,
-        NotificationsModule.forRoot(config, { worker: true }),
+        NotificationsModule.forRoot(config, 'worker'),
       ],
+      providers: [WorkerHealthServer],
     };
   }
 }

@@ -6,3 +6,4 @@ export * from './clock';
 export * from './mutex';
 export * from './common.module';
 export * from './logging';
+export * from './metrics';

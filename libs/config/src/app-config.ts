@@ -21,6 +21,25 @@ export interface AppConfig {
   workerConcurrency: number;
   /** Attempts per outbox message before it is dead. */
   mailAttempts: number;
+  /** First retry delay; each further attempt doubles it, with jitter. */
+  retryBaseMs: number;
+  /** Messages a worker may send per second on each queue (0: no limit), to stay under a provider's limit. */
+  sendRatePerSecond: number;
+  /** The relay queues `pending` outbox rows older than this... */
+  relayDelayMs: number;
+  /** ...checking every so often. */
+  relayIntervalMs: number;
+  /** How long a stopping worker waits for the jobs it is running. */
+  shutdownTimeoutMs: number;
+  /** The worker's health and metrics port (0: none). */
+  workerHealthPort: number;
+  /** SMS gateway: JSON POST {to, text} with a bearer token. Unset: SMS are written to files. */
+  smsGatewayUrl?: string;
+  smsGatewayToken?: string;
+  /** When set, /metrics asks for `Authorization: Bearer <token>`. */
+  metricsToken?: string;
+  /** Expired tokens, sent outbox rows and ended sessions are deleted this many days later. */
+  retentionDays: number;
   dataDir: string;
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
   /** Apply pending migrations when the console starts (default on in embedded mode). */

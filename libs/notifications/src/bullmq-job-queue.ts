@@ -2,24 +2,24 @@ import { Logger } from '@nestjs/common';
 import { Queue } from 'bullmq';
 import IORedis from 'ioredis';
 import { JobQueue } from './job-queue';
-import { jobDefaults, JobItem, QueueName } from './jobs';
+import { DELIVERY_QUEUES, DeliveryQueue, jobDefaults, JobItem } from './jobs';
 import { redisConnection, whenReady } from './redis';
 
 /** Production queue: BullMQ on Redis, `jobId` = outbox id so that a message is queued once. */
 export class BullMqJobQueue extends JobQueue {
   private readonly logger = new Logger(BullMqJobQueue.name);
   readonly connection: IORedis;
-  readonly queues: Record<QueueName, Queue>;
+  readonly queues: Record<DeliveryQueue, Queue>;
 
-  constructor(redisUrl: string, prefix: string, attempts: number) {
+  constructor(redisUrl: string, prefix: string, attempts: number, retryBaseMs: number) {
     super();
     this.connection = redisConnection(redisUrl, 'producer');
     this.connection.on('error', (err) => this.logger.warn({ reason: err.message }, 'redis connection error'));
-    const options = { connection: this.connection, prefix, defaultJobOptions: jobDefaults(attempts) };
-    this.queues = {
-      [QueueName.Mail]: new Queue(QueueName.Mail, options),
-      [QueueName.Sms]: new Queue(QueueName.Sms, options),
-    };
+    const options = { connection: this.connection, prefix, defaultJobOptions: jobDefaults(attempts, retryBaseMs) };
+    this.queues = Object.fromEntries(DELIVERY_QUEUES.map((name) => [name, new Queue(name, options)])) as Record<
+      DeliveryQueue,
+      Queue
+    >;
   }
 
   ready(ms = 3000): Promise<boolean> {
@@ -30,6 +30,12 @@ export class BullMqJobQueue extends JobQueue {
     // BullMQ would wait for a connection that is not there; the outbox row waits instead.
     if (this.connection.status !== 'ready') throw new Error(`redis is ${this.connection.status}`);
     await this.queues[item.queue].add(item.name, item.data, { jobId: item.data.outboxId });
+  }
+
+  /** Takes a job out of BullMQ's failed set so that the same id can be queued again. */
+  async forget(queue: DeliveryQueue, jobId: string): Promise<void> {
+    const job = await this.queues[queue].getJob(jobId);
+    if (job && (await job.isFailed())) await job.remove();
   }
 
   async close(): Promise<void> {

@@ -25,6 +25,10 @@ export class InlineJobQueue extends JobQueue {
     this.inflight.add(run);
   }
 
+  async forget(): Promise<void> {
+    // in-process jobs leave nothing behind
+  }
+
   /** Resolves when every queued job has finished (sent, dead, or waiting was cut by close). */
   async drain(): Promise<void> {
     while (this.inflight.size > 0) await Promise.allSettled([...this.inflight]);

@@ -5,8 +5,13 @@
 export const QueueName = {
   Mail: 'mail',
   Sms: 'sms',
+  Maintenance: 'maintenance',
 } as const;
 export type QueueName = (typeof QueueName)[keyof typeof QueueName];
+
+/** The queues that deliver outbox rows. */
+export type DeliveryQueue = typeof QueueName.Mail | typeof QueueName.Sms;
+export const DELIVERY_QUEUES: readonly DeliveryQueue[] = [QueueName.Mail, QueueName.Sms];
 
 /** Mail templates, which are also the job names on the mail queue. Do not rename. */
 export const MailTemplate = {
@@ -16,22 +21,42 @@ export const MailTemplate = {
 } as const;
 export type MailTemplate = (typeof MailTemplate)[keyof typeof MailTemplate];
 
+/** Text-message templates, the job names on the sms queue. Do not rename. */
+export const SmsTemplate = {
+  VerificationCode: 'verification-code',
+} as const;
+export type SmsTemplate = (typeof SmsTemplate)[keyof typeof SmsTemplate];
+
+/** Jobs of the maintenance queue. Do not rename. */
+export const MaintenanceJob = {
+  Prune: 'prune',
+} as const;
+
 /** A job carries the outbox id only; the message itself lives in the outbox row. */
 export interface OutboxJobData {
   outboxId: string;
 }
 
-export type JobItem = { queue: typeof QueueName.Mail; name: MailTemplate; data: OutboxJobData };
+export type JobItem =
+  | { queue: typeof QueueName.Mail; name: MailTemplate; data: OutboxJobData }
+  | { queue: typeof QueueName.Sms; name: SmsTemplate; data: OutboxJobData };
+
+/** The queue that carries an outbox row of this kind. */
+export const queueOfKind = (kind: 'mail' | 'sms'): DeliveryQueue => (kind === 'sms' ? QueueName.Sms : QueueName.Mail);
 
 /** Retry, retention and backoff defaults, in one place. Failed jobs are kept for operators. */
-export const jobDefaults = (attempts: number) => ({
+export const jobDefaults = (attempts: number, retryBaseMs: number) => ({
   attempts,
-  backoff: { type: 'exponential' as const, delay: 2000 },
+  backoff: { type: 'exponential' as const, delay: retryBaseMs, jitter: 0.5 },
   removeOnComplete: { age: 24 * 3600, count: 10000 },
   removeOnFail: false,
 });
 
-/** Backoff before attempt n+1 (n >= 1) with full jitter, for the in-process queue. */
+/** A killed worker's jobs are taken over after at most this long. */
+export const WORKER_LOCK_MS = 10_000;
+export const WORKER_STALLED_INTERVAL_MS = 5_000;
+
+/** Backoff before attempt n+1 (n >= 1) with jitter, for the in-process queue: the same curve as BullMQ's. */
 export function backoffDelay(attemptsMade: number, baseMs = 2000, capMs = 5 * 60_000): number {
   const exp = Math.min(capMs, baseMs * 2 ** (attemptsMade - 1));
   return Math.round(exp / 2 + Math.random() * (exp / 2));

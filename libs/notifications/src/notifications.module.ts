@@ -1,21 +1,24 @@
 import { DynamicModule, Global, Inject, Module, OnApplicationShutdown, Provider } from '@nestjs/common';
 import { join } from 'node:path';
-import { APP_CONFIG, AppConfig } from '@lmp/config';
+import { AppConfig } from '@lmp/config';
 import { BullMqJobQueue } from './bullmq-job-queue';
+import { DeliveryMetrics } from './delivery-metrics';
 import { InlineJobQueue } from './inline-job-queue';
 import { JobQueue } from './job-queue';
-import { MailWorkerHost } from './mail-worker';
+import { MaintenanceScheduler } from './maintenance-scheduler';
+import { MaintenanceService } from './maintenance.service';
 import { FileMailTransport, MailTransport, SmtpMailTransport } from './mail-transport';
+import { OutboxRelay } from './outbox-relay';
 import { OutboxDispatcher } from './outbox.dispatcher';
 import { OutboxProcessor } from './outbox.processor';
 import { OutboxRepository } from './outbox.repository';
 import { OutboxWriter } from './outbox.writer';
+import { QueueAdminService } from './queue-admin.service';
+import { QueueWorkers } from './queue-workers';
+import { FileSmsTransport, HttpSmsTransport, SmsTransport } from './sms-transport';
 import { TemplateRenderer } from './template-renderer';
 
-export interface NotificationsOptions {
-  /** Run the BullMQ workers in this process (the worker app). */
-  worker: boolean;
-}
+export type NotificationsRole = 'console' | 'worker' | 'cli';
 
 /** Closes the queue connection and the SMTP pool when the app shuts down. */
 class NotificationsLifecycle implements OnApplicationShutdown {
@@ -30,44 +33,65 @@ class NotificationsLifecycle implements OnApplicationShutdown {
   }
 }
 
+/**
+ * Delivery, wired for one role. The console only queues (and, without Redis, also delivers
+ * in-process, relays and prunes); the worker runs the BullMQ workers and the relay; the CLI
+ * only queues.
+ */
 @Global()
 @Module({})
 export class NotificationsModule {
-  static forRoot(config: AppConfig, options: NotificationsOptions): DynamicModule {
-    const transport: Provider = {
-      provide: MailTransport,
-      useFactory: () =>
-        config.smtpUrl ? new SmtpMailTransport(config.smtpUrl) : new FileMailTransport(join(config.dataDir, 'outbox')),
-    };
-    const queue: Provider = config.redisUrl
-      ? {
-          provide: JobQueue,
-          useFactory: async () => {
-            const q = new BullMqJobQueue(config.redisUrl!, config.queuePrefix, config.mailAttempts);
-            await q.ready();
-            return q;
+  static forRoot(config: AppConfig, role: NotificationsRole): DynamicModule {
+    if (role === 'worker' && !config.redisUrl) throw new Error('REDIS_URL is required to run queue workers');
+    const embedded = !config.redisUrl;
+    const outboxDir = join(config.dataDir, 'outbox');
+    const providers: Provider[] = [
+      {
+        provide: MailTransport,
+        useFactory: () => (config.smtpUrl ? new SmtpMailTransport(config.smtpUrl) : new FileMailTransport(outboxDir)),
+      },
+      {
+        provide: SmsTransport,
+        useFactory: () =>
+          config.smsGatewayUrl
+            ? new HttpSmsTransport(config.smsGatewayUrl, config.smsGatewayToken)
+            : new FileSmsTransport(outboxDir),
+      },
+      embedded
+        ? {
+            provide: JobQueue,
+            useFactory: (processor: OutboxProcessor) =>
+              new InlineJobQueue(processor, config.mailAttempts, config.retryBaseMs),
+            inject: [OutboxProcessor],
+          }
+        : {
+            provide: JobQueue,
+            useFactory: async () => {
+              const q = new BullMqJobQueue(
+                config.redisUrl!,
+                config.queuePrefix,
+                config.mailAttempts,
+                config.retryBaseMs,
+              );
+              await q.ready();
+              return q;
+            },
           },
-        }
-      : {
-          provide: JobQueue,
-          useFactory: (processor: OutboxProcessor) => new InlineJobQueue(processor, config.mailAttempts),
-          inject: [OutboxProcessor],
-        };
-    if (options.worker && !config.redisUrl) throw new Error('REDIS_URL is required to run queue workers');
+      TemplateRenderer,
+      DeliveryMetrics,
+      OutboxRepository,
+      OutboxProcessor,
+      OutboxDispatcher,
+      OutboxWriter,
+      MaintenanceService,
+      QueueAdminService,
+      NotificationsLifecycle,
+    ];
+    if (role === 'worker') providers.push(QueueWorkers, OutboxRelay);
+    if (role === 'console' && embedded) providers.push(OutboxRelay, MaintenanceScheduler);
     return {
       module: NotificationsModule,
-      providers: [
-        { provide: APP_CONFIG, useValue: config },
-        transport,
-        queue,
-        TemplateRenderer,
-        OutboxRepository,
-        OutboxProcessor,
-        OutboxDispatcher,
-        OutboxWriter,
-        NotificationsLifecycle,
-        ...(options.worker ? [MailWorkerHost] : []),
-      ],
+      providers,
       exports: [
         OutboxWriter,
         OutboxRepository,
@@ -76,6 +100,10 @@ export class NotificationsModule {
         JobQueue,
         TemplateRenderer,
         MailTransport,
+        SmsTransport,
+        MaintenanceService,
+        QueueAdminService,
+        ...(role === 'worker' ? [QueueWorkers] : []),
       ],
     };
   }

@@ -1,8 +1,22 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { Clock } from '@lmp/common';
+import { OutboxKind } from '@lmp/database';
 import { JobQueue } from './job-queue';
-import { MailTemplate, QueueName } from './jobs';
+import { JobItem, MailTemplate, QueueName, SmsTemplate } from './jobs';
 import { OutboxRepository } from './outbox.repository';
+
+export interface DispatchRow {
+  id: string;
+  kind: OutboxKind;
+  template: string;
+}
+
+export function jobFor(row: DispatchRow): JobItem {
+  const data = { outboxId: row.id };
+  return row.kind === 'sms'
+    ? { queue: QueueName.Sms, name: row.template as SmsTemplate, data }
+    : { queue: QueueName.Mail, name: row.template as MailTemplate, data };
+}
 
 /** Hands committed outbox rows to the queue. If the queue is down the row stays pending for the relay. */
 @Injectable()
@@ -15,17 +29,17 @@ export class OutboxDispatcher {
     private readonly clock: Clock,
   ) {}
 
-  async dispatch(outboxId: string, template: MailTemplate): Promise<boolean> {
+  async dispatch(row: DispatchRow): Promise<boolean> {
     try {
-      await this.queue.enqueue({ queue: QueueName.Mail, name: template, data: { outboxId } });
+      await this.queue.enqueue(jobFor(row));
     } catch (err) {
       this.logger.warn(
-        { outboxId, template, reason: (err as Error).message },
-        'queue unreachable: message stays pending and will be queued by the relay',
+        { outboxId: row.id, template: row.template, reason: (err as Error).message },
+        'queue unreachable: message stays pending and the relay will queue it',
       );
       return false;
     }
-    await this.outbox.markQueued(outboxId, this.clock.now());
+    await this.outbox.transition(row.id, 'pending', 'queued', this.clock.now());
     return true;
   }
 }

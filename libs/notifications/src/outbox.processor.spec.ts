@@ -1,12 +1,14 @@
 import { Logger } from '@nestjs/common';
-import { Clock } from '@lmp/common';
+import { Clock, MetricsRegistry } from '@lmp/common';
 import { AppConfig } from '@lmp/config';
 import { OutboxMessage } from '@lmp/database';
-import { MailTemplate } from './jobs';
+import { MailTemplate, SmsTemplate } from './jobs';
 import { MailTransport, OutgoingMail } from './mail-transport';
 import { describeError, OutboxProcessor, PermanentDeliveryError } from './outbox.processor';
 import { OutboxRepository } from './outbox.repository';
 import { TemplateRenderer } from './template-renderer';
+import { DeliveryMetrics } from './delivery-metrics';
+import { OutgoingSms, SmsRejectedError, SmsTransport } from './sms-transport';
 
 class FakeClock extends Clock {
   constructor(public current: Date) {
@@ -16,6 +18,10 @@ class FakeClock extends Clock {
   now(): Date {
     return this.current;
   }
+}
+
+class FakeSms extends SmsTransport {
+  readonly send = jest.fn<Promise<void>, [OutgoingSms]>(async () => undefined);
 }
 
 class FakeTransport extends MailTransport {
@@ -47,6 +53,8 @@ function row(overrides: Partial<OutboxMessage> = {}): OutboxMessage {
 describe(OutboxProcessor.name, () => {
   let outbox: { findById: jest.Mock; markSent: jest.Mock; markFailure: jest.Mock };
   let transport: FakeTransport;
+  let sms: FakeSms;
+  let metrics: DeliveryMetrics;
   let renderer: TemplateRenderer;
   let sut: OutboxProcessor;
 
@@ -62,8 +70,18 @@ describe(OutboxProcessor.name, () => {
       markFailure: jest.fn(async () => undefined),
     };
     transport = new FakeTransport();
+    sms = new FakeSms();
+    metrics = new DeliveryMetrics(new MetricsRegistry());
     const config = { mailFrom: 'LMP <no-reply@lmp.example.com>' } as AppConfig;
-    sut = new OutboxProcessor(outbox as unknown as OutboxRepository, renderer, transport, new FakeClock(NOW), config);
+    sut = new OutboxProcessor(
+      outbox as unknown as OutboxRepository,
+      renderer,
+      transport,
+      sms,
+      metrics,
+      new FakeClock(NOW),
+      config,
+    );
   });
 
   it('does nothing for a row that is already sent', async () => {
@@ -218,5 +236,81 @@ describe('describeError', () => {
 
   it('describes a thrown non-Error value', () => {
     expect(describeError('boom')).toBe('boom');
+  });
+});
+
+describe(`${OutboxProcessor.name} for text messages`, () => {
+  const smsRow = (): OutboxMessage => ({
+    id: OUTBOX_ID,
+    kind: 'sms',
+    template: SmsTemplate.VerificationCode,
+    recipient: '+447700900123',
+    payload: { code: '123456', minutes: 10 },
+    status: 'queued',
+    attempts: 0,
+    lastError: null,
+    createdAt: NOW,
+    updatedAt: NOW,
+    sentAt: null,
+  });
+
+  function setup(send: () => Promise<void>) {
+    const outbox = {
+      findById: jest.fn(async () => smsRow()),
+      markSent: jest.fn(async () => true),
+      markFailure: jest.fn(async () => undefined),
+    };
+    const sms = new FakeSms();
+    sms.send.mockImplementation(send);
+    const metrics = new DeliveryMetrics(new MetricsRegistry());
+    const sut = new OutboxProcessor(
+      outbox as unknown as OutboxRepository,
+      new TemplateRenderer(),
+      new FakeTransport(),
+      sms,
+      metrics,
+      new FakeClock(NOW),
+      { mailFrom: 'x@y.z' } as AppConfig,
+    );
+    return { sut, outbox, sms, metrics };
+  }
+
+  beforeAll(() => Logger.overrideLogger(false));
+
+  it('renders the text and sends it through the SMS transport, then counts it', async () => {
+    const { sut, outbox, sms, metrics } = setup(async () => undefined);
+
+    await expect(sut.process(OUTBOX_ID, { attempt: 1, maxAttempts: 3 })).resolves.toBe('sent');
+
+    expect(sms.send).toHaveBeenCalledWith({
+      outboxId: OUTBOX_ID,
+      to: '+447700900123',
+      text: 'Your LMP code is 123456. It expires in 10 minutes. Never share it.',
+    });
+    expect(outbox.markSent).toHaveBeenCalledWith(OUTBOX_ID, 1, NOW);
+    expect((await metrics.completed.get()).values).toEqual([{ labels: { queue: 'sms' }, value: 1 }]);
+  });
+
+  it('marks a gateway 4xx dead at once', async () => {
+    const { sut, outbox, metrics } = setup(async () => {
+      throw new SmsRejectedError(400, 'invalid number');
+    });
+
+    await expect(sut.process(OUTBOX_ID, { attempt: 1, maxAttempts: 5 })).rejects.toBeInstanceOf(PermanentDeliveryError);
+
+    expect(outbox.markFailure).toHaveBeenCalledWith(OUTBOX_ID, 'dead', 1, expect.stringContaining('400'), NOW);
+    expect((await metrics.failed.get()).values).toEqual([{ labels: { queue: 'sms', final: 'true' }, value: 1 }]);
+  });
+
+  it('retries a gateway 503', async () => {
+    const { sut, outbox } = setup(async () => {
+      throw Object.assign(new Error('SMS gateway answered 503: busy'), { code: 'HTTP_503' });
+    });
+
+    await expect(sut.process(OUTBOX_ID, { attempt: 1, maxAttempts: 5 })).rejects.not.toBeInstanceOf(
+      PermanentDeliveryError,
+    );
+
+    expect(outbox.markFailure).toHaveBeenCalledWith(OUTBOX_ID, 'failed', 1, expect.stringContaining('503'), NOW);
   });
 });

@@ -1,6 +1,8 @@
 import { Injectable } from '@nestjs/common';
-import { DataSource, EntityManager, In } from 'typeorm';
+import { DataSource, EntityManager, In, LessThan } from 'typeorm';
 import { OutboxMessage, OutboxStatus, TransactionRunner } from '@lmp/database';
+
+export type StatusCounts = Record<OutboxStatus, number>;
 
 /** The outbox queries. Status moves only through conditional updates, so racing writers cannot undo a send. */
 @Injectable()
@@ -22,11 +24,9 @@ export class OutboxRepository {
     await this.repo(em).insert(row);
   }
 
-  /** pending -> queued; a row the worker already moved on stays where it is. */
-  async markQueued(id: string, now: Date): Promise<boolean> {
-    const res = await this.tx.write((em) =>
-      this.repo(em).update({ id, status: 'pending' }, { status: 'queued', updatedAt: now }),
-    );
+  /** Moves a row from one status to another only if it is still in the first; true when it moved. */
+  async transition(id: string, from: OutboxStatus, to: OutboxStatus, now: Date): Promise<boolean> {
+    const res = await this.tx.write((em) => this.repo(em).update({ id, status: from }, { status: to, updatedAt: now }));
     return (res.affected ?? 0) > 0;
   }
 
@@ -49,7 +49,7 @@ export class OutboxRepository {
     attempts: number,
     error: string,
     now: Date,
-  ) {
+  ): Promise<void> {
     await this.tx.write((em) =>
       this.repo(em)
         .createQueryBuilder()
@@ -60,8 +60,69 @@ export class OutboxRepository {
     );
   }
 
-  statusOf(ids: string[]): Promise<Pick<OutboxMessage, 'id' | 'status' | 'lastError' | 'sentAt'>[]> {
-    if (ids.length === 0) return Promise.resolve([]);
-    return this.repo().find({ select: ['id', 'status', 'lastError', 'sentAt'], where: { id: In(ids) } });
+  /** Oldest rows in one of the statuses, last touched before `before`. */
+  findStale(
+    statuses: OutboxStatus[],
+    before: Date,
+    limit: number,
+  ): Promise<Pick<OutboxMessage, 'id' | 'kind' | 'template' | 'status' | 'updatedAt'>[]> {
+    return this.repo().find({
+      select: ['id', 'kind', 'template', 'status', 'updatedAt'],
+      where: { status: In(statuses), updatedAt: LessThan(before) },
+      order: { updatedAt: 'ASC' },
+      take: limit,
+    });
+  }
+
+  /** Re-stamps a row so that other relays leave it alone; false when someone else got there first. */
+  async touch(id: string, status: OutboxStatus, seen: Date, now: Date): Promise<boolean> {
+    const res = await this.tx.write((em) => this.repo(em).update({ id, status, updatedAt: seen }, { updatedAt: now }));
+    return (res.affected ?? 0) > 0;
+  }
+
+  /** Dead rows back to pending with a fresh attempt count, for an operator's retry. */
+  async resetDead(ids: string[] | 'all', now: Date): Promise<string[]> {
+    const where = ids === 'all' ? { status: 'dead' as const } : { status: 'dead' as const, id: In(ids) };
+    const rows = await this.repo().find({ select: ['id'], where });
+    const reset: string[] = [];
+    for (const { id } of rows) {
+      const res = await this.tx.write((em) =>
+        this.repo(em).update(
+          { id, status: 'dead' },
+          { status: 'pending', attempts: 0, lastError: null, updatedAt: now },
+        ),
+      );
+      if (res.affected) reset.push(id);
+    }
+    return reset;
+  }
+
+  async countByStatus(): Promise<StatusCounts> {
+    const rows: Array<{ status: OutboxStatus; n: string | number }> = await this.repo()
+      .createQueryBuilder('o')
+      .select('o.status', 'status')
+      .addSelect('COUNT(*)', 'n')
+      .groupBy('o.status')
+      .getRawMany();
+    const counts: StatusCounts = { pending: 0, queued: 0, sent: 0, failed: 0, dead: 0 };
+    for (const r of rows) counts[r.status] = Number(r.n);
+    return counts;
+  }
+
+  listDead(
+    limit: number,
+  ): Promise<Pick<OutboxMessage, 'id' | 'kind' | 'template' | 'recipient' | 'attempts' | 'lastError' | 'updatedAt'>[]> {
+    return this.repo().find({
+      select: ['id', 'kind', 'template', 'recipient', 'attempts', 'lastError', 'updatedAt'],
+      where: { status: 'dead' },
+      order: { updatedAt: 'DESC' },
+      take: limit,
+    });
+  }
+
+  /** Deletes rows sent before `before`; the audit trail keeps its own record. */
+  async pruneSent(before: Date): Promise<number> {
+    const res = await this.tx.write((em) => this.repo(em).delete({ status: 'sent', sentAt: LessThan(before) }));
+    return res.affected ?? 0;
   }
 }

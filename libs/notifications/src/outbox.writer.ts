@@ -1,14 +1,15 @@
 import { Injectable } from '@nestjs/common';
 import { Clock } from '@lmp/common';
-import { FlatJson, Tx, newId } from '@lmp/database';
-import { MailTemplate } from './jobs';
+import { FlatJson, newId, OutboxKind, Tx } from '@lmp/database';
+import { MailTemplate, SmsTemplate } from './jobs';
 import { MailTemplateProps } from './mail-templates';
 import { OutboxDispatcher } from './outbox.dispatcher';
 import { OutboxRepository } from './outbox.repository';
+import { SmsTemplateProps } from './sms-templates';
 
 /**
  * Composes messages: the row is written inside the caller's transaction and handed to the
- * queue only after that transaction commits. This is the only way services send mail.
+ * queue only after that transaction commits. This is the only way services send anything.
  */
 @Injectable()
 export class OutboxWriter {
@@ -18,15 +19,22 @@ export class OutboxWriter {
     private readonly clock: Clock,
   ) {}
 
-  async mail<T extends MailTemplate>(tx: Tx, template: T, to: string, props: MailTemplateProps[T]): Promise<string> {
+  mail<T extends MailTemplate>(tx: Tx, template: T, to: string, props: MailTemplateProps[T]): Promise<string> {
+    return this.write(tx, 'mail', template, to, props as unknown as FlatJson);
+  }
+
+  /** `to` is an E.164 phone number. */
+  sms<T extends SmsTemplate>(tx: Tx, template: T, to: string, props: SmsTemplateProps[T]): Promise<string> {
+    return this.write(tx, 'sms', template, to, props as unknown as FlatJson);
+  }
+
+  private async write(tx: Tx, kind: OutboxKind, template: string, to: string, payload: FlatJson): Promise<string> {
     const now = this.clock.now();
-    const id = newId();
+    const row = { id: newId(), kind, template };
     await this.outbox.insert(tx.em, {
-      id,
-      kind: 'mail',
-      template,
+      ...row,
       recipient: to,
-      payload: props as unknown as FlatJson,
+      payload,
       status: 'pending',
       attempts: 0,
       lastError: null,
@@ -35,8 +43,8 @@ export class OutboxWriter {
       sentAt: null,
     });
     tx.afterCommit(async () => {
-      await this.dispatcher.dispatch(id, template);
+      await this.dispatcher.dispatch(row);
     });
-    return id;
+    return row.id;
   }
 }

@@ -2,8 +2,9 @@ import { Injectable } from '@nestjs/common';
 import Handlebars from 'handlebars';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { MailTemplate } from './jobs';
+import { MailTemplate, SmsTemplate } from './jobs';
 import { MAIL_SUBJECTS, MailTemplateProps } from './mail-templates';
+import { SmsTemplateProps } from './sms-templates';
 
 export interface RenderedMail {
   subject: string;
@@ -24,27 +25,37 @@ export function templatesDir(): string {
 
 type Compiled = { html: HandlebarsTemplateDelegate; text: HandlebarsTemplateDelegate };
 
-/** Renders mail with one Handlebars instance in strict mode: a missing prop fails, it never renders blank. */
+/** Renders mail and text messages with one Handlebars instance in strict mode: a missing prop fails. */
 @Injectable()
 export class TemplateRenderer {
   private readonly hbs = Handlebars.create();
-  private readonly compiled = new Map<MailTemplate, Compiled>();
+  private readonly mail = new Map<MailTemplate, Compiled>();
+  private readonly sms = new Map<SmsTemplate, HandlebarsTemplateDelegate>();
 
   constructor() {
     const dir = templatesDir();
-    this.hbs.registerPartial('layout', readFileSync(join(dir, 'layout.html.hbs'), 'utf8'));
+    const read = (file: string) => readFileSync(join(dir, file), 'utf8');
+    this.hbs.registerPartial('layout', read('layout.html.hbs'));
     for (const name of Object.values(MailTemplate)) {
-      const read = (ext: string) => readFileSync(join(dir, `${name}.${ext}.hbs`), 'utf8');
-      this.compiled.set(name, {
-        html: this.hbs.compile(read('html'), { strict: true }),
-        text: this.hbs.compile(read('text'), { strict: true, noEscape: true }),
+      this.mail.set(name, {
+        html: this.hbs.compile(read(`${name}.html.hbs`), { strict: true }),
+        text: this.hbs.compile(read(`${name}.text.hbs`), { strict: true, noEscape: true }),
       });
+    }
+    for (const name of Object.values(SmsTemplate)) {
+      this.sms.set(name, this.hbs.compile(read(`${name}.sms.hbs`), { strict: true, noEscape: true }));
     }
   }
 
   render<T extends MailTemplate>(template: T, props: MailTemplateProps[T]): RenderedMail {
-    const compiled = this.compiled.get(template);
+    const compiled = this.mail.get(template);
     if (!compiled) throw new Error(`unknown mail template ${template}`);
     return { subject: MAIL_SUBJECTS[template], html: compiled.html(props), text: compiled.text(props) };
+  }
+
+  renderSms<T extends SmsTemplate>(template: T, props: SmsTemplateProps[T]): string {
+    const compiled = this.sms.get(template);
+    if (!compiled) throw new Error(`unknown text-message template ${template}`);
+    return compiled(props).trim();
   }
 }

@@ -5,6 +5,7 @@ import helmet from 'helmet';
 import { Logger } from 'nestjs-pino';
 import { createValidationPipe, ProblemDetailsFilter } from '@lmp/common';
 import { AppConfig } from '@lmp/config';
+import { mountOps } from '../ops/mount-ops';
 import { publicDir } from '../page-renderer';
 
 /** Everything main.ts and the tests both need, so tests run the app as it is deployed. */
@@ -35,6 +36,7 @@ export function configureApp(app: INestApplication, config: AppConfig): void {
   express.use(cookieParser());
   express.useBodyParser('json', { limit: '100kb' });
   express.useBodyParser('urlencoded', { limit: '100kb', extended: false });
+  mountOps(app);
   app.useGlobalPipes(createValidationPipe());
   app.useGlobalFilters(new ProblemDetailsFilter());
   app.enableShutdownHooks();

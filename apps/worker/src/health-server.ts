@@ -1,0 +1,56 @@
+import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
+import { createServer, Server } from 'node:http';
+import { AddressInfo } from 'node:net';
+import { MetricsRegistry } from '@lmp/common';
+import { APP_CONFIG, AppConfig } from '@lmp/config';
+import { QueueWorkers } from '@lmp/notifications';
+
+/**
+ * The worker's probe for orchestrators, on WORKER_HEALTH_PORT (off when 0):
+ * GET /health/live is 200 while the worker has Redis (or lost it less than a minute ago) and
+ * 503 once it has lost Redis for good; GET /metrics is the worker's Prometheus text.
+ */
+@Injectable()
+export class WorkerHealthServer implements OnApplicationBootstrap, OnApplicationShutdown {
+  private readonly logger = new Logger(WorkerHealthServer.name);
+  private server?: Server;
+
+  constructor(
+    private readonly workers: QueueWorkers,
+    private readonly metrics: MetricsRegistry,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+  ) {}
+
+  async onApplicationBootstrap(): Promise<void> {
+    if (!this.config.workerHealthPort) return;
+    this.server = createServer((req, res) => {
+      if (req.method === 'GET' && req.url === '/health/live') {
+        const ok = this.workers.healthy();
+        res.writeHead(ok ? 200 : 503, { 'content-type': 'application/json' });
+        res.end(JSON.stringify({ status: ok ? 'ok' : 'error', redis: this.workers.redisStatus }));
+        return;
+      }
+      if (req.method === 'GET' && req.url === '/metrics') {
+        this.metrics.registry
+          .metrics()
+          .then((text) => {
+            res.writeHead(200, { 'content-type': this.metrics.registry.contentType });
+            res.end(text);
+          })
+          .catch(() => {
+            res.writeHead(500);
+            res.end();
+          });
+        return;
+      }
+      res.writeHead(404, { 'content-type': 'application/json' });
+      res.end('{"status":404}');
+    });
+    await new Promise<void>((resolve) => this.server!.listen(this.config.workerHealthPort, resolve));
+    this.logger.log({ port: (this.server.address() as AddressInfo).port }, 'worker health endpoint listening');
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    await new Promise<void>((resolve) => (this.server ? this.server.close(() => resolve()) : resolve()));
+  }
+}

@@ -1,0 +1,149 @@
+import { Inject, Injectable, Logger, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
+import { Job, Queue, UnrecoverableError, Worker } from 'bullmq';
+import IORedis from 'ioredis';
+import { APP_CONFIG, AppConfig } from '@lmp/config';
+import {
+  DELIVERY_QUEUES,
+  DeliveryQueue,
+  MaintenanceJob,
+  MailTemplate,
+  OutboxJobData,
+  QueueName,
+  SmsTemplate,
+  WORKER_LOCK_MS,
+  WORKER_STALLED_INTERVAL_MS,
+} from './jobs';
+import { MaintenanceService } from './maintenance.service';
+import { OutboxProcessor, PermanentDeliveryError, ProcessResult } from './outbox.processor';
+import { redisConnection } from './redis';
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+const JOB_NAMES: Record<DeliveryQueue, Set<string>> = {
+  [QueueName.Mail]: new Set(Object.values(MailTemplate)),
+  [QueueName.Sms]: new Set(Object.values(SmsTemplate)),
+};
+/** A worker that has not reached Redis for this long reports itself unhealthy. */
+export const REDIS_LOST_FOR_GOOD_MS = 60_000;
+
+/** Checks a job from Redis before trusting it: a name this queue knows, and an outbox id. */
+export function parseOutboxJob(queue: DeliveryQueue, job: Pick<Job, 'name' | 'data'>): OutboxJobData {
+  const data = job.data as Partial<OutboxJobData> | null;
+  if (!JOB_NAMES[queue].has(job.name)) throw new UnrecoverableError(`unknown ${queue} job "${job.name}"`);
+  if (!data || typeof data.outboxId !== 'string' || !UUID.test(data.outboxId)) {
+    throw new UnrecoverableError(`${queue} job without a valid outboxId`);
+  }
+  return { outboxId: data.outboxId };
+}
+
+/**
+ * The worker app's BullMQ workers: one per delivery queue, and the maintenance queue with its
+ * hourly prune. On shutdown they stop taking jobs and wait (bounded) for the running ones.
+ */
+@Injectable()
+export class QueueWorkers implements OnModuleInit, OnApplicationShutdown {
+  private readonly logger = new Logger(QueueWorkers.name);
+  private connection?: IORedis;
+  private maintenanceQueue?: Queue;
+  private readonly workers: Worker[] = [];
+  private redisLostAt: number | null = null;
+
+  constructor(
+    private readonly processor: OutboxProcessor,
+    private readonly maintenance: MaintenanceService,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+  ) {}
+
+  async onModuleInit(): Promise<void> {
+    if (!this.config.redisUrl) throw new Error('REDIS_URL is required to run queue workers');
+    const connection = redisConnection(this.config.redisUrl, 'worker');
+    this.connection = connection;
+    this.redisLostAt = Date.now();
+    connection.on('ready', () => {
+      if (this.redisLostAt !== null) this.logger.log('connected to redis');
+      this.redisLostAt = null;
+    });
+    connection.on('close', () => {
+      if (this.redisLostAt === null) this.logger.warn('lost redis; reconnecting');
+      this.redisLostAt ??= Date.now();
+    });
+    connection.on('error', (err) => this.logger.debug({ reason: err.message }, 'redis connection error'));
+    const common = {
+      connection,
+      prefix: this.config.queuePrefix,
+      lockDuration: WORKER_LOCK_MS,
+      stalledInterval: WORKER_STALLED_INTERVAL_MS,
+    };
+    const limiter = this.config.sendRatePerSecond ? { max: this.config.sendRatePerSecond, duration: 1000 } : undefined;
+    for (const queue of DELIVERY_QUEUES) {
+      this.workers.push(
+        new Worker<OutboxJobData, ProcessResult>(queue, (job) => this.deliver(queue, job), {
+          ...common,
+          concurrency: this.config.workerConcurrency,
+          limiter,
+        }),
+      );
+    }
+    this.workers.push(new Worker(QueueName.Maintenance, () => this.maintenance.prune(), { ...common, concurrency: 1 }));
+    for (const w of this.workers) {
+      w.on('error', (err) => this.logger.warn({ queue: w.name, reason: err.message }, 'worker error'));
+    }
+    this.maintenanceQueue = new Queue(QueueName.Maintenance, { connection, prefix: this.config.queuePrefix });
+    // Every worker upserts the same scheduler id: there is one hourly prune however many run.
+    void this.maintenanceQueue
+      .upsertJobScheduler(
+        'prune-hourly',
+        { every: 3600_000 },
+        { name: MaintenanceJob.Prune, opts: { removeOnComplete: 100, removeOnFail: 100 } },
+      )
+      .catch((err: Error) => this.logger.warn({ reason: err.message }, 'could not schedule the prune job'));
+    this.logger.log(
+      {
+        queues: DELIVERY_QUEUES,
+        concurrency: this.config.workerConcurrency,
+        ratePerSecond: this.config.sendRatePerSecond || 'unlimited',
+        prefix: this.config.queuePrefix,
+      },
+      'queue workers started',
+    );
+  }
+
+  /** False once Redis has been out of reach for REDIS_LOST_FOR_GOOD_MS. */
+  healthy(now = Date.now()): boolean {
+    return this.redisLostAt === null || now - this.redisLostAt < REDIS_LOST_FOR_GOOD_MS;
+  }
+
+  get redisStatus(): string {
+    return this.connection?.status ?? 'none';
+  }
+
+  private async deliver(queue: DeliveryQueue, job: Job<OutboxJobData, ProcessResult>): Promise<ProcessResult> {
+    const { outboxId } = parseOutboxJob(queue, job);
+    try {
+      return await this.processor.process(outboxId, {
+        attempt: job.attemptsMade + 1,
+        maxAttempts: job.opts.attempts ?? 1,
+      });
+    } catch (err) {
+      if (err instanceof PermanentDeliveryError) throw new UnrecoverableError(err.message);
+      throw err;
+    }
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    const active = this.workers.map((w) => w.close());
+    const timedOut = await Promise.race([
+      Promise.all(active).then(() => false),
+      new Promise<boolean>((r) => setTimeout(() => r(true), this.config.shutdownTimeoutMs).unref()),
+    ]);
+    if (timedOut) {
+      this.logger.warn(
+        { waitedMs: this.config.shutdownTimeoutMs },
+        'jobs still running at shutdown; their locks will expire and another worker retries them',
+      );
+      await Promise.all(this.workers.map((w) => w.close(true)));
+    }
+    await this.maintenanceQueue?.close();
+    await this.connection?.quit().catch(() => this.connection?.disconnect());
+    this.logger.log('queue workers stopped');
+  }
+}
