@@ -31,12 +31,24 @@ export interface RunningConsole {
   close(): Promise<void>;
 }
 
+export interface StartOptions {
+  /**
+   * Run on this existing data directory (a restart on the same SQLite file and mail folder).
+   * The caller owns it: close() leaves it in place.
+   */
+  dataDir?: string;
+}
+
 /**
  * The console as it is deployed (same module, same configureApp), on its own temporary data
- * directory. Embedded mode unless env names a database and Redis.
+ * directory (or on `options.dataDir`). Embedded mode unless env names a database and Redis.
  */
-export async function startConsole(env: Record<string, string | undefined> = {}): Promise<RunningConsole> {
-  const dataDir = mkdtempSync(join(tmpdir(), 'lmp-test-'));
+export async function startConsole(
+  env: Record<string, string | undefined> = {},
+  options: StartOptions = {},
+): Promise<RunningConsole> {
+  const ownsDataDir = options.dataDir === undefined;
+  const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), 'lmp-test-'));
   const config = loadConfig({
     LOG_LEVEL: 'silent',
     PUBLIC_URL: 'http://console.test',
@@ -64,7 +76,7 @@ export async function startConsole(env: Record<string, string | undefined> = {})
     },
     close: async () => {
       await app.close();
-      rmSync(dataDir, { recursive: true, force: true });
+      if (ownsDataDir) rmSync(dataDir, { recursive: true, force: true });
     },
   };
 }

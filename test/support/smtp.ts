@@ -12,6 +12,9 @@ export type SmtpVerdict = { code: number; message: string } | null;
 export class TestSmtpServer {
   readonly received: ReceivedMail[] = [];
   verdict: (rcpt: string) => SmtpVerdict = () => null;
+  /** Delay before answering RCPT TO: makes a batch take time, so that a fault can land mid-batch. */
+  rcptDelayMs = 0;
+  readonly errors: string[] = [];
   private server?: SMTPServer;
   port = 0;
 
@@ -21,10 +24,13 @@ export class TestSmtpServer {
       disabledCommands: ['STARTTLS', 'AUTH'],
       logger: false,
       onRcptTo: (address: SMTPServerAddress, _session, callback) => {
-        const v = this.verdict(address.address.toLowerCase());
-        if (!v) return callback();
-        const err = Object.assign(new Error(v.message), { responseCode: v.code });
-        callback(err);
+        const answer = () => {
+          const v = this.verdict(address.address.toLowerCase());
+          if (!v) return callback();
+          callback(Object.assign(new Error(v.message), { responseCode: v.code }));
+        };
+        if (this.rcptDelayMs) setTimeout(answer, this.rcptDelayMs);
+        else answer();
       },
       onData: (stream, _session, callback) => {
         const chunks: Buffer[] = [];
@@ -39,6 +45,8 @@ export class TestSmtpServer {
         });
       },
     });
+    // A client killed mid-session resets its connection; that is the test's doing, not a failure.
+    this.server.on('error', (err: Error) => this.errors.push(err.message));
     await new Promise<void>((resolve) => this.server!.listen(0, '127.0.0.1', () => resolve()));
     this.port = (this.server.server.address() as AddressInfo).port;
     return this;
@@ -56,6 +64,10 @@ export class TestSmtpServer {
       if (Date.now() > deadline) throw new Error(`no mail "${subject}" to ${to} within ${timeoutMs} ms`);
       await new Promise((r) => setTimeout(r, 50));
     }
+  }
+
+  count(to: string, subject: string): number {
+    return this.received.filter((m) => m.to === to.toLowerCase() && m.subject === subject).length;
   }
 
   async stop(): Promise<void> {

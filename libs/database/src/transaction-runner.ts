@@ -2,6 +2,15 @@ import { Injectable, Logger } from '@nestjs/common';
 import { DataSource, EntityManager } from 'typeorm';
 import { Mutex } from '@lmp/common';
 
+const MAX_ATTEMPTS = 4;
+const TRANSIENT = new Set(['ER_LOCK_DEADLOCK', 'ER_LOCK_WAIT_TIMEOUT', 'SQLITE_BUSY']);
+
+/** A deadlock or lock timeout: the database rolled the transaction back and it may simply run again. */
+export function isTransient(err: unknown): boolean {
+  const e = err as { code?: string; driverError?: { code?: string } };
+  return TRANSIENT.has(e?.code ?? '') || TRANSIENT.has(e?.driverError?.code ?? '');
+}
+
 /** A unit of work: the entity manager of an open transaction and what to do once it commits. */
 export interface Tx {
   readonly em: EntityManager;
@@ -30,10 +39,31 @@ export class TransactionRunner {
     return this.serial ? this.serial.run(() => work(this.dataSource.manager)) : work(this.dataSource.manager);
   }
 
+  /**
+   * Runs `work` in a transaction. On MySQL it uses READ COMMITTED (fewer gap locks between
+   * unrelated rows) and runs the work again when InnoDB picks it as a deadlock victim.
+   */
   async run<T>(work: (tx: Tx) => Promise<T>): Promise<T> {
-    const hooks: Array<() => Promise<void> | void> = [];
-    const exec = () => this.dataSource.transaction((em) => work({ em, afterCommit: (hook) => void hooks.push(hook) }));
-    const result = this.serial ? await this.serial.run(exec) : await exec();
+    let hooks: Array<() => Promise<void> | void> = [];
+    const exec = () => {
+      hooks = [];
+      const body = (em: EntityManager) => work({ em, afterCommit: (hook) => void hooks.push(hook) });
+      return this.serial ? this.dataSource.transaction(body) : this.dataSource.transaction('READ COMMITTED', body);
+    };
+    let result: T;
+    for (let attempt = 1; ; attempt++) {
+      try {
+        result = this.serial ? await this.serial.run(exec) : await exec();
+        break;
+      } catch (err) {
+        if (attempt >= MAX_ATTEMPTS || !isTransient(err)) throw err;
+        this.logger.warn(
+          { attempt, reason: (err as Error).message },
+          'transaction rolled back by the database; running it again',
+        );
+        await new Promise((r) => setTimeout(r, Math.random() * 20 * attempt));
+      }
+    }
     for (const hook of hooks) {
       try {
         await hook();

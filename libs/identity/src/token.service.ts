@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
-import { DataSource, EntityManager, IsNull } from 'typeorm';
+import { DataSource, EntityManager, In, IsNull } from 'typeorm';
 import { Clock } from '@lmp/common';
-import { ActionToken, newId, randomSecret, sha256Hex, TokenPurpose } from '@lmp/database';
+import { ActionToken, newId, randomSecret, sha256Hex, TokenPurpose, User } from '@lmp/database';
 
 /** How long each kind of emailed link lives. */
 export const TOKEN_TTL_MS: Record<TokenPurpose, number> = {
@@ -41,13 +41,22 @@ export class TokenService {
   ): Promise<IssuedToken> {
     const now = this.clock.now();
     // Older unused links of the same kinds stop working: only the newest email counts.
-    for (const purpose of input.purposes) {
-      await em.update(
-        ActionToken,
-        { userId: input.userId, purpose, usedAt: IsNull(), voidedAt: IsNull() },
-        { voidedAt: now },
-      );
+    // The user's row is locked first so that two requests for one user take turns; the old
+    // links are then voided by primary key, which takes no gap locks (a range update on the
+    // (user_id, purpose) index deadlocked concurrent requests for different users on InnoDB).
+    if (em.connection.options.type !== 'better-sqlite3') {
+      await em
+        .getRepository(User)
+        .createQueryBuilder('u')
+        .setLock('pessimistic_write')
+        .where('u.id = :id', { id: input.userId })
+        .getOne();
     }
+    const open = await em.find(ActionToken, {
+      select: ['id'],
+      where: { userId: input.userId, purpose: In(input.purposes), usedAt: IsNull(), voidedAt: IsNull() },
+    });
+    if (open.length) await em.update(ActionToken, { id: In(open.map((t) => t.id)) }, { voidedAt: now });
     const raw = randomSecret();
     const token: ActionToken = {
       id: newId(),

@@ -1,4 +1,12 @@
-import { DynamicModule, Global, Inject, Module, OnApplicationShutdown, Provider } from '@nestjs/common';
+import {
+  BeforeApplicationShutdown,
+  DynamicModule,
+  Global,
+  Inject,
+  Module,
+  OnApplicationShutdown,
+  Provider,
+} from '@nestjs/common';
 import { join } from 'node:path';
 import { AppConfig } from '@lmp/config';
 import { BullMqJobQueue } from './bullmq-job-queue';
@@ -20,15 +28,21 @@ import { TemplateRenderer } from './template-renderer';
 
 export type NotificationsRole = 'console' | 'worker' | 'cli';
 
-/** Closes the queue connection and the SMTP pool when the app shuts down. */
-class NotificationsLifecycle implements OnApplicationShutdown {
+/**
+ * Shutdown order: the queue first (in-process jobs finish while the database is still open),
+ * the SMTP pool last, once every job that could use it is done.
+ */
+class NotificationsLifecycle implements BeforeApplicationShutdown, OnApplicationShutdown {
   constructor(
     @Inject(JobQueue) private readonly queue: JobQueue,
     @Inject(MailTransport) private readonly transport: MailTransport,
   ) {}
 
-  async onApplicationShutdown(): Promise<void> {
+  async beforeApplicationShutdown(): Promise<void> {
     await this.queue.close();
+  }
+
+  async onApplicationShutdown(): Promise<void> {
     await this.transport.close();
   }
 }

@@ -1,4 +1,4 @@
-import { Inject, Injectable, Logger, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
+import { BeforeApplicationShutdown, Inject, Injectable, Logger, OnModuleInit } from '@nestjs/common';
 import { Job, Queue, UnrecoverableError, Worker } from 'bullmq';
 import IORedis from 'ioredis';
 import { APP_CONFIG, AppConfig } from '@lmp/config';
@@ -40,7 +40,7 @@ export function parseOutboxJob(queue: DeliveryQueue, job: Pick<Job, 'name' | 'da
  * hourly prune. On shutdown they stop taking jobs and wait (bounded) for the running ones.
  */
 @Injectable()
-export class QueueWorkers implements OnModuleInit, OnApplicationShutdown {
+export class QueueWorkers implements OnModuleInit, BeforeApplicationShutdown {
   private readonly logger = new Logger(QueueWorkers.name);
   private connection?: IORedis;
   private maintenanceQueue?: Queue;
@@ -129,7 +129,8 @@ export class QueueWorkers implements OnModuleInit, OnApplicationShutdown {
     }
   }
 
-  async onApplicationShutdown(): Promise<void> {
+  /** Before any connection closes: running jobs still need the database to mark their rows. */
+  async beforeApplicationShutdown(): Promise<void> {
     const active = this.workers.map((w) => w.close());
     const timedOut = await Promise.race([
       Promise.all(active).then(() => false),
