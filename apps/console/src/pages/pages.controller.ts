@@ -23,10 +23,13 @@ export class PagesController {
     private readonly resets: PasswordResetService,
   ) {}
 
+  /** Where each kind of user starts: partner staff in their customer list, operators at the queues. */
   @Get()
   home(@Req() req: AppRequest, @Res() res: Response) {
     if (!req.auth) return res.redirect(303, '/login');
     const u = req.auth.user;
+    if (u.partnerId) return res.redirect(303, '/partner/customers');
+    if (u.role === 'platform_admin') return res.redirect(303, '/ops/queues');
     this.pages.send(res, 'home', {
       title: 'Welcome',
       user: { name: `${u.firstName} ${u.lastName}`.trim() || u.email, email: u.email, role: u.role.replace('_', ' ') },
