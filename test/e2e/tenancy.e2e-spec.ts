@@ -9,6 +9,7 @@ interface Tenant {
   agent: TestAgent;
   customerId: string;
   accountId: string;
+  licenseId: string;
   requestId: string;
 }
 
@@ -31,7 +32,7 @@ describe('tenant isolation of the partner API', () => {
       .post(`/api/v1/partner/customers/${c.body.id}/accounts`)
       .send({ email: `user@${code}-customer.example.com`, firstName: 'U', lastName: code, role: 'full_access' })
       .expect(201);
-    await agent
+    const l = await agent
       .post(`/api/v1/partner/customers/${c.body.id}/licenses`)
       .send({
         product: 'Suite',
@@ -43,7 +44,13 @@ describe('tenant isolation of the partner API', () => {
     const r = await agent
       .post(`/api/v1/partner/customers/${c.body.id}/accounts/${acc.body.id}/password-reset`)
       .expect(202);
-    return { agent, customerId: c.body.id, accountId: acc.body.id, requestId: r.body.requestId };
+    return {
+      agent,
+      customerId: c.body.id,
+      accountId: acc.body.id,
+      licenseId: l.body.id,
+      requestId: r.body.requestId,
+    };
   }
 
   beforeAll(async () => {
@@ -63,28 +70,51 @@ describe('tenant isolation of the partner API', () => {
   const newAccount = { email: 'intruder@example.com', firstName: 'I', lastName: 'N', role: 'read_only' };
 
   // Every partner route that takes an id, called by A with B's ids (and with A's customer but B's account).
-  const foreignCalls: Array<[string, (t: Tenant, o: Tenant) => [method: 'get' | 'post', path: string, body?: object]]> =
+  const foreignCalls: Array<
+    [string, (t: Tenant, o: Tenant) => [method: 'get' | 'post' | 'patch', path: string, body?: object]]
+  > = [
+    ['GET customer', (_t, o) => ['get', `/api/v1/partner/customers/${o.customerId}`]],
+    ['GET accounts', (_t, o) => ['get', `/api/v1/partner/customers/${o.customerId}/accounts`]],
+    ['POST account', (_t, o) => ['post', `/api/v1/partner/customers/${o.customerId}/accounts`, newAccount]],
+    ['GET account', (_t, o) => ['get', `/api/v1/partner/customers/${o.customerId}/accounts/${o.accountId}`]],
     [
-      ['GET customer', (_t, o) => ['get', `/api/v1/partner/customers/${o.customerId}`]],
-      ['GET accounts', (_t, o) => ['get', `/api/v1/partner/customers/${o.customerId}/accounts`]],
-      ['POST account', (_t, o) => ['post', `/api/v1/partner/customers/${o.customerId}/accounts`, newAccount]],
-      ['GET account', (_t, o) => ['get', `/api/v1/partner/customers/${o.customerId}/accounts/${o.accountId}`]],
-      [
-        'GET own customer, foreign account',
-        (t, o) => ['get', `/api/v1/partner/customers/${t.customerId}/accounts/${o.accountId}`],
-      ],
-      [
-        'POST reset',
-        (_t, o) => ['post', `/api/v1/partner/customers/${o.customerId}/accounts/${o.accountId}/password-reset`],
-      ],
-      [
-        'POST reset via own customer',
-        (t, o) => ['post', `/api/v1/partner/customers/${t.customerId}/accounts/${o.accountId}/password-reset`],
-      ],
-      ['GET reset request', (_t, o) => ['get', `/api/v1/partner/password-resets/${o.requestId}`]],
-      ['GET licenses', (_t, o) => ['get', `/api/v1/partner/customers/${o.customerId}/licenses`]],
-      ['POST license', (_t, o) => ['post', `/api/v1/partner/customers/${o.customerId}/licenses`, newLicense]],
-    ];
+      'GET own customer, foreign account',
+      (t, o) => ['get', `/api/v1/partner/customers/${t.customerId}/accounts/${o.accountId}`],
+    ],
+    [
+      'POST reset',
+      (_t, o) => ['post', `/api/v1/partner/customers/${o.customerId}/accounts/${o.accountId}/password-reset`],
+    ],
+    [
+      'POST reset via own customer',
+      (t, o) => ['post', `/api/v1/partner/customers/${t.customerId}/accounts/${o.accountId}/password-reset`],
+    ],
+    ['GET reset request', (_t, o) => ['get', `/api/v1/partner/password-resets/${o.requestId}`]],
+    ['GET licenses', (_t, o) => ['get', `/api/v1/partner/customers/${o.customerId}/licenses`]],
+    ['POST license', (_t, o) => ['post', `/api/v1/partner/customers/${o.customerId}/licenses`, newLicense]],
+    ['PATCH customer', (_t, o) => ['patch', `/api/v1/partner/customers/${o.customerId}`, { companyName: 'Taken' }]],
+    [
+      'PATCH account',
+      (_t, o) => ['patch', `/api/v1/partner/customers/${o.customerId}/accounts/${o.accountId}`, { role: 'read_only' }],
+    ],
+    [
+      'PATCH account via own customer',
+      (t, o) => ['patch', `/api/v1/partner/customers/${t.customerId}/accounts/${o.accountId}`, { status: 'disabled' }],
+    ],
+    ['GET license', (_t, o) => ['get', `/api/v1/partner/customers/${o.customerId}/licenses/${o.licenseId}`]],
+    [
+      'GET license via own customer',
+      (t, o) => ['get', `/api/v1/partner/customers/${t.customerId}/licenses/${o.licenseId}`],
+    ],
+    [
+      'PATCH license',
+      (_t, o) => ['patch', `/api/v1/partner/customers/${o.customerId}/licenses/${o.licenseId}`, { seats: 99 }],
+    ],
+    [
+      'PATCH license via own customer',
+      (t, o) => ['patch', `/api/v1/partner/customers/${t.customerId}/licenses/${o.licenseId}`, { seats: 99 }],
+    ],
+  ];
 
   it.each(foreignCalls)('%s with the other partner’s ids answers 404 and queues nothing', async (_name, call) => {
     for (const [t, o] of [
@@ -93,19 +123,33 @@ describe('tenant isolation of the partner API', () => {
     ] as const) {
       const before = await outboxCount(sut.app);
       const [method, path, body] = call(t, o);
-      const foreign = await (method === 'get' ? t.agent.get(path) : t.agent.post(path).send(body ?? {}));
+      const send = (p: string) => (method === 'get' ? t.agent.get(p) : t.agent[method](p).send(body ?? {}));
+      const foreign = await send(path);
       expect(foreign.status).toBe(404);
       expect(foreign.headers['content-type']).toContain('application/problem+json');
       // Exactly like an id that does not exist at all.
       const unknownPath = path
         .replaceAll(o.customerId, '0f0f0f0f-0000-4000-8000-000000000001')
         .replaceAll(o.accountId, '0f0f0f0f-0000-4000-8000-000000000002')
-        .replaceAll(o.requestId, '0f0f0f0f-0000-4000-8000-000000000003');
-      const unknown = await (method === 'get' ? t.agent.get(unknownPath) : t.agent.post(unknownPath).send(body ?? {}));
+        .replaceAll(o.requestId, '0f0f0f0f-0000-4000-8000-000000000003')
+        .replaceAll(o.licenseId, '0f0f0f0f-0000-4000-8000-000000000004');
+      const unknown = await send(unknownPath);
       expect(unknown.status).toBe(404);
       expect(Object.keys(foreign.body).sort()).toEqual(Object.keys(unknown.body).sort());
       await sut.settle();
       expect(await outboxCount(sut.app)).toBe(before);
+    }
+  });
+
+  it('leaves the other partner’s customer, account and license as they were after the refused edits', async () => {
+    for (const t of [a, b]) {
+      const base = `/api/v1/partner/customers/${t.customerId}`;
+      const customer = await t.agent.get(base).expect(200);
+      expect(customer.body.companyName).not.toBe('Taken');
+      const account = await t.agent.get(`${base}/accounts/${t.accountId}`).expect(200);
+      expect(account.body).toMatchObject({ role: 'full_access', status: 'invited' });
+      const license = await t.agent.get(`${base}/licenses/${t.licenseId}`).expect(200);
+      expect(license.body.seats).toBe(5);
     }
   });
 

@@ -4,7 +4,7 @@ import { Test } from '@nestjs/testing';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Clock } from '@lmp/common';
+import { BackgroundTasks, Clock } from '@lmp/common';
 import { AppConfig, loadConfig } from '@lmp/config';
 import { InlineJobQueue, JobQueue } from '@lmp/notifications';
 import { ConsoleModule } from '../../apps/console/src/console.module';
@@ -72,6 +72,8 @@ export async function startConsole(
     clock,
     dataDir,
     settle: async () => {
+      // Work done after a response first (it may queue mail), then in-process delivery.
+      await app.get(BackgroundTasks).drain();
       if (queue instanceof InlineJobQueue) await queue.drain();
     },
     close: async () => {

@@ -1,5 +1,5 @@
 import { simpleParser } from 'mailparser';
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 
 export interface ReceivedMail {
@@ -8,6 +8,8 @@ export interface ReceivedMail {
   text: string;
   html: string;
   messageId: string;
+  /** When it arrived (ms): the file's time for .eml files, else the Date header. */
+  date: number;
 }
 
 /** The first link in a mail's text that points at `path` (e.g. /reset-password). */
@@ -28,6 +30,7 @@ export async function parseMail(raw: Buffer | string): Promise<ReceivedMail> {
     text: m.text ?? '',
     html: typeof m.html === 'string' ? m.html : '',
     messageId: m.messageId ?? '',
+    date: m.date?.getTime() ?? 0,
   };
 }
 
@@ -36,7 +39,12 @@ export async function readOutboxFiles(dataDir: string): Promise<ReceivedMail[]> 
   const dir = join(dataDir, 'outbox');
   if (!existsSync(dir)) return [];
   const files = readdirSync(dir).filter((f) => f.endsWith('.eml'));
-  return Promise.all(files.map((f) => parseMail(readFileSync(join(dir, f)))));
+  return Promise.all(
+    files.map(async (f) => ({
+      ...(await parseMail(readFileSync(join(dir, f)))),
+      date: statSync(join(dir, f)).mtimeMs,
+    })),
+  );
 }
 
 export async function mailsTo(dataDir: string, to: string, subject?: string): Promise<ReceivedMail[]> {

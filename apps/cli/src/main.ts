@@ -7,9 +7,10 @@ import { AppConfig, ConfigError, loadConfig } from '@lmp/config';
 import { dataSourceOptions } from '@lmp/database';
 import { InlineJobQueue, JobQueue, QueueAdminService } from '@lmp/notifications';
 import { formatQueueStatus } from './queue-status';
-import { ProvisioningService } from '@lmp/tenancy';
+import { BulkSeeder, ProvisioningService } from '@lmp/tenancy';
 import { flags, positiveInt, required, UsageError } from './args';
 import { CliModule } from './cli.module';
+import { ProgressBar } from './progress';
 
 const USAGE = `usage: lmp <command> [flags]
 
@@ -20,6 +21,10 @@ commands:
   platform-admin:create --email E --password P create an operator account
   demo:seed [--customers N] [--accounts-per-customer N]
                                                a demo partner with customers, accounts and licenses
+  demo:seed --partners N [--customers N] [--accounts-per-customer N] [--password P]
+                                               a skewed seed at scale: one distributor with half of
+                                               the customers, N-1 partners sharing the rest; kept
+                                               when run again with the same sizes
   queue:status [--json]                        jobs per queue and outbox rows by status
   queue:retry --dead [--id ID]                 queue dead messages again (all, or one)`;
 
@@ -76,17 +81,25 @@ const commands: Record<string, Command> = {
   },
 
   'demo:seed': async (argv, config) => {
-    const v = flags(argv, { customers: { type: 'string' }, 'accounts-per-customer': { type: 'string' } });
+    const v = flags(argv, {
+      customers: { type: 'string' },
+      'accounts-per-customer': { type: 'string' },
+      partners: { type: 'string' },
+      password: { type: 'string' },
+    });
+    if (v.partners !== undefined) return bulkSeed(v, config);
+    if (v.password !== undefined) throw new UsageError('--password goes with --partners');
     const customers = positiveInt(v, 'customers', 60, 1_000_000);
     const accountsPerCustomer = positiveInt(v, 'accounts-per-customer', 4, 1000);
+    const progress = new ProgressBar('seeding');
     const result = await withApp(config, (app) =>
       app.get(ProvisioningService).seedDemo({
         customers,
         accountsPerCustomer,
-        onProgress: (done, total) => process.stderr.write(`\rseeding customers ${done}/${total}`),
+        onProgress: (done, total) => progress.update(done, total, 'customers'),
       }),
     );
-    process.stderr.write('\n');
+    progress.done();
     if (!result.created) {
       out(`demo partner exists already (${result.customers} customers); sign in as ${result.adminEmail}`);
       return;
@@ -95,6 +108,50 @@ const commands: Record<string, Command> = {
     out(`sign in at ${config.publicUrl}/login as ${result.adminEmail} with password ${result.adminPassword}`);
   },
 };
+
+/** demo:seed --partners: the skewed bulk seed (BENCHMARKS.md), reused when its sizes did not change. */
+async function bulkSeed(v: Record<string, string | boolean | undefined>, config: AppConfig): Promise<void> {
+  const partners = positiveInt(v, 'partners', 1, 100_000);
+  const customers = positiveInt(v, 'customers', 100_000, 10_000_000);
+  const accountsPerCustomer = positiveInt(v, 'accounts-per-customer', 10, 1000);
+  const password = typeof v.password === 'string' ? v.password : undefined;
+  if (password !== undefined && (password.length < 8 || password.length > 128)) {
+    throw new UsageError('--password must be 8 to 128 characters');
+  }
+  let progress: ProgressBar | undefined;
+  let phase = '';
+  const result = await withApp(config, (app) =>
+    app.get(BulkSeeder).seed({
+      partners,
+      customers,
+      accountsPerCustomer,
+      password,
+      onProgress: (p) => {
+        if (p.phase !== phase) {
+          progress?.done();
+          phase = p.phase;
+          progress = new ProgressBar(p.phase === 'removing' ? 'removing the older seed' : 'seeding');
+        }
+        progress?.update(p.done, p.total, p.unit);
+      },
+    }),
+  );
+  progress?.done();
+  const what = `${result.partners} partners, ${result.customers} customers, ${result.accounts} accounts`;
+  const admin = result.distributor.adminEmail;
+  if (!result.created) {
+    out(`seed exists already (${what}); sign in as ${admin}`);
+    return;
+  }
+  out(
+    `seeded ${what} in ${result.seconds.toFixed(1)} s (distributor ${result.distributor.code}: ${result.distributor.customers} customers)`,
+  );
+  out(
+    result.generatedPassword
+      ? `sign in at ${config.publicUrl}/login as ${admin} with password ${result.generatedPassword}`
+      : `sign in at ${config.publicUrl}/login as ${admin} with the password given`,
+  );
+}
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 

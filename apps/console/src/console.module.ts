@@ -1,14 +1,18 @@
 import { DynamicModule, MiddlewareConsumer, Module, NestModule } from '@nestjs/common';
 import { PassportModule } from '@nestjs/passport';
 import { TerminusModule } from '@nestjs/terminus';
+import { ThrottlerModule } from '@nestjs/throttler';
 import { AuditModule } from '@lmp/audit';
 import { CommonModule, loggerModule } from '@lmp/common';
 import { AppConfig, AppConfigModule } from '@lmp/config';
 import { DatabaseModule } from '@lmp/database';
-import { IdentityModule } from '@lmp/identity';
+import { IdentityModule, RateLimitStore } from '@lmp/identity';
 import { NotificationsModule } from '@lmp/notifications';
 import { TenancyModule } from '@lmp/tenancy';
 import { AuthController } from './auth/auth.controller';
+import { CompanyController } from './company/company.controller';
+import { AccountLinksController } from './me/account-links.controller';
+import { MeController } from './me/me.controller';
 import { LocalStrategy } from './auth/local.strategy';
 import { DemoBootstrap } from './demo-bootstrap';
 import { HealthController } from './health/health.controller';
@@ -18,8 +22,13 @@ import { CsrfService } from './http/csrf';
 import { JsonOnlyMiddleware } from './http/json-only.middleware';
 import { SessionMiddleware } from './http/session.middleware';
 import { PageRenderer } from './page-renderer';
+import { AccountLinksPagesController } from './pages/account-links-pages.controller';
 import { PageErrorFilter } from './pages/page-error.filter';
 import { PagesController } from './pages/pages.controller';
+import { PartnerPagesController } from './pages/partner-pages.controller';
+import { ConsolePages } from './pages/partner/console-pages';
+import { ConsolePageFilter } from './pages/partner/page-filter';
+import { SelfServicePagesController } from './pages/self-service-pages.controller';
 import { PartnerController } from './partner/partner.controller';
 
 /** The console: HTTP API and pages. Without REDIS_URL it also delivers mail in-process. */
@@ -39,9 +48,36 @@ export class ConsoleModule implements NestModule {
         TenancyModule,
         PassportModule,
         TerminusModule.forRoot({ logger: false }),
+        ThrottlerModule.forRootAsync({
+          inject: [RateLimitStore],
+          useFactory: (storage: RateLimitStore) => ({
+            throttlers: [{ name: 'default', ttl: 60_000, limit: 120 }],
+            storage,
+          }),
+        }),
       ],
-      controllers: [AuthController, PartnerController, PagesController, HealthController, MetricsController],
-      providers: [LocalStrategy, PageRenderer, PageErrorFilter, CsrfService, DemoBootstrap],
+      controllers: [
+        AuthController,
+        PartnerController,
+        MeController,
+        CompanyController,
+        AccountLinksController,
+        PagesController,
+        SelfServicePagesController,
+        AccountLinksPagesController,
+        PartnerPagesController,
+        HealthController,
+        MetricsController,
+      ],
+      providers: [
+        LocalStrategy,
+        PageRenderer,
+        PageErrorFilter,
+        ConsolePageFilter,
+        ConsolePages,
+        CsrfService,
+        DemoBootstrap,
+      ],
     };
   }
 

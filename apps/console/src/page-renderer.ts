@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import type { Response } from 'express';
 import Handlebars from 'handlebars';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, relative, sep } from 'node:path';
 
 /** `views/` beside this file in the source tree, and beside the bundle in a build. */
 export function viewsDir(): string {
@@ -21,7 +21,31 @@ export interface PageData {
   [key: string]: unknown;
 }
 
-/** Server-rendered pages: one layout, one Handlebars instance, views compiled once at start. */
+const PARTIALS = 'partials';
+
+/** Every .hbs file under `dir`, named by its path without the extension: `partner/customers`. */
+function viewFiles(dir: string, root = dir): Array<{ name: string; path: string }> {
+  return readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {
+    const path = join(dir, entry.name);
+    if (entry.isDirectory()) return viewFiles(path, root);
+    if (!entry.name.endsWith('.hbs')) return [];
+    return [
+      {
+        name: relative(root, path)
+          .split(sep)
+          .join('/')
+          .replace(/\.hbs$/, ''),
+        path,
+      },
+    ];
+  });
+}
+
+/**
+ * Server-rendered pages: one layout, one Handlebars instance, views compiled once at start.
+ * Views may sit in sub-directories (`partner/customer`); files under `views/partials/` are
+ * registered as partials by their name within that directory (`{{> pagination}}`).
+ */
 @Injectable()
 export class PageRenderer {
   private readonly hbs = Handlebars.create();
@@ -31,8 +55,10 @@ export class PageRenderer {
   constructor() {
     const dir = viewsDir();
     this.hbs.registerHelper('eq', (a: unknown, b: unknown) => a === b);
-    for (const file of readdirSync(dir).filter((f) => f.endsWith('.hbs'))) {
-      this.views.set(file.replace(/\.hbs$/, ''), this.hbs.compile(readFileSync(join(dir, file), 'utf8')));
+    for (const { name, path } of viewFiles(dir)) {
+      const source = readFileSync(path, 'utf8');
+      if (name.startsWith(`${PARTIALS}/`)) this.hbs.registerPartial(name.slice(PARTIALS.length + 1), source);
+      else this.views.set(name, this.hbs.compile(source));
     }
     this.layout = this.views.get('layout')!;
   }

@@ -1,3 +1,5 @@
+// First: sizes libuv's thread pool (argon2) before anything can start it.
+import '@lmp/common/thread-pool';
 import 'reflect-metadata';
 import { NestFactory } from '@nestjs/core';
 import { Logger } from 'nestjs-pino';

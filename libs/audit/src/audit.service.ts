@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
-import { DataSource, EntityManager } from 'typeorm';
+import { DataSource, EntityManager, In } from 'typeorm';
 import { Clock } from '@lmp/common';
-import { AuditEvent, FlatJson, newId } from '@lmp/database';
+import { AuditEvent, FlatJson, newId, User } from '@lmp/database';
 import { Page, PageRequest, offsetOf } from '@lmp/common';
 import { AuditAction } from './audit-actions';
 
@@ -18,6 +18,12 @@ export interface AuditEntry {
 export interface AuditFilter {
   customerId?: string;
   action?: string;
+}
+
+/** An event with the email addresses of its actor and target, as far as those users still exist. */
+export interface AuditRow extends AuditEvent {
+  actorEmail: string | null;
+  targetEmail: string | null;
 }
 
 /** Records audit events (inside the caller's transaction) and lists a partner's own events. */
@@ -43,7 +49,7 @@ export class AuditService {
   }
 
   /** Events of one partner, newest first. The partner id is required: no unscoped listing exists. */
-  async listForPartner(partnerId: string, filter: AuditFilter, page: PageRequest): Promise<Page<AuditEvent>> {
+  async listForPartner(partnerId: string, filter: AuditFilter, page: PageRequest): Promise<Page<AuditRow>> {
     const qb = this.dataSource
       .getRepository(AuditEvent)
       .createQueryBuilder('a')
@@ -56,6 +62,25 @@ export class AuditService {
       .skip(offsetOf(page))
       .take(page.pageSize)
       .getManyAndCount();
-    return { items, total, page: page.page, pageSize: page.pageSize };
+    const emails = await this.emailsOf(items.flatMap((e) => [e.actorUserId, e.targetUserId]));
+    const rows = items.map((e) => ({
+      ...e,
+      actorEmail: (e.actorUserId && emails.get(e.actorUserId)) || null,
+      targetEmail: (e.targetUserId && emails.get(e.targetUserId)) || null,
+    }));
+    return { items: rows, total, page: page.page, pageSize: page.pageSize };
+  }
+
+  /**
+   * Emails of the people one page of events names. Only ids taken from the partner's own events
+   * are looked up, so this stays within the tenant; one query per page, whatever the page size.
+   */
+  private async emailsOf(ids: Array<string | null>): Promise<Map<string, string>> {
+    const wanted = [...new Set(ids.filter((id): id is string => id !== null))];
+    if (wanted.length === 0) return new Map();
+    const users = await this.dataSource
+      .getRepository(User)
+      .find({ select: ['id', 'email'], where: { id: In(wanted) } });
+    return new Map(users.map((u) => [u.id, u.email]));
   }
 }

@@ -7,3 +7,4 @@ export * from './mutex';
 export * from './common.module';
 export * from './logging';
 export * from './metrics';
+export * from './background-tasks';

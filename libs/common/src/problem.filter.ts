@@ -1,7 +1,7 @@
 import { ArgumentsHost, Catch, ExceptionFilter, HttpException, HttpStatus, Logger } from '@nestjs/common';
 import { STATUS_CODES } from 'node:http';
 import type { Request, Response } from 'express';
-import { PROBLEM_CONTENT_TYPE, ProblemDetails, ProblemException } from './problem';
+import { PROBLEM_CONTENT_TYPE, ProblemDetails, ProblemException, RateLimitedProblem } from './problem';
 
 /**
  * Turns every exception into an RFC 9457 problem body. Unknown errors are logged with
@@ -20,6 +20,8 @@ export class ProblemDetailsFilter implements ExceptionFilter {
       this.logger.error({ err: exception, path: req.path }, 'request failed');
     }
     if (res.headersSent) return;
+    if (exception instanceof RateLimitedProblem)
+      res.setHeader('Retry-After', String(Math.max(1, Math.ceil(exception.retryAfterSeconds))));
     if (problem.status === HttpStatus.TOO_MANY_REQUESTS && !res.getHeader('Retry-After')) {
       res.setHeader('Retry-After', '60');
     }

@@ -40,6 +40,8 @@ export interface AppConfig {
   metricsToken?: string;
   /** Expired tokens, sent outbox rows and ended sessions are deleted this many days later. */
   retentionDays: number;
+  /** A license is shown as 'expiring' when it expires within this many days (0: never). */
+  licenseExpiringDays: number;
   dataDir: string;
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
   /** Apply pending migrations when the console starts (default on in embedded mode). */

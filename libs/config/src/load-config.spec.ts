@@ -64,6 +64,12 @@ describe(loadConfig.name, () => {
       expect(sut.mailAttempts).toBe(8);
     });
 
+    it('calls a license expiring 30 days before its expiry, or as configured', () => {
+      expect(load().licenseExpiringDays).toBe(30);
+      expect(load({ LICENSE_EXPIRING_DAYS: '45' }).licenseExpiringDays).toBe(45);
+      expect(load({ LICENSE_EXPIRING_DAYS: '0' }).licenseExpiringDays).toBe(0);
+    });
+
     it('sends mail from no-reply at the public host', () => {
       const sut = load({ PUBLIC_URL: 'https://console.example.com' });
 
@@ -171,6 +177,8 @@ describe(loadConfig.name, () => {
       ['DATA_ENCRYPTION_KEY', { NODE_ENV: 'production', SESSION_SECRET: SECRET }],
       ['MIGRATE_ON_START', { MIGRATE_ON_START: 'maybe' }],
       ['TRUST_PROXY', { TRUST_PROXY: '11' }],
+      ['LICENSE_EXPIRING_DAYS', { LICENSE_EXPIRING_DAYS: 'soon' }],
+      ['LICENSE_EXPIRING_DAYS', { LICENSE_EXPIRING_DAYS: '5000' }],
     ])('%s is refused for %j', (variable, env) => {
       const err = errorOf(env);
 

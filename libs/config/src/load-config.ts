@@ -157,6 +157,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
     smsGatewayToken: env.SMS_GATEWAY_TOKEN?.trim() || undefined,
     metricsToken: env.METRICS_TOKEN?.trim() || undefined,
     retentionDays: int(env, 'RETENTION_DAYS', 30, 1, 3650),
+    licenseExpiringDays: int(env, 'LICENSE_EXPIRING_DAYS', 30, 0, 3650),
     dataDir,
     logLevel,
     migrateOnStart: bool(env, 'MIGRATE_ON_START', database.type === 'sqlite'),

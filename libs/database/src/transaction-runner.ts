@@ -26,6 +26,8 @@ export interface Tx {
 export class TransactionRunner {
   private readonly logger = new Logger(TransactionRunner.name);
   private readonly serial?: Mutex;
+  /** MySQL connections already switched to READ COMMITTED for the rest of their life. */
+  private readonly readCommitted = new WeakSet<object>();
 
   constructor(private readonly dataSource: DataSource) {
     if (dataSource.options.type === 'better-sqlite3') this.serial = new Mutex();
@@ -48,7 +50,7 @@ export class TransactionRunner {
     const exec = () => {
       hooks = [];
       const body = (em: EntityManager) => work({ em, afterCommit: (hook) => void hooks.push(hook) });
-      return this.serial ? this.dataSource.transaction(body) : this.dataSource.transaction('READ COMMITTED', body);
+      return this.serial ? this.dataSource.transaction(body) : this.inReadCommitted(body);
     };
     let result: T;
     for (let attempt = 1; ; attempt++) {
@@ -73,5 +75,31 @@ export class TransactionRunner {
       }
     }
     return result;
+  }
+
+  /**
+   * A READ COMMITTED transaction. The isolation level is set once per pooled connection (a
+   * session setting) rather than before every transaction, which would cost a round trip each.
+   */
+  private async inReadCommitted<T>(body: (em: EntityManager) => Promise<T>): Promise<T> {
+    const runner = this.dataSource.createQueryRunner();
+    try {
+      const connection = (await runner.connect()) as object;
+      if (!this.readCommitted.has(connection)) {
+        await runner.query('SET SESSION TRANSACTION ISOLATION LEVEL READ COMMITTED');
+        this.readCommitted.add(connection);
+      }
+      await runner.startTransaction();
+      try {
+        const result = await body(runner.manager);
+        await runner.commitTransaction();
+        return result;
+      } catch (err) {
+        if (runner.isTransactionActive) await runner.rollbackTransaction().catch(() => undefined);
+        throw err;
+      }
+    } finally {
+      await runner.release();
+    }
   }
 }

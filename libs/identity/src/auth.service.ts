@@ -1,9 +1,13 @@
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable, UnauthorizedException } from '@nestjs/common';
+import { createHmac, timingSafeEqual } from 'node:crypto';
 import { DataSource } from 'typeorm';
 import { AuditAction, AuditService } from '@lmp/audit';
-import { Clock } from '@lmp/common';
+import { Clock, RateLimitedProblem } from '@lmp/common';
+import { APP_CONFIG, AppConfig } from '@lmp/config';
 import { Customer, Partner, TransactionRunner, User } from '@lmp/database';
+import { MailTemplate, OutboxWriter } from '@lmp/notifications';
 import { PasswordHasher } from './password-hasher';
+import { RateLimitStore } from './rate-limit.store';
 import { SessionMeta, SessionService } from './session.service';
 import { normalizeEmail, UserRepository } from './user.repository';
 import { toUserView, UserView } from './user-view';
@@ -16,6 +20,25 @@ export interface SessionDescription {
   emailVerified: boolean;
 }
 
+/** After this many failures in a row an account locks: 1 minute, doubling, at most 15. */
+export const LOCK_AFTER_FAILURES = 10;
+export const LOCK_FIRST_MS = 60_000;
+export const LOCK_MAX_MS = 15 * 60_000;
+/** Failed sign-ins from one IP address: at most this many per window, then a pause. */
+export const IP_FAILURES = { limit: 20, windowMs: 15 * 60_000, blockMs: 15 * 60_000 };
+export const DEVICE_COOKIE = 'lmp_device';
+
+export function lockDuration(failures: number): number {
+  return Math.min(LOCK_MAX_MS, LOCK_FIRST_MS * 2 ** (failures - LOCK_AFTER_FAILURES));
+}
+
+/** One answer for every failed sign-in: unknown email, wrong password, locked, disabled. */
+export class InvalidCredentials extends UnauthorizedException {
+  constructor() {
+    super('invalid credentials');
+  }
+}
+
 /** Password sign-in, sign-out, and what a session is. Every outcome is audited. */
 @Injectable()
 export class AuthService {
@@ -25,46 +48,110 @@ export class AuthService {
     private readonly hasher: PasswordHasher,
     private readonly sessions: SessionService,
     private readonly audit: AuditService,
+    private readonly outbox: OutboxWriter,
+    private readonly limits: RateLimitStore,
     private readonly tx: TransactionRunner,
     private readonly clock: Clock,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
   /**
-   * The user for a correct email and password, or null. Unknown emails, missing passwords and
-   * disabled accounts cost the same hash as a real check, and the caller answers them alike.
+   * The user for a correct email and password. Throws InvalidCredentials for every failure
+   * (unknown emails, missing passwords, disabled and locked accounts cost the same hash as a
+   * real check), and RateLimitedProblem when this IP failed too often, unless the browser
+   * proves it signed in to this account before (a busy office is never locked out).
    */
-  async verifyCredentials(email: string, password: string, meta: SessionMeta): Promise<User | null> {
-    const user = email.length <= 254 ? await this.users.findByEmail(email) : null;
-    const usable = user && user.passwordHash && user.status === 'active';
-    const ok = usable ? await this.hasher.verify(user.passwordHash, password) : await this.fail(password);
+  async verifyCredentials(email: string, password: string, meta: SessionMeta): Promise<User> {
+    const normalized = normalizeEmail(email);
+    const knownDevice = this.isKnownDevice(normalized, meta.deviceProof);
+    const ipKey = meta.ip ?? 'unknown';
+    if (!knownDevice) {
+      const { blockedForSeconds } = await this.limits.peek(ipKey, 'login-failures');
+      if (blockedForSeconds > 0) {
+        await this.hasher.spendEqualTime(password);
+        await this.recordFailure(null, normalized, 'ip_rate_limited', meta);
+        throw new RateLimitedProblem(blockedForSeconds);
+      }
+    }
+    const user = email.length <= 254 ? await this.users.findByEmail(normalized) : null;
+    const now = this.clock.now();
+    const locked = !!user?.lockedUntil && user.lockedUntil > now;
+    const usable = !!user && !!user.passwordHash && user.status === 'active' && !locked;
+    const ok = usable ? await this.hasher.verify(user.passwordHash, password) : await this.spend(password);
     if (ok && user) return user;
-    await this.tx.run(async ({ em }) => {
-      if (user) await em.increment(User, { id: user.id }, 'failedLogins', 1);
-      await this.audit.record(em, {
-        action: AuditAction.LoginFailed,
+
+    if (!knownDevice)
+      await this.limits.increment(
+        ipKey,
+        IP_FAILURES.windowMs,
+        IP_FAILURES.limit - 1, // blocked from the limit-th failure on
+        IP_FAILURES.blockMs,
+        'login-failures',
+      );
+    const reason = !user ? 'unknown_email' : locked ? 'locked' : !usable ? 'not_active' : 'wrong_password';
+    await this.recordFailure(user, normalized, reason, meta);
+    throw new InvalidCredentials();
+  }
+
+  private async spend(password: string): Promise<false> {
+    await this.hasher.spendEqualTime(password);
+    return false;
+  }
+
+  /** Audits a failure; a wrong password on a usable account counts toward its lockout. */
+  private async recordFailure(user: User | null, email: string, reason: string, meta: SessionMeta): Promise<void> {
+    await this.tx.run(async (tx) => {
+      let lockedForMs = 0;
+      if (user && reason === 'wrong_password') {
+        const failures = user.failedLogins + 1;
+        const lockedUntil =
+          failures >= LOCK_AFTER_FAILURES ? new Date(this.clock.now().getTime() + lockDuration(failures)) : null;
+        await tx.em.update(
+          User,
+          { id: user.id },
+          { failedLogins: failures, lockedUntil: lockedUntil ?? user.lockedUntil },
+        );
+        if (lockedUntil) {
+          lockedForMs = lockDuration(failures);
+          await this.outbox.mail(tx, MailTemplate.AccountLocked, user.email, {
+            firstName: user.firstName || user.email,
+            minutes: Math.round(lockedForMs / 60_000),
+            forgotPasswordLink: `${this.config.publicUrl}/forgot-password`,
+          });
+        }
+      }
+      await this.audit.record(tx.em, {
+        action: lockedForMs ? AuditAction.AccountLocked : AuditAction.LoginFailed,
         targetUserId: user?.id ?? null,
         partnerId: user ? await this.partnerIdOf(user) : null,
         customerId: user?.customerId ?? null,
         ip: meta.ip,
-        detail: {
-          reason: !user ? 'unknown_email' : !usable ? 'not_active' : 'wrong_password',
-          email: normalizeEmail(email).slice(0, 254),
-        },
+        detail: lockedForMs
+          ? { reason, lockedForMinutes: lockedForMs / 60_000, email }
+          : { reason, email: email.slice(0, 254) },
       });
     });
-    return null;
   }
 
-  private async fail(password: string): Promise<false> {
-    await this.hasher.spendEqualTime(password);
-    return false;
+  /** The device cookie's value for an account: an HMAC, so it cannot be made up. */
+  deviceProof(email: string): string {
+    return createHmac('sha256', this.config.sessionSecret)
+      .update(`device:${normalizeEmail(email)}`)
+      .digest('base64url');
+  }
+
+  private isKnownDevice(email: string, proof: string | null | undefined): boolean {
+    if (!proof) return false;
+    const expected = Buffer.from(this.deviceProof(email));
+    const given = Buffer.from(proof);
+    return expected.length === given.length && timingSafeEqual(expected, given);
   }
 
   /** Starts a fresh session for a user who proved who they are. Returns the cookie value. */
   async startSession(user: User, meta: SessionMeta): Promise<string> {
     return this.tx.run(async ({ em }) => {
       const raw = await this.sessions.create(user.id, meta, true, em);
-      await em.update(User, { id: user.id }, { lastLoginAt: this.clock.now(), failedLogins: 0 });
+      await em.update(User, { id: user.id }, { lastLoginAt: this.clock.now(), failedLogins: 0, lockedUntil: null });
       await this.audit.record(em, {
         action: AuditAction.LoginSucceeded,
         actorUserId: user.id,

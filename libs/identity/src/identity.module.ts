@@ -1,14 +1,32 @@
 import { Global, Module } from '@nestjs/common';
+import { AccountSettingsService } from './account-settings.service';
 import { AuthService } from './auth.service';
+import { EmailChangeService } from './email-change.service';
+import { SubscriptionService } from './subscription.service';
+import { EmailVerificationService } from './email-verification.service';
+import { ForgotPasswordService } from './forgot-password.service';
 import { PasswordHasher } from './password-hasher';
 import { PasswordResetService } from './password-reset.service';
+import { RateLimitStore } from './rate-limit.store';
 import { SessionService } from './session.service';
 import { TokenService } from './token.service';
 import { UserRepository } from './user.repository';
 
+const SERVICES = [
+  AccountSettingsService,
+  AuthService,
+  EmailChangeService,
+  SubscriptionService,
+  EmailVerificationService,
+  ForgotPasswordService,
+  PasswordHasher,
+  PasswordResetService,
+  RateLimitStore,
+  SessionService,
+  TokenService,
+  UserRepository,
+];
+
 @Global()
-@Module({
-  providers: [AuthService, PasswordHasher, PasswordResetService, SessionService, TokenService, UserRepository],
-  exports: [AuthService, PasswordHasher, PasswordResetService, SessionService, TokenService, UserRepository],
-})
+@Module({ providers: SERVICES, exports: SERVICES })
 export class IdentityModule {}

@@ -13,7 +13,21 @@ describe('checkPassword', () => {
   });
 
   it('accepts 8 characters', () => {
-    expect(checkPassword('a'.repeat(8), null)).toEqual([]);
+    expect(checkPassword('k7#vQ2pz', null)).toEqual([]);
+  });
+
+  it('refuses a common password, whatever its letter case', () => {
+    for (const common of ['password1', 'Password1', 'aaaaaaaa', 'qwertyuiop', 'iloveyou']) {
+      expect(checkPassword(common, null)).toEqual([
+        { field: 'password', message: 'is too common: it appears in lists of leaked passwords' },
+      ]);
+    }
+  });
+
+  it('ships a list of at least 10,000 common passwords', () => {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const encoded = require('fxa-common-password-list/src/encoded-passwords') as string;
+    expect(encoded.split('\n').filter(Boolean).length).toBeGreaterThanOrEqual(10_000);
   });
 
   it('accepts 128 characters', () => {

@@ -49,7 +49,7 @@ export class PasswordResetService {
    * the owner is told by email. The password is checked before the link is spent, so a weak
    * password does not waste the link.
    */
-  async complete(raw: string, password: string, meta: SessionMeta): Promise<PasswordLinkInfo> {
+  async complete(raw: string, password: string, meta: SessionMeta): Promise<User> {
     const token = await this.tokens.findValid(raw, PASSWORD_TOKEN_PURPOSES);
     const user = token && (await this.users.findById(token.userId));
     if (!token || !user || user.status === 'disabled') throw new InvalidTokenProblem();
@@ -79,6 +79,8 @@ export class PasswordResetService {
           firstName: user.firstName || user.email,
           changedAt: now.toISOString().replace('T', ' ').slice(0, 16) + ' UTC',
           signInLink: `${this.config.publicUrl}/login`,
+          // The link came from the mailbox: "this wasn't me" would lock out its own owner.
+          notMeLink: null,
         });
       }
       await this.audit.record(tx.em, {
@@ -90,7 +92,7 @@ export class PasswordResetService {
         ip: meta.ip,
         detail: { requestId: spent.id },
       });
-      return { purpose: spent.purpose, email: user.email, firstName: user.firstName };
+      return { ...user, ...changes };
     });
   }
 }

@@ -13,6 +13,8 @@ const TOUCH_EVERY_MS = 60_000;
 export interface SessionMeta {
   ip?: string | null;
   userAgent?: string | null;
+  /** The `lmp_device` cookie: proof that this browser signed in to an account before. */
+  deviceProof?: string | null;
 }
 
 export interface ResolvedSession {
@@ -87,6 +89,21 @@ export class SessionService {
 
   async destroy(raw: string): Promise<void> {
     await this.tx.write((em) => em.delete(Session, { id: sha256Hex(raw) }));
+  }
+
+  /** The user's live sessions, most recently used first. */
+  async listForUser(userId: string): Promise<Session[]> {
+    const rows = await this.dataSource
+      .getRepository(Session)
+      .find({ where: { userId }, order: { lastSeenAt: 'DESC' } });
+    const now = this.clock.now().getTime();
+    return rows.filter((s) => s.expiresAt.getTime() > now && s.createdAt.getTime() + SESSION_ABSOLUTE_MS > now);
+  }
+
+  /** Ends one session of a user; false when the user has no such session. */
+  async destroyOneForUser(em: EntityManager, userId: string, sessionId: string): Promise<boolean> {
+    const res = await em.delete(Session, { id: sessionId, userId });
+    return (res.affected ?? 0) > 0;
   }
 
   /** Ends every session of a user, except one when given (the one that made the change). */

@@ -10,6 +10,7 @@ export const TOKEN_TTL_MS: Record<TokenPurpose, number> = {
   email_verify: 24 * 3600_000,
   email_change: 24 * 3600_000,
   login_code: 10 * 60_000,
+  not_me: 7 * 24 * 3600_000,
 };
 
 export interface IssuedToken {

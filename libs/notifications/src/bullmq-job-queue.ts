@@ -32,6 +32,19 @@ export class BullMqJobQueue extends JobQueue {
     await this.queues[item.queue].add(item.name, item.data, { jobId: item.data.outboxId });
   }
 
+  override async enqueueMany(items: JobItem[]): Promise<void> {
+    if (this.connection.status !== 'ready') throw new Error(`redis is ${this.connection.status}`);
+    const byQueue = new Map<DeliveryQueue, JobItem[]>();
+    for (const item of items) byQueue.set(item.queue, [...(byQueue.get(item.queue) ?? []), item]);
+    await Promise.all(
+      [...byQueue].map(([queue, list]) =>
+        this.queues[queue].addBulk(
+          list.map((item) => ({ name: item.name, data: item.data, opts: { jobId: item.data.outboxId } })),
+        ),
+      ),
+    );
+  }
+
   /** Takes a job out of BullMQ's failed set so that the same id can be queued again. */
   async forget(queue: DeliveryQueue, jobId: string): Promise<void> {
     const job = await this.queues[queue].getJob(jobId);

@@ -18,3 +18,4 @@ export * from './queue-admin.service';
 export * from './maintenance.service';
 export * from './redis';
 export * from './notifications.module';
+export * from './list-unsubscribe';

@@ -18,6 +18,13 @@ export const MailTemplate = {
   Invitation: 'invitation',
   PasswordReset: 'password-reset',
   PasswordChanged: 'password-changed',
+  EmailVerify: 'email-verify',
+  SignupAttempt: 'signup-attempt',
+  AccountLocked: 'account-locked',
+  EmailChangeVerify: 'email-change-verify',
+  EmailChangeRequested: 'email-change-requested',
+  AccountRecovery: 'account-recovery',
+  RolePromoted: 'role-promoted',
 } as const;
 export type MailTemplate = (typeof MailTemplate)[keyof typeof MailTemplate];
 

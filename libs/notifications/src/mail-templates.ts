@@ -20,6 +20,52 @@ export interface MailTemplateProps {
     firstName: string;
     changedAt: string;
     signInLink: string;
+    /** The "this wasn't me" link, when the owner changed the password while signed in. */
+    notMeLink: string | null;
+  };
+  [MailTemplate.EmailVerify]: {
+    firstName: string;
+    link: string;
+    expiresInHours: number;
+  };
+  /** Sent to the owner of an address someone tried to sign up with again. */
+  [MailTemplate.SignupAttempt]: {
+    firstName: string;
+    signInLink: string;
+    forgotPasswordLink: string;
+  };
+  [MailTemplate.AccountLocked]: {
+    firstName: string;
+    minutes: number;
+    forgotPasswordLink: string;
+  };
+  /** To the new address: the change happens when this link is used. */
+  [MailTemplate.EmailChangeVerify]: {
+    firstName: string;
+    newEmail: string;
+    link: string;
+    expiresInHours: number;
+  };
+  /** To the old address: a change was asked for, with the "this wasn't me" link. */
+  [MailTemplate.EmailChangeRequested]: {
+    firstName: string;
+    newEmail: string;
+    notMeLink: string;
+  };
+  /** After "this wasn't me": the account is locked; the link sets a new password. */
+  [MailTemplate.AccountRecovery]: {
+    firstName: string;
+    link: string;
+    expiresInMinutes: number;
+    forgotPasswordLink: string;
+  };
+  /** To every full-access user of a company when a partner admin promoted one of its users. */
+  [MailTemplate.RolePromoted]: {
+    firstName: string;
+    promotedName: string;
+    promotedEmail: string;
+    companyName: string;
+    partnerName: string;
   };
 }
 
@@ -27,7 +73,14 @@ export const MAIL_SUBJECTS: { [K in MailTemplate]: string } = {
   [MailTemplate.Invitation]: 'You have been invited to LMP',
   [MailTemplate.PasswordReset]: 'Reset your password',
   [MailTemplate.PasswordChanged]: 'Your password was changed',
+  [MailTemplate.EmailVerify]: 'Verify your email address',
+  [MailTemplate.SignupAttempt]: 'Someone tried to sign up with your email address',
+  [MailTemplate.AccountLocked]: 'Your account is locked for a while',
+  [MailTemplate.EmailChangeVerify]: 'Confirm your new email address',
+  [MailTemplate.EmailChangeRequested]: 'Your email address is being changed',
+  [MailTemplate.AccountRecovery]: 'Your account is locked: recover it',
+  [MailTemplate.RolePromoted]: 'A user of your company now has Full Access',
 };
 
 /** Props that carry a link with a secret, logged only by the file transport of the embedded mode. */
-export const LINK_PROPS = ['link'] as const;
+export const LINK_PROPS = ['link', 'notMeLink'] as const;

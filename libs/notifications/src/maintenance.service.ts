@@ -2,7 +2,7 @@ import { Inject, Injectable, Logger } from '@nestjs/common';
 import { DataSource, LessThan } from 'typeorm';
 import { Clock } from '@lmp/common';
 import { APP_CONFIG, AppConfig } from '@lmp/config';
-import { ActionToken, Session, TransactionRunner } from '@lmp/database';
+import { ActionToken, RateLimit, Session, TransactionRunner } from '@lmp/database';
 import { OutboxRepository } from './outbox.repository';
 
 export interface PruneResult {
@@ -32,6 +32,8 @@ export class MaintenanceService {
     const cutoff = new Date(now.getTime() - this.config.retentionDays * 86_400_000);
     const tokens = await this.tx.write((em) => em.delete(ActionToken, { expiresAt: LessThan(cutoff) }));
     const sessions = await this.tx.write((em) => em.delete(Session, { expiresAt: LessThan(now) }));
+    // Rate-limit windows that ended a day ago (blocks last minutes): nothing refers to them.
+    await this.tx.write((em) => em.delete(RateLimit, { windowEndsAt: LessThan(new Date(now.getTime() - 86_400_000)) }));
     const result = {
       tokens: tokens.affected ?? 0,
       outbox: await this.outbox.pruneSent(cutoff),

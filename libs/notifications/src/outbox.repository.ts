@@ -1,12 +1,30 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource, EntityManager, In, LessThan } from 'typeorm';
 import { OutboxMessage, OutboxStatus, TransactionRunner } from '@lmp/database';
+import { MicroBatcher } from './micro-batcher';
 
 export type StatusCounts = Record<OutboxStatus, number>;
 
-/** The outbox queries. Status moves only through conditional updates, so racing writers cannot undo a send. */
+/**
+ * The outbox queries. Status moves only through conditional updates, so racing writers cannot
+ * undo a send. The per-message queries of the delivery path (load a row, mark it queued, mark
+ * it sent) are batched: calls made while the previous batch runs share one statement, so a busy
+ * worker or console does one round trip for many messages.
+ */
 @Injectable()
 export class OutboxRepository {
+  private readonly loads = new MicroBatcher<string, OutboxMessage | null>((ids) => this.loadMany(ids), {
+    maxSize: 200,
+    maxConcurrent: 2,
+  });
+  private readonly sends = new MicroBatcher<{ id: string; attempts: number; now: Date }, void>(
+    (rows) => this.markSentMany(rows),
+    { maxSize: 200 },
+  );
+  private readonly queued = new MicroBatcher<{ id: string; now: Date }, void>((rows) => this.markQueuedMany(rows), {
+    maxSize: 200,
+  });
+
   constructor(
     private readonly dataSource: DataSource,
     private readonly tx: TransactionRunner,
@@ -17,7 +35,17 @@ export class OutboxRepository {
   }
 
   findById(id: string): Promise<OutboxMessage | null> {
-    return this.repo().findOneBy({ id });
+    return this.loads.add(id);
+  }
+
+  private async loadMany(ids: string[]): Promise<Array<OutboxMessage | null>> {
+    const rows = await this.repo().findBy({ id: In([...new Set(ids)]) });
+    const byId = new Map(rows.map((r) => [r.id, r]));
+    // Each caller gets its own copy: the processor may change what it was given.
+    return ids.map((id) => {
+      const row = byId.get(id);
+      return row ? { ...row, payload: row.payload ? { ...row.payload } : null } : null;
+    });
   }
 
   async insert(em: EntityManager, row: OutboxMessage): Promise<void> {
@@ -30,17 +58,43 @@ export class OutboxRepository {
     return (res.affected ?? 0) > 0;
   }
 
-  /** Marks a row sent and clears its payload, unless it is already sent. */
-  async markSent(id: string, attempts: number, now: Date): Promise<boolean> {
-    const res = await this.tx.write((em) =>
-      this.repo(em)
-        .createQueryBuilder()
-        .update(OutboxMessage)
-        .set({ status: 'sent', attempts, sentAt: now, updatedAt: now, lastError: null, payload: null })
-        .where('id = :id AND status <> :sent', { id, sent: 'sent' })
-        .execute(),
+  /** A row handed to the queue: pending → queued (batched with the other dispatches of the moment). */
+  markQueued(id: string, now: Date): Promise<void> {
+    return this.queued.add({ id, now });
+  }
+
+  private async markQueuedMany(rows: Array<{ id: string; now: Date }>): Promise<void[]> {
+    const now = rows[rows.length - 1].now;
+    await this.tx.write((em) =>
+      this.repo(em).update(
+        { id: In(rows.map((r) => r.id)), status: 'pending' },
+        { status: 'queued', updatedAt: now },
+      ),
     );
-    return (res.affected ?? 0) > 0;
+    return rows.map(() => undefined);
+  }
+
+  /** Marks a row sent and clears its payload, unless it is already sent. */
+  markSent(id: string, attempts: number, now: Date): Promise<void> {
+    return this.sends.add({ id, attempts, now });
+  }
+
+  /** One UPDATE per distinct attempt count (nearly always one) for the rows sent meanwhile. */
+  private async markSentMany(rows: Array<{ id: string; attempts: number; now: Date }>): Promise<void[]> {
+    const byAttempts = new Map<number, string[]>();
+    for (const r of rows) byAttempts.set(r.attempts, [...(byAttempts.get(r.attempts) ?? []), r.id]);
+    const now = rows[rows.length - 1].now;
+    for (const [attempts, ids] of byAttempts) {
+      await this.tx.write((em) =>
+        this.repo(em)
+          .createQueryBuilder()
+          .update(OutboxMessage)
+          .set({ status: 'sent', attempts, sentAt: now, updatedAt: now, lastError: null, payload: null })
+          .where('id IN (:...ids) AND status <> :sent', { ids, sent: 'sent' })
+          .execute(),
+      );
+    }
+    return rows.map(() => undefined);
   }
 
   async markFailure(

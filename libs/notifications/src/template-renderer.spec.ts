@@ -4,6 +4,7 @@ import { MAIL_SUBJECTS, MailTemplateProps } from './mail-templates';
 import { TemplateRenderer, templatesDir } from './template-renderer';
 
 const LINK = 'https://lmp.example.com/reset-password?token=Abc_def-123&lang=en';
+const NOT_ME = 'https://lmp.example.com/not-me?token=Xyz_not-me-456';
 
 /** Sample props for every template: adding a template without a sample fails to compile. */
 const SAMPLES: { [K in MailTemplate]: MailTemplateProps[K] } = {
@@ -24,6 +25,46 @@ const SAMPLES: { [K in MailTemplate]: MailTemplateProps[K] } = {
     firstName: 'Ada',
     changedAt: '1 March 2030 09:30 UTC',
     signInLink: 'https://lmp.example.com/login',
+    notMeLink: NOT_ME,
+  },
+  [MailTemplate.EmailVerify]: {
+    firstName: 'Ada',
+    link: LINK,
+    expiresInHours: 24,
+  },
+  [MailTemplate.SignupAttempt]: {
+    firstName: 'Ada',
+    signInLink: 'https://lmp.example.com/login',
+    forgotPasswordLink: 'https://lmp.example.com/forgot-password',
+  },
+  [MailTemplate.AccountLocked]: {
+    firstName: 'Ada',
+    minutes: 1,
+    forgotPasswordLink: 'https://lmp.example.com/forgot-password',
+  },
+  [MailTemplate.EmailChangeVerify]: {
+    firstName: 'Ada',
+    newEmail: 'ada@new.example.com',
+    link: LINK,
+    expiresInHours: 24,
+  },
+  [MailTemplate.EmailChangeRequested]: {
+    firstName: 'Ada',
+    newEmail: 'ada@new.example.com',
+    notMeLink: NOT_ME,
+  },
+  [MailTemplate.AccountRecovery]: {
+    firstName: 'Ada',
+    link: LINK,
+    expiresInMinutes: 60,
+    forgotPasswordLink: 'https://lmp.example.com/forgot-password',
+  },
+  [MailTemplate.RolePromoted]: {
+    firstName: 'Ada',
+    promotedName: 'Grace Hopper',
+    promotedEmail: 'grace@contoso.example.com',
+    companyName: 'Contoso Ltd',
+    partnerName: 'Northwind Reseller',
   },
 };
 
@@ -97,6 +138,28 @@ describe(TemplateRenderer.name, () => {
 
     expect(hrefs(mail.html)).toContain(link);
     expect(mail.text).toContain(link);
+  });
+
+  it.each([
+    [MailTemplate.PasswordChanged, NOT_ME],
+    [MailTemplate.EmailChangeRequested, NOT_ME],
+    [MailTemplate.EmailChangeVerify, LINK],
+    [MailTemplate.AccountRecovery, LINK],
+  ] as const)('%s carries its security link in both parts', (template, link) => {
+    const mail = sut.render(template, SAMPLES[template]);
+
+    expect(hrefs(mail.html)).toContain(link);
+    expect(mail.text).toContain(link);
+  });
+
+  it('leaves the "this wasn\'t me" link out of a password notice after an emailed reset', () => {
+    const mail = sut.render(MailTemplate.PasswordChanged, {
+      ...SAMPLES[MailTemplate.PasswordChanged],
+      notMeLink: null,
+    });
+
+    expect(mail.text).not.toContain(NOT_ME);
+    expect(mail.text).toContain('reset your password at once');
   });
 
   it('throws when the link prop is missing', () => {

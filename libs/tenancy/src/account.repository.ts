@@ -24,6 +24,23 @@ export class AccountRepository {
     return this.scoped(partnerId, customerId, em).andWhere('u.id = :accountId', { accountId }).getOne();
   }
 
+  /** Changes an account of one of the partner's customers; the tenant is in the WHERE clause too. */
+  async update(
+    em: EntityManager,
+    partnerId: string,
+    customerId: string,
+    accountId: string,
+    changes: Partial<Pick<User, 'firstName' | 'lastName' | 'role' | 'status' | 'updatedAt'>>,
+  ): Promise<void> {
+    await em
+      .createQueryBuilder()
+      .update(User)
+      .set(changes)
+      .where('id = :accountId AND customer_id = :customerId', { accountId, customerId })
+      .andWhere('customer_id IN (SELECT c.id FROM customers c WHERE c.partner_id = :partnerId)', { partnerId })
+      .execute();
+  }
+
   async list(partnerId: string, customerId: string, query: PageRequest & { q?: string }): Promise<Page<User>> {
     const qb = this.scoped(partnerId, customerId);
     const q = query.q?.trim();

@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { DataSource, EntityManager, In } from 'typeorm';
+import { Brackets, DataSource, EntityManager, In } from 'typeorm';
 import { offsetOf, Page, PageRequest } from '@lmp/common';
 import { Customer, License, User } from '@lmp/database';
 import { likeEscape } from './like';
@@ -34,11 +34,42 @@ export class CustomerRepository {
     await this.repo(em).insert(customer);
   }
 
+  async update(
+    em: EntityManager,
+    partnerId: string,
+    customerId: string,
+    changes: Partial<Pick<Customer, 'companyName' | 'country' | 'status' | 'updatedAt'>>,
+  ): Promise<void> {
+    await this.repo(em).update({ partnerId, id: customerId }, changes);
+  }
+
+  /** Company names by id, for the partner's own customers among `ids` only. */
+  async namesOf(partnerId: string, ids: string[]): Promise<Map<string, string>> {
+    if (ids.length === 0) return new Map();
+    const rows = await this.repo().find({
+      select: ['id', 'companyName'],
+      where: { partnerId, id: In([...new Set(ids)]) },
+    });
+    return new Map(rows.map((c) => [c.id, c.companyName]));
+  }
+
   async list(partnerId: string, query: CustomerListQuery): Promise<Page<CustomerRow>> {
     const qb = this.repo().createQueryBuilder('c').where('c.partner_id = :partnerId', { partnerId });
     const q = query.q?.trim();
     if (q) {
-      qb.andWhere("c.company_name LIKE :contains ESCAPE '!'", { contains: `%${likeEscape(q)}%` });
+      // A company name containing the text (a prefix is a special case), or any of the company's
+      // accounts with an email containing it. Emails are stored lower-cased; the subquery runs on
+      // the (customer_id, email) index for each candidate customer.
+      qb.andWhere(
+        new Brackets((or) =>
+          or
+            .where("c.company_name LIKE :contains ESCAPE '!'", { contains: `%${likeEscape(q)}%` })
+            .orWhere(
+              `EXISTS (SELECT 1 FROM users u WHERE u.customer_id = c.id AND u.email LIKE :emailContains ESCAPE '!')`,
+              { emailContains: `%${likeEscape(q.toLowerCase())}%` },
+            ),
+        ),
+      );
     }
     const [customers, total] = await qb
       .orderBy(`c.${query.sort.field}`, query.sort.direction)

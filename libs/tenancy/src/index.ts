@@ -4,5 +4,8 @@ export * from './license.repository';
 export * from './reset-request.repository';
 export * from './partner-console.service';
 export * from './provisioning.service';
+export * from './bulk-seeder';
 export * from './views';
 export * from './tenancy.module';
+export * from './signup.service';
+export * from './company-users.service';

@@ -2,12 +2,31 @@ import { Inject, Injectable } from '@nestjs/common';
 import { AuditAction, AuditFilter, AuditService } from '@lmp/audit';
 import { Clock, ConflictProblem, NotFoundProblem, Page, PageRequest, ValidationProblem } from '@lmp/common';
 import { APP_CONFIG, AppConfig } from '@lmp/config';
-import { Customer, CustomerRole, newId, Partner, TransactionRunner, Tx, User } from '@lmp/database';
-import { PASSWORD_TOKEN_PURPOSES, TOKEN_TTL_MS, TokenService, UserRepository, normalizeEmail } from '@lmp/identity';
+import {
+  Customer,
+  CustomerRole,
+  CustomerStatus,
+  FlatJson,
+  License,
+  newId,
+  Partner,
+  TransactionRunner,
+  Tx,
+  User,
+} from '@lmp/database';
+import {
+  PASSWORD_TOKEN_PURPOSES,
+  SessionService,
+  TOKEN_TTL_MS,
+  TokenService,
+  UserRepository,
+  normalizeEmail,
+} from '@lmp/identity';
 import { MailTemplate, OutboxWriter } from '@lmp/notifications';
 import { AccountRepository } from './account.repository';
 import { CustomerListQuery, CustomerRepository } from './customer.repository';
 import { LicenseRepository } from './license.repository';
+import { PartnerRepository } from './partner.repository';
 import { ResetRequestRepository } from './reset-request.repository';
 import { accountView, customerView, licenseView, resetRequestView } from './views';
 
@@ -32,22 +51,87 @@ export interface NewLicense {
   expiresAt: Date;
 }
 
+export interface CustomerChanges {
+  companyName?: string;
+  country?: string;
+  status?: CustomerStatus;
+}
+
+export interface AccountChanges {
+  firstName?: string;
+  lastName?: string;
+  role?: CustomerRole;
+  /** 'active' enables the account again: it is 'invited' until its owner has set a password. */
+  status?: 'active' | 'disabled';
+}
+
+export interface LicenseChanges {
+  product?: string;
+  seats?: number;
+  startsAt?: Date;
+  expiresAt?: Date;
+  status?: 'active' | 'suspended';
+}
+
+export interface AuditListItem {
+  id: string;
+  at: string;
+  action: string;
+  actorUserId: string | null;
+  actorEmail: string | null;
+  customerId: string | null;
+  customerName: string | null;
+  targetUserId: string | null;
+  targetEmail: string | null;
+  ip: string | null;
+  detail: FlatJson | null;
+}
+
+const asJson = (v: string | number | Date): string | number => (v instanceof Date ? v.toISOString() : v);
+
+/** `value` without its undefined fields: the fields a partial update sets. */
+function defined<T extends object>(value: T): Partial<T> {
+  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as Partial<T>;
+}
+
+/** The fields of `next` whose value differs from `current`, as flat JSON for the audit trail. */
+function changedFields<T extends object>(current: T, next: Partial<T>): FlatJson {
+  const out: FlatJson = {};
+  for (const [key, value] of Object.entries(next) as Array<[keyof T & string, T[keyof T]]>) {
+    if (value === undefined) continue;
+    const before = current[key];
+    const same =
+      value instanceof Date && before instanceof Date ? value.getTime() === before.getTime() : value === before;
+    if (!same) out[key] = asJson(value as string | number | Date);
+  }
+  return out;
+}
+
 /** The partner console's rules: browse customers and accounts, invite, trigger resets. */
 @Injectable()
 export class PartnerConsoleService {
   constructor(
+    private readonly partners: PartnerRepository,
     private readonly customers: CustomerRepository,
     private readonly accounts: AccountRepository,
     private readonly licenses: LicenseRepository,
     private readonly resets: ResetRequestRepository,
     private readonly users: UserRepository,
     private readonly tokens: TokenService,
+    private readonly sessions: SessionService,
     private readonly outbox: OutboxWriter,
     private readonly audit: AuditService,
     private readonly tx: TransactionRunner,
     private readonly clock: Clock,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
+
+  /** The actor's own partner: its name heads the console. */
+  async getPartner(actor: PartnerActor): Promise<{ id: string; code: string; name: string }> {
+    const partner = await this.partners.findOne(actor.partnerId);
+    if (!partner) throw new NotFoundProblem('partner');
+    return { id: partner.id, code: partner.code, name: partner.name };
+  }
 
   async listCustomers(actor: PartnerActor, query: CustomerListQuery) {
     const page = await this.customers.list(actor.partnerId, query);
@@ -87,6 +171,31 @@ export class PartnerConsoleService {
       accountCount: counts.accounts.get(customer.id) ?? 0,
       licenseCount: counts.licenses.get(customer.id) ?? 0,
     });
+  }
+
+  /** Renames a customer, moves its country or suspends it; audited with the fields that changed. */
+  async updateCustomer(actor: PartnerActor, customerId: string, input: CustomerChanges) {
+    const customer = await this.requireCustomer(actor, customerId);
+    const next = defined({
+      companyName: input.companyName?.trim(),
+      country: input.country?.toUpperCase(),
+      status: input.status,
+    });
+    const changes = changedFields(customer, next);
+    if (Object.keys(changes).length > 0) {
+      await this.tx.run(async ({ em }) => {
+        await this.customers.update(em, actor.partnerId, customerId, { ...next, updatedAt: this.clock.now() });
+        await this.audit.record(em, {
+          action: AuditAction.CustomerChanged,
+          actorUserId: actor.userId,
+          partnerId: actor.partnerId,
+          customerId,
+          ip: actor.ip,
+          detail: changes,
+        });
+      });
+    }
+    return this.getCustomer(actor, customerId);
   }
 
   async listAccounts(actor: PartnerActor, customerId: string, query: PageRequest & { q?: string }) {
@@ -177,6 +286,48 @@ export class PartnerConsoleService {
   }
 
   /**
+   * Changes an account's name, role or status. Disabling it ends its sessions at once; enabling
+   * it again gives back 'active', or 'invited' while its owner has never set a password.
+   */
+  async updateAccount(actor: PartnerActor, customerId: string, accountId: string, input: AccountChanges) {
+    const account = await this.requireAccount(actor, customerId, accountId);
+    const status =
+      input.status === undefined
+        ? undefined
+        : input.status === 'disabled'
+          ? ('disabled' as const)
+          : account.passwordHash
+            ? ('active' as const)
+            : ('invited' as const);
+    const next = defined({
+      firstName: input.firstName?.trim(),
+      lastName: input.lastName?.trim(),
+      role: input.role,
+      status,
+    });
+    const changes = changedFields(account, next);
+    if (Object.keys(changes).length > 0) {
+      await this.tx.run(async ({ em }) => {
+        await this.accounts.update(em, actor.partnerId, customerId, accountId, {
+          ...next,
+          updatedAt: this.clock.now(),
+        });
+        if (changes.status === 'disabled') await this.sessions.destroyAllForUser(em, accountId);
+        await this.audit.record(em, {
+          action: AuditAction.AccountChanged,
+          actorUserId: actor.userId,
+          partnerId: actor.partnerId,
+          customerId,
+          targetUserId: accountId,
+          ip: actor.ip,
+          detail: changes,
+        });
+      });
+    }
+    return this.getAccount(actor, customerId, accountId);
+  }
+
+  /**
    * Emails the account a reset link. The current password keeps working until the link is
    * used; a newer request voids the older links.
    */
@@ -214,6 +365,47 @@ export class PartnerConsoleService {
     return { requestId, status: 'queued' as const };
   }
 
+  /**
+   * Gives a customer's user Full Access: how a partner admin restores a company whose only admin
+   * left. Every full-access user of the company (the promoted one too) is told by email.
+   */
+  async promoteAccount(actor: PartnerActor, customerId: string, accountId: string) {
+    const customer = await this.requireCustomer(actor, customerId);
+    const account = await this.requireAccount(actor, customerId, accountId);
+    if (account.status === 'disabled') {
+      throw new ConflictProblem('This account is disabled; enable it before giving it Full Access.');
+    }
+    if (account.role !== 'full_access') {
+      await this.tx.run(async (tx) => {
+        await this.accounts.update(tx.em, actor.partnerId, customerId, accountId, {
+          role: 'full_access',
+          updatedAt: this.clock.now(),
+        });
+        const partner = await tx.em.findOneByOrFail(Partner, { id: actor.partnerId });
+        const admins = await tx.em.findBy(User, { customerId, role: 'full_access' });
+        for (const admin of admins.filter((u) => u.status !== 'disabled')) {
+          await this.outbox.mail(tx, MailTemplate.RolePromoted, admin.email, {
+            firstName: admin.firstName || admin.email,
+            promotedName: `${account.firstName} ${account.lastName}`.trim() || account.email,
+            promotedEmail: account.email,
+            companyName: customer.companyName,
+            partnerName: partner.name,
+          });
+        }
+        await this.audit.record(tx.em, {
+          action: AuditAction.AccountPromoted,
+          actorUserId: actor.userId,
+          partnerId: actor.partnerId,
+          customerId,
+          targetUserId: accountId,
+          ip: actor.ip,
+          detail: { from: account.role, to: 'full_access' },
+        });
+      });
+    }
+    return this.getAccount(actor, customerId, accountId);
+  }
+
   async getResetRequest(actor: PartnerActor, requestId: string) {
     const row = await this.resets.findOne(actor.partnerId, requestId);
     if (!row) throw new NotFoundProblem('password-reset request');
@@ -223,14 +415,18 @@ export class PartnerConsoleService {
   async listLicenses(actor: PartnerActor, customerId: string) {
     await this.requireCustomer(actor, customerId);
     const now = this.clock.now();
-    return { items: (await this.licenses.list(actor.partnerId, customerId)).map((l) => licenseView(l, now)) };
+    const items = await this.licenses.list(actor.partnerId, customerId);
+    return { items: items.map((l) => licenseView(l, now, this.config.licenseExpiringDays)) };
+  }
+
+  async getLicense(actor: PartnerActor, customerId: string, licenseId: string) {
+    const license = await this.requireLicense(actor, customerId, licenseId);
+    return licenseView(license, this.clock.now(), this.config.licenseExpiringDays);
   }
 
   async createLicense(actor: PartnerActor, customerId: string, input: NewLicense) {
     await this.requireCustomer(actor, customerId);
-    if (input.expiresAt <= input.startsAt) {
-      throw new ValidationProblem([{ field: 'expiresAt', message: 'must be after startsAt' }]);
-    }
+    checkLicenseDates(input.startsAt, input.expiresAt);
     const license = {
       id: newId(),
       customerId,
@@ -249,14 +445,47 @@ export class PartnerConsoleService {
         partnerId: actor.partnerId,
         customerId,
         ip: actor.ip,
-        detail: { product: license.product, seats: license.seats },
+        detail: { licenseId: license.id, product: license.product, seats: license.seats },
       });
     });
-    return licenseView(license, this.clock.now());
+    return licenseView(license, this.clock.now(), this.config.licenseExpiringDays);
   }
 
-  async listAudit(actor: PartnerActor, filter: AuditFilter, page: PageRequest): Promise<Page<object>> {
+  /** Changes some of a license's fields; the dates are checked as they will be after the change. */
+  async updateLicense(actor: PartnerActor, customerId: string, licenseId: string, input: LicenseChanges) {
+    const license = await this.requireLicense(actor, customerId, licenseId);
+    checkLicenseDates(input.startsAt ?? license.startsAt, input.expiresAt ?? license.expiresAt);
+    const next = defined({
+      product: input.product?.trim(),
+      seats: input.seats,
+      startsAt: input.startsAt,
+      expiresAt: input.expiresAt,
+      status: input.status,
+    });
+    const changes = changedFields(license, next);
+    if (Object.keys(changes).length > 0) {
+      await this.tx.run(async ({ em }) => {
+        await this.licenses.update(em, actor.partnerId, customerId, licenseId, next);
+        await this.audit.record(em, {
+          action: AuditAction.LicenseChanged,
+          actorUserId: actor.userId,
+          partnerId: actor.partnerId,
+          customerId,
+          ip: actor.ip,
+          detail: { licenseId, ...changes },
+        });
+      });
+    }
+    return this.getLicense(actor, customerId, licenseId);
+  }
+
+  /** The partner's own events, newest first, with the people and companies they name. */
+  async listAudit(actor: PartnerActor, filter: AuditFilter, page: PageRequest): Promise<Page<AuditListItem>> {
     const result = await this.audit.listForPartner(actor.partnerId, filter, page);
+    const names = await this.customers.namesOf(
+      actor.partnerId,
+      result.items.map((e) => e.customerId).filter((id): id is string => id !== null),
+    );
     return {
       ...result,
       items: result.items.map((e) => ({
@@ -264,8 +493,11 @@ export class PartnerConsoleService {
         at: e.at.toISOString(),
         action: e.action,
         actorUserId: e.actorUserId,
+        actorEmail: e.actorEmail,
         customerId: e.customerId,
+        customerName: (e.customerId && names.get(e.customerId)) || null,
         targetUserId: e.targetUserId,
+        targetEmail: e.targetEmail,
         ip: e.ip,
         detail: e.detail,
       })),
@@ -282,9 +514,20 @@ export class PartnerConsoleService {
     return customer;
   }
 
+  private async requireLicense(actor: PartnerActor, customerId: string, licenseId: string): Promise<License> {
+    const license = await this.licenses.findOne(actor.partnerId, customerId, licenseId);
+    if (!license) throw new NotFoundProblem('license');
+    return license;
+  }
+
   private async requireAccount(actor: PartnerActor, customerId: string, accountId: string): Promise<User> {
     const account = await this.accounts.findOne(actor.partnerId, customerId, accountId);
     if (!account) throw new NotFoundProblem('account');
     return account;
   }
+}
+
+/** A license ends after it starts; checked on the values as they will be stored. */
+function checkLicenseDates(startsAt: Date, expiresAt: Date): void {
+  if (expiresAt <= startsAt) throw new ValidationProblem([{ field: 'expiresAt', message: 'must be after startsAt' }]);
 }

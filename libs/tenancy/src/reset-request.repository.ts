@@ -7,6 +7,8 @@ export interface ResetRequestRow {
   outbox: Pick<OutboxMessage, 'status' | 'lastError' | 'sentAt'> | null;
   accountId: string;
   customerId: string;
+  /** Who asked for it, while that staff member's account exists. */
+  requestedByEmail: string | null;
 }
 
 /** Password-reset requests (reset tokens) of a partner's accounts, with their delivery status. */
@@ -20,7 +22,9 @@ export class ResetRequestRepository {
       .createQueryBuilder('t')
       .innerJoin(User, 'u', 'u.id = t.user_id')
       .innerJoin(Customer, 'c', 'c.id = u.customer_id')
+      .leftJoin(User, 'r', 'r.id = t.requested_by')
       .addSelect('u.customer_id', 'customer_id')
+      .addSelect('r.email', 'requested_by_email')
       .where('c.partner_id = :partnerId', { partnerId })
       .andWhere('t.purpose = :purpose', { purpose: 'password_reset' });
   }
@@ -40,7 +44,11 @@ export class ResetRequestRepository {
   }
 
   private async rows(qb: ReturnType<ResetRequestRepository['scoped']>): Promise<ResetRequestRow[]> {
-    const { entities, raw } = await qb.getRawAndEntities<{ t_id: string; customer_id: string }>();
+    const { entities, raw } = await qb.getRawAndEntities<{
+      t_id: string;
+      customer_id: string;
+      requested_by_email: string | null;
+    }>();
     const outboxIds = entities.map((t) => t.outboxId).filter((id): id is string => id !== null);
     const outboxes = outboxIds.length
       ? await this.dataSource.getRepository(OutboxMessage).find({
@@ -49,11 +57,15 @@ export class ResetRequestRepository {
         })
       : [];
     const byId = new Map(outboxes.map((o) => [o.id, o]));
-    return entities.map((token) => ({
-      token,
-      outbox: (token.outboxId && byId.get(token.outboxId)) || null,
-      accountId: token.userId,
-      customerId: raw.find((r) => r.t_id === token.id)?.customer_id ?? '',
-    }));
+    return entities.map((token) => {
+      const extra = raw.find((r) => r.t_id === token.id);
+      return {
+        token,
+        outbox: (token.outboxId && byId.get(token.outboxId)) || null,
+        accountId: token.userId,
+        customerId: extra?.customer_id ?? '',
+        requestedByEmail: extra?.requested_by_email ?? null,
+      };
+    });
   }
 }

@@ -23,7 +23,13 @@ function token(overrides: Partial<ActionToken> = {}): ActionToken {
 }
 
 function row(tokenOverrides: Partial<ActionToken>, outbox: ResetRequestRow['outbox']): ResetRequestRow {
-  return { token: token(tokenOverrides), outbox, accountId: 'account-1', customerId: 'customer-1' };
+  return {
+    token: token(tokenOverrides),
+    outbox,
+    accountId: 'account-1',
+    customerId: 'customer-1',
+    requestedByEmail: 'staff@partner.example.com',
+  };
 }
 
 const outbox = (status: OutboxStatus, lastError: string | null = null): ResetRequestRow['outbox'] => ({
@@ -91,6 +97,7 @@ describe('resetRequestView', () => {
       status: 'sent',
       reason: null,
       requestedBy: 'staff-1',
+      requestedByEmail: 'staff@partner.example.com',
       requestedAt: at(-60_000).toISOString(),
       expiresAt: at(HOUR).toISOString(),
       sentAt: at(-30_000).toISOString(),
@@ -119,29 +126,44 @@ describe('licenseView', () => {
   }
 
   it('is active between start and expiry', () => {
-    expect(licenseView(license(), NOW).status).toBe('active');
+    expect(licenseView(license(), NOW, 0).status).toBe('active');
   });
 
   it('is active from the very moment it starts', () => {
-    expect(licenseView(license({ startsAt: NOW }), NOW).status).toBe('active');
+    expect(licenseView(license({ startsAt: NOW }), NOW, 0).status).toBe('active');
   });
 
   it('is scheduled before it starts', () => {
-    expect(licenseView(license({ startsAt: at(1) }), NOW).status).toBe('scheduled');
+    expect(licenseView(license({ startsAt: at(1) }), NOW, 0).status).toBe('scheduled');
   });
 
   it('is expired from the moment of expiry', () => {
-    expect(licenseView(license({ expiresAt: NOW }), NOW).status).toBe('expired');
-    expect(licenseView(license({ expiresAt: at(-HOUR) }), NOW).status).toBe('expired');
+    expect(licenseView(license({ expiresAt: NOW }), NOW, 0).status).toBe('expired');
+    expect(licenseView(license({ expiresAt: at(-HOUR) }), NOW, 0).status).toBe('expired');
   });
 
   it('keeps a status set by hand (suspended) whatever the dates', () => {
-    expect(licenseView(license({ status: 'suspended' }), NOW).status).toBe('suspended');
-    expect(licenseView(license({ status: 'suspended', expiresAt: at(-HOUR) }), NOW).status).toBe('suspended');
+    expect(licenseView(license({ status: 'suspended' }), NOW, 30).status).toBe('suspended');
+    expect(licenseView(license({ status: 'suspended', expiresAt: at(-HOUR) }), NOW, 30).status).toBe('suspended');
+  });
+
+  it('is expiring when it expires within the window, counted to the millisecond', () => {
+    const DAY = 24 * HOUR;
+    expect(licenseView(license({ expiresAt: at(30 * DAY) }), NOW, 30).status).toBe('expiring');
+    expect(licenseView(license({ expiresAt: at(30 * DAY + 1) }), NOW, 30).status).toBe('active');
+    expect(licenseView(license({ expiresAt: at(1) }), NOW, 30).status).toBe('expiring');
+  });
+
+  it('is never expiring with a window of 0 days', () => {
+    expect(licenseView(license({ expiresAt: at(1) }), NOW, 0).status).toBe('active');
+  });
+
+  it('is scheduled rather than expiring before it starts, however close the expiry', () => {
+    expect(licenseView(license({ startsAt: at(HOUR), expiresAt: at(2 * HOUR) }), NOW, 30).status).toBe('scheduled');
   });
 
   it('gives dates as ISO strings', () => {
-    expect(licenseView(license(), NOW)).toEqual({
+    expect(licenseView(license(), NOW, 0)).toEqual({
       id: 'license-1',
       product: 'Office Suite',
       seats: 25,

@@ -31,15 +31,30 @@ export function accountView(u: User) {
   };
 }
 
-export function licenseView(l: License, now: Date) {
+export type LicenseStatus = 'active' | 'expiring' | 'expired' | 'scheduled' | 'suspended';
+
+const DAY_MS = 86_400_000;
+
+/**
+ * What a license is now. Only 'suspended' is stored (set by hand, and it wins); the rest is
+ * derived from the dates at read time, so nothing has to run when a license expires.
+ */
+export function licenseStatus(l: License, now: Date, expiringDays: number): LicenseStatus {
+  if (l.status === 'suspended') return 'suspended';
+  if (l.expiresAt <= now) return 'expired';
+  if (l.startsAt > now) return 'scheduled';
+  if (l.expiresAt.getTime() - now.getTime() <= expiringDays * DAY_MS) return 'expiring';
+  return 'active';
+}
+
+export function licenseView(l: License, now: Date, expiringDays: number) {
   return {
     id: l.id,
     product: l.product,
     seats: l.seats,
     startsAt: l.startsAt.toISOString(),
     expiresAt: l.expiresAt.toISOString(),
-    status:
-      l.status !== 'active' ? l.status : l.expiresAt <= now ? 'expired' : l.startsAt > now ? 'scheduled' : 'active',
+    status: licenseStatus(l, now, expiringDays),
   };
 }
 
@@ -66,6 +81,7 @@ export function resetRequestView(row: ResetRequestRow, now: Date) {
     status,
     reason,
     requestedBy: row.token.requestedBy,
+    requestedByEmail: row.requestedByEmail,
     requestedAt: row.token.createdAt.toISOString(),
     expiresAt: row.token.expiresAt.toISOString(),
     sentAt: row.outbox?.sentAt?.toISOString() ?? null,

@@ -2,7 +2,7 @@ import { ExecutionContext, Injectable, UnauthorizedException } from '@nestjs/com
 import { AuthGuard } from '@nestjs/passport';
 import { plainToInstance } from 'class-transformer';
 import { validate } from 'class-validator';
-import { flattenValidationErrors, ValidationProblem } from '@lmp/common';
+import { flattenValidationErrors, RateLimitedProblem, ValidationProblem } from '@lmp/common';
 import { LoginDto } from './dto';
 
 /**
@@ -20,6 +20,7 @@ export class LocalAuthGuard extends AuthGuard('local') {
   }
 
   override handleRequest<T>(err: unknown, user: T): T {
+    if (err instanceof RateLimitedProblem) throw err;
     if (err || !user) throw new UnauthorizedException('invalid credentials');
     return user;
   }

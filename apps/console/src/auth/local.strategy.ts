@@ -1,4 +1,4 @@
-import { Injectable, UnauthorizedException } from '@nestjs/common';
+import { Injectable } from '@nestjs/common';
 import { PassportStrategy } from '@nestjs/passport';
 import type { Request } from 'express';
 import { Strategy } from 'passport-local';
@@ -13,9 +13,7 @@ export class LocalStrategy extends PassportStrategy(Strategy) {
     super({ usernameField: 'email', passwordField: 'password', passReqToCallback: true, session: false });
   }
 
-  async validate(req: Request, email: string, password: string): Promise<User> {
-    const user = await this.auth.verifyCredentials(email, password, meta(req));
-    if (!user) throw new UnauthorizedException('invalid credentials');
-    return user;
+  validate(req: Request, email: string, password: string): Promise<User> {
+    return this.auth.verifyCredentials(email, password, meta(req));
   }
 }

@@ -1,7 +1,7 @@
 import { createParamDecorator, ExecutionContext } from '@nestjs/common';
 import type { Request } from 'express';
 import { Session, User } from '@lmp/database';
-import { SessionMeta } from '@lmp/identity';
+import { DEVICE_COOKIE, SessionMeta } from '@lmp/identity';
 
 /** What the session middleware found for this request. */
 export interface AuthContext {
@@ -16,6 +16,7 @@ export type AppRequest = Request & { auth?: AuthContext; id?: string | number };
 export const meta = (req: Request): SessionMeta => ({
   ip: req.ip ?? null,
   userAgent: req.get('user-agent') ?? null,
+  deviceProof: (req.cookies as Record<string, string> | undefined)?.[DEVICE_COOKIE] ?? null,
 });
 
 /** The signed-in user's context; only on routes behind SignedInGuard. */

@@ -12,11 +12,22 @@ import {
   MaxLength,
   Min,
   MinLength,
+  ValidateIf,
 } from 'class-validator';
 import { ListQuery } from '@lmp/common';
-import { CUSTOMER_ROLES, CustomerRole } from '@lmp/database';
+import { CUSTOMER_ROLES, CustomerRole, CustomerStatus } from '@lmp/database';
 
 const trim = ({ value }: { value: unknown }) => (typeof value === 'string' ? value.trim() : value);
+
+/**
+ * A field a PATCH may leave out. Unlike IsOptional it still validates null, so `{"seats": null}`
+ * is a 400 rather than an attempt to store NULL.
+ */
+const Patchable = () => ValidateIf((_dto: object, value: unknown) => value !== undefined);
+
+export const CUSTOMER_STATUSES: readonly CustomerStatus[] = ['active', 'suspended'];
+export const ACCOUNT_STATUSES = ['active', 'disabled'] as const;
+export const LICENSE_STATUSES = ['active', 'suspended'] as const;
 
 export class CustomerListQuery extends ListQuery {}
 
@@ -30,6 +41,24 @@ export class CreateCustomerDto {
   @IsString()
   @Matches(/^[A-Za-z]{2}$/, { message: 'country must be a two-letter ISO 3166 code' })
   country!: string;
+}
+
+export class UpdateCustomerDto {
+  @Patchable()
+  @Transform(trim)
+  @IsString()
+  @MinLength(1, { message: 'companyName must not be empty' })
+  @MaxLength(200)
+  companyName?: string;
+
+  @Patchable()
+  @IsString()
+  @Matches(/^[A-Za-z]{2}$/, { message: 'country must be a two-letter ISO 3166 code' })
+  country?: string;
+
+  @Patchable()
+  @IsIn(CUSTOMER_STATUSES as CustomerStatus[])
+  status?: CustomerStatus;
 }
 
 export class AccountListQuery extends ListQuery {}
@@ -54,6 +83,28 @@ export class CreateAccountDto {
   role!: CustomerRole;
 }
 
+export class UpdateAccountDto {
+  @Patchable()
+  @Transform(trim)
+  @IsString()
+  @Length(1, 100)
+  firstName?: string;
+
+  @Patchable()
+  @Transform(trim)
+  @IsString()
+  @Length(1, 100)
+  lastName?: string;
+
+  @Patchable()
+  @IsIn(CUSTOMER_ROLES as CustomerRole[])
+  role?: CustomerRole;
+
+  @Patchable()
+  @IsIn(ACCOUNT_STATUSES)
+  status?: (typeof ACCOUNT_STATUSES)[number];
+}
+
 export class CreateLicenseDto {
   @Transform(trim)
   @IsString()
@@ -72,6 +123,34 @@ export class CreateLicenseDto {
   @Type(() => Date)
   @IsDate({ message: 'expiresAt must be an ISO 8601 date' })
   expiresAt!: Date;
+}
+
+export class UpdateLicenseDto {
+  @Patchable()
+  @Transform(trim)
+  @IsString()
+  @Length(1, 120)
+  product?: string;
+
+  @Patchable()
+  @IsInt()
+  @Min(1)
+  @Max(1_000_000)
+  seats?: number;
+
+  @Patchable()
+  @Type(() => Date)
+  @IsDate({ message: 'startsAt must be an ISO 8601 date' })
+  startsAt?: Date;
+
+  @Patchable()
+  @Type(() => Date)
+  @IsDate({ message: 'expiresAt must be an ISO 8601 date' })
+  expiresAt?: Date;
+
+  @Patchable()
+  @IsIn(LICENSE_STATUSES)
+  status?: (typeof LICENSE_STATUSES)[number];
 }
 
 export class AuditQuery {

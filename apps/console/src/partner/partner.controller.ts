@@ -1,4 +1,4 @@
-import { Body, Controller, Get, HttpCode, Param, Post, Query, UseGuards } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Param, Patch, Post, Query, UseGuards } from '@nestjs/common';
 import { parseSort } from '@lmp/common';
 import { PartnerActor, PartnerConsoleService } from '@lmp/tenancy';
 import { Roles, SignedInGuard } from '../http/guards';
@@ -10,10 +10,13 @@ import {
   CreateCustomerDto,
   CreateLicenseDto,
   CustomerListQuery,
+  UpdateAccountDto,
+  UpdateCustomerDto,
+  UpdateLicenseDto,
 } from './dto';
 import { Actor } from './partner-actor';
 
-const CUSTOMER_SORT = { companyName: 'company_name', createdAt: 'created_at', country: 'country' } as const;
+export const CUSTOMER_SORT = { companyName: 'company_name', createdAt: 'created_at', country: 'country' } as const;
 
 /** The partner console API. Each handler maps HTTP to one service call scoped by the actor's partner. */
 @Controller('api/v1/partner')
@@ -37,6 +40,16 @@ export class PartnerController {
   @Get('customers/:customerId')
   getCustomer(@Actor() actor: PartnerActor, @Param('customerId', IdPipe) customerId: string) {
     return this.console.getCustomer(actor, customerId);
+  }
+
+  @Patch('customers/:customerId')
+  @Roles('partner_admin')
+  updateCustomer(
+    @Actor() actor: PartnerActor,
+    @Param('customerId', IdPipe) customerId: string,
+    @Body() dto: UpdateCustomerDto,
+  ) {
+    return this.console.updateCustomer(actor, customerId, dto);
   }
 
   @Get('customers/:customerId/accounts')
@@ -67,6 +80,17 @@ export class PartnerController {
     return this.console.getAccount(actor, customerId, accountId);
   }
 
+  @Patch('customers/:customerId/accounts/:accountId')
+  @Roles('partner_admin')
+  updateAccount(
+    @Actor() actor: PartnerActor,
+    @Param('customerId', IdPipe) customerId: string,
+    @Param('accountId', IdPipe) accountId: string,
+    @Body() dto: UpdateAccountDto,
+  ) {
+    return this.console.updateAccount(actor, customerId, accountId, dto);
+  }
+
   @Post('customers/:customerId/accounts/:accountId/password-reset')
   @HttpCode(202)
   triggerReset(
@@ -75,6 +99,18 @@ export class PartnerController {
     @Param('accountId', IdPipe) accountId: string,
   ) {
     return this.console.triggerPasswordReset(actor, customerId, accountId);
+  }
+
+  /** Gives a customer's user Full Access (a company whose only admin left); audited and mailed. */
+  @Post('customers/:customerId/accounts/:accountId/promote')
+  @Roles('partner_admin')
+  @HttpCode(200)
+  promoteAccount(
+    @Actor() actor: PartnerActor,
+    @Param('customerId', IdPipe) customerId: string,
+    @Param('accountId', IdPipe) accountId: string,
+  ) {
+    return this.console.promoteAccount(actor, customerId, accountId);
   }
 
   @Get('password-resets/:requestId')
@@ -95,6 +131,26 @@ export class PartnerController {
     @Body() dto: CreateLicenseDto,
   ) {
     return this.console.createLicense(actor, customerId, dto);
+  }
+
+  @Get('customers/:customerId/licenses/:licenseId')
+  getLicense(
+    @Actor() actor: PartnerActor,
+    @Param('customerId', IdPipe) customerId: string,
+    @Param('licenseId', IdPipe) licenseId: string,
+  ) {
+    return this.console.getLicense(actor, customerId, licenseId);
+  }
+
+  @Patch('customers/:customerId/licenses/:licenseId')
+  @Roles('partner_admin')
+  updateLicense(
+    @Actor() actor: PartnerActor,
+    @Param('customerId', IdPipe) customerId: string,
+    @Param('licenseId', IdPipe) licenseId: string,
+    @Body() dto: UpdateLicenseDto,
+  ) {
+    return this.console.updateLicense(actor, customerId, licenseId, dto);
   }
 
   @Get('audit')

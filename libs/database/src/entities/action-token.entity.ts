@@ -1,7 +1,14 @@
 import { Column, Entity, PrimaryColumn } from 'typeorm';
 import { TIMESTAMP } from './columns';
 
-export type TokenPurpose = 'password_reset' | 'invitation' | 'email_verify' | 'email_change' | 'login_code';
+export type TokenPurpose =
+  | 'password_reset'
+  | 'invitation'
+  | 'email_verify'
+  | 'email_change'
+  | 'login_code'
+  /** The "this wasn't me" link in a security notice: locks the account. */
+  | 'not_me';
 
 /** An emailed link or code. Only the SHA-256 of the secret is stored. */
 @Entity('action_tokens')

@@ -5,7 +5,9 @@ import { License } from './license.entity';
 import { OutboxMessage } from './outbox-message.entity';
 import { Partner } from './partner.entity';
 import { Session } from './session.entity';
+import { RateLimit } from './rate-limit.entity';
 import { User } from './user.entity';
+import { ConsentEvent, EmailChange, EmailSubscription } from './email-subscription.entity';
 
 export type { FlatJson } from './columns';
 export * from './action-token.entity';
@@ -16,6 +18,21 @@ export * from './outbox-message.entity';
 export * from './partner.entity';
 export * from './session.entity';
 export * from './user.entity';
+export * from './rate-limit.entity';
+export * from './email-subscription.entity';
 
 /** Explicit entity list: globs break in bundled builds. */
-export const ENTITIES = [Partner, Customer, User, License, ActionToken, Session, AuditEvent, OutboxMessage];
+export const ENTITIES = [
+  Partner,
+  Customer,
+  User,
+  License,
+  ActionToken,
+  Session,
+  AuditEvent,
+  OutboxMessage,
+  RateLimit,
+  EmailSubscription,
+  ConsentEvent,
+  EmailChange,
+];

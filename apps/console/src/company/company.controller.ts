@@ -1,0 +1,38 @@
+import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, UseGuards } from '@nestjs/common';
+import { CompanyActor, CompanyUsersService } from '@lmp/tenancy';
+import { Roles, SignedInGuard } from '../http/guards';
+import { IdPipe } from '../http/id.pipe';
+import { Company } from './company-actor';
+import { AddCompanyUserDto, ChangeRoleDto } from './dto';
+
+/** A company's users: everyone of the company lists them; changes need full_access. */
+@Controller('api/v1/company')
+@UseGuards(SignedInGuard)
+@Roles('full_access', 'read_only')
+export class CompanyController {
+  constructor(private readonly companyUsers: CompanyUsersService) {}
+
+  @Get('users')
+  list(@Company() actor: CompanyActor) {
+    return this.companyUsers.list(actor);
+  }
+
+  @Post('users')
+  @Roles('full_access')
+  add(@Company() actor: CompanyActor, @Body() dto: AddCompanyUserDto) {
+    return this.companyUsers.add(actor, dto);
+  }
+
+  @Patch('users/:userId')
+  @Roles('full_access')
+  changeRole(@Company() actor: CompanyActor, @Param('userId', IdPipe) userId: string, @Body() dto: ChangeRoleDto) {
+    return this.companyUsers.changeRole(actor, userId, dto.role);
+  }
+
+  @Delete('users/:userId')
+  @Roles('full_access')
+  @HttpCode(204)
+  async remove(@Company() actor: CompanyActor, @Param('userId', IdPipe) userId: string) {
+    await this.companyUsers.remove(actor, userId);
+  }
+}

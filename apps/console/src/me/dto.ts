@@ -1,0 +1,100 @@
+import { Transform, Type } from 'class-transformer';
+import {
+  IsBoolean,
+  IsEmail,
+  IsIn,
+  IsObject,
+  IsOptional,
+  IsString,
+  Length,
+  Matches,
+  MaxLength,
+  ValidateIf,
+  ValidateNested,
+} from 'class-validator';
+import { UserType } from '@lmp/database';
+
+const trim = ({ value }: { value: unknown }) => (typeof value === 'string' ? value.trim() : value);
+/** Left out: unchanged. Present: validated, null included (for the fields that allow it). */
+const Patchable = () => ValidateIf((_dto: object, value: unknown) => value !== undefined);
+const Clearable = () => ValidateIf((_dto: object, value: unknown) => value !== undefined && value !== null);
+
+export class LocationDto {
+  @IsString()
+  @Matches(/^[A-Za-z]{2}$/, { message: 'country must be a two-letter ISO 3166 code' })
+  country!: string;
+
+  @IsOptional()
+  @Transform(trim)
+  @IsString()
+  @MaxLength(100)
+  city?: string | null;
+}
+
+export class UpdateProfileDto {
+  @Patchable()
+  @IsIn(['personal', 'company'], { message: 'userType must be personal or company' })
+  userType?: UserType;
+
+  @Patchable()
+  @Transform(trim)
+  @IsString()
+  @Length(1, 100)
+  firstName?: string;
+
+  @Patchable()
+  @Transform(trim)
+  @IsString()
+  @Length(1, 100)
+  lastName?: string;
+
+  @Clearable()
+  @IsString()
+  @MaxLength(32)
+  phone?: string | null;
+
+  @Clearable()
+  @IsObject()
+  @ValidateNested()
+  @Type(() => LocationDto)
+  location?: LocationDto | null;
+}
+
+export class ChangePasswordDto {
+  @IsString()
+  @MaxLength(1024)
+  currentPassword!: string;
+
+  @IsString()
+  @MaxLength(1024)
+  newPassword!: string;
+
+  @IsString()
+  @MaxLength(1024)
+  confirmPassword!: string;
+}
+
+export class ChangeEmailDto {
+  @Transform(trim)
+  @IsEmail({}, { message: 'newEmail must be an email address' })
+  @MaxLength(254)
+  newEmail!: string;
+
+  @IsString()
+  @MaxLength(1024)
+  password!: string;
+}
+
+export class SubscriptionsDto {
+  @IsBoolean()
+  newsletter!: boolean;
+
+  @IsBoolean()
+  promotions!: boolean;
+}
+
+export class LinkTokenDto {
+  @IsString()
+  @MaxLength(100)
+  token!: string;
+}

@@ -1,0 +1,89 @@
+import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, Put, Res, UseGuards } from '@nestjs/common';
+import type { Response } from 'express';
+import { NotFoundProblem } from '@lmp/common';
+import {
+  AccountSettingsService,
+  EmailChangeService,
+  SESSION_COOKIE,
+  SessionMeta,
+  SessionService,
+  SubscriptionService,
+} from '@lmp/identity';
+import { SignedInGuard } from '../http/guards';
+import { Auth, AuthContext, Meta } from '../http/request-context';
+import { ChangeEmailDto, ChangePasswordDto, SubscriptionsDto, UpdateProfileDto } from './dto';
+
+const SESSION_ID = /^[0-9a-f]{64}$/;
+
+/** My account: the signed-in user's own profile, address, password, preferences and sessions. */
+@Controller('api/v1/me')
+@UseGuards(SignedInGuard)
+export class MeController {
+  constructor(
+    private readonly settings: AccountSettingsService,
+    private readonly emailChange: EmailChangeService,
+    private readonly subscriptions: SubscriptionService,
+    private readonly sessions: SessionService,
+  ) {}
+
+  @Get('profile')
+  profile(@Auth() a: AuthContext) {
+    return this.settings.getProfile(a.user.id);
+  }
+
+  @Patch('profile')
+  updateProfile(@Auth() a: AuthContext, @Body() dto: UpdateProfileDto, @Meta() m: SessionMeta) {
+    return this.settings.updateProfile(a.user, dto, m);
+  }
+
+  /** 202: a link goes to the new address; the change happens when it is used. */
+  @Post('email')
+  @HttpCode(202)
+  async changeEmail(@Auth() a: AuthContext, @Body() dto: ChangeEmailDto, @Meta() m: SessionMeta) {
+    await this.emailChange.request(a.user, dto, m);
+    return {};
+  }
+
+  /** 204; every other session ends and this one gets a fresh id. */
+  @Post('password')
+  @HttpCode(204)
+  async changePassword(
+    @Auth() a: AuthContext,
+    @Body() dto: ChangePasswordDto,
+    @Meta() m: SessionMeta,
+    @Res({ passthrough: true }) res: Response,
+  ) {
+    const raw = await this.settings.changePassword(a.user, a.session, dto, m);
+    res.cookie(SESSION_COOKIE, raw, this.sessions.cookieOptions());
+  }
+
+  @Get('subscriptions')
+  getSubscriptions(@Auth() a: AuthContext) {
+    return this.subscriptions.get(a.user.id);
+  }
+
+  @Put('subscriptions')
+  async setSubscriptions(@Auth() a: AuthContext, @Body() dto: SubscriptionsDto, @Meta() m: SessionMeta) {
+    await this.subscriptions.set(a.user.id, dto, 'api', m.ip ?? null);
+    return this.subscriptions.get(a.user.id);
+  }
+
+  @Get('sessions')
+  listSessions(@Auth() a: AuthContext) {
+    return this.settings.listSessions(a.user.id, a.session.id);
+  }
+
+  /** Signs every other browser out; this one stays. */
+  @Post('sessions/revoke-others')
+  @HttpCode(204)
+  async revokeOthers(@Auth() a: AuthContext, @Meta() m: SessionMeta) {
+    await this.settings.revokeOtherSessions(a.user, a.session.id, m);
+  }
+
+  @Delete('sessions/:id')
+  @HttpCode(204)
+  async revokeSession(@Auth() a: AuthContext, @Param('id') id: string, @Meta() m: SessionMeta) {
+    if (!SESSION_ID.test(id)) throw new NotFoundProblem('session');
+    await this.settings.revokeSession(a.user, id, m);
+  }
+}

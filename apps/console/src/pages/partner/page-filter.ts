@@ -1,0 +1,28 @@
+import { ArgumentsHost, Catch, ExceptionFilter, HttpStatus, Injectable } from '@nestjs/common';
+import type { Request, Response } from 'express';
+import { toProblem } from '@lmp/common';
+import { safeNext } from '../../http/csrf';
+import { PageErrorFilter } from '../page-error.filter';
+
+/**
+ * Console pages answer "sign in first" with a redirect to the sign-in page, which brings the
+ * user back afterwards; every other error is an HTML error page (PageErrorFilter).
+ */
+@Catch()
+@Injectable()
+export class ConsolePageFilter implements ExceptionFilter {
+  constructor(private readonly pages: PageErrorFilter) {}
+
+  catch(exception: unknown, host: ArgumentsHost): void {
+    const http = host.switchToHttp();
+    const res = http.getResponse<Response>();
+    if (toProblem(exception).status === HttpStatus.UNAUTHORIZED && !res.headersSent) {
+      const req = http.getRequest<Request>();
+      // After a form post the page to come back to is the one the form was on, not its action.
+      const next = req.method === 'GET' ? safeNext(req.originalUrl, '') : '';
+      res.redirect(303, next ? `/login?next=${encodeURIComponent(next)}` : '/login');
+      return;
+    }
+    this.pages.catch(exception, host);
+  }
+}

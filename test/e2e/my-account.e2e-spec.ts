@@ -1,0 +1,47 @@
+import { RunningConsole, startConsole } from '../support/console-app';
+import {
+  AccountContext,
+  changeEmail,
+  changePassword,
+  companyUsers,
+  editProfile,
+  notMe,
+  partnerPromotion,
+  sessions,
+  subscriptions,
+} from '../support/account-flow';
+import { mailsTo } from '../support/mail';
+
+/** My Profile and company users, on the embedded default (SQLite, mail as files). */
+describe('my account and company users (embedded mode)', () => {
+  let sut: RunningConsole;
+  let ctx: AccountContext;
+
+  beforeAll(async () => {
+    sut = await startConsole();
+    ctx = {
+      app: sut.app,
+      settle: sut.settle,
+      mailbox: {
+        waitFor: async (to, subject) => {
+          await sut.settle();
+          const found = await mailsTo(sut.dataDir, to, subject);
+          if (!found.length) throw new Error(`no mail "${subject}" to ${to}`);
+          return found.sort((a, b) => a.date - b.date)[found.length - 1];
+        },
+        count: async (to, subject) => (await mailsTo(sut.dataDir, to, subject)).length,
+      },
+    };
+  });
+  afterAll(() => sut.close());
+
+  it('changes the password: current password, confirmation, rules; other sessions end', () => changePassword(ctx));
+  it('edits the profile with field errors for a bad phone or country', () => editProfile(ctx));
+  it('changes the email address only when the link to the new one is used', () => changeEmail(ctx));
+  it("locks the account from the old address's 'this wasn't me' link", () => notMe(ctx));
+  it('keeps email preferences with a consent trail; one-click unsubscribe works signed out', () => subscriptions(ctx));
+  it('lists sessions and signs out one or all others', () => sessions(ctx));
+  it('lets full-access users manage company users, never the last admin, never another company', () =>
+    companyUsers(ctx));
+  it('lets a partner admin promote a user when the admin left', () => partnerPromotion(ctx));
+});

@@ -1,0 +1,421 @@
+import { INestApplication } from '@nestjs/common';
+import request from 'supertest';
+import TestAgent from 'supertest/lib/agent';
+import { DataSource } from 'typeorm';
+import { ConsentEvent, CustomerRole, newId, User } from '@lmp/database';
+import { PasswordHasher, SubscriptionService } from '@lmp/identity';
+import { Mailbox } from './core-flow';
+import { outboxCount, partnerWithAdmin } from './fixtures';
+import { api, signIn } from './http';
+import { linkIn, tokenOf } from './mail';
+
+export interface AccountContext {
+  app: INestApplication;
+  mailbox: Mailbox;
+  settle(): Promise<void>;
+}
+
+export const USER_PASSWORD = 'customer user passphrase';
+
+export interface Company {
+  partnerAgent: TestAgent;
+  partnerId: string;
+  customerId: string;
+  admin: { id: string; email: string; agent: TestAgent };
+}
+
+let seq = 0;
+
+/** A customer user with a password, inserted directly (the invitation flow is tested elsewhere). */
+export async function insertUser(app: INestApplication, customerId: string, email: string, role: CustomerRole) {
+  const now = new Date();
+  const user: User = {
+    id: newId(),
+    email,
+    passwordHash: await app.get(PasswordHasher).hash(USER_PASSWORD),
+    status: 'active',
+    emailVerifiedAt: now,
+    firstName: 'First',
+    lastName: email.split('@')[0],
+    userType: 'company',
+    phone: null,
+    location: null,
+    partnerId: null,
+    customerId,
+    role,
+    failedLogins: 0,
+    lockedUntil: null,
+    passwordChangedAt: null,
+    lastLoginAt: null,
+    createdAt: now,
+    updatedAt: now,
+  };
+  await app.get(DataSource).getRepository(User).insert(user);
+  return user;
+}
+
+/** A partner, one of its customers, and that company's signed-in full-access user. */
+export async function companyWithAdmin(app: INestApplication, label = 'co'): Promise<Company> {
+  const code = `${label}${Date.now().toString(36)}${seq++}`;
+  const { agent: partnerAgent, partnerId } = await partnerWithAdmin(app, code);
+  const c = await partnerAgent
+    .post('/api/v1/partner/customers')
+    .send({ companyName: `${code} Ltd`, country: 'DE' })
+    .expect(201);
+  const email = `boss@${code}.example.com`;
+  const admin = await insertUser(app, c.body.id as string, email, 'full_access');
+  return {
+    partnerAgent,
+    partnerId,
+    customerId: c.body.id as string,
+    admin: { id: admin.id, email, agent: await signIn(app, email, USER_PASSWORD) },
+  };
+}
+
+function fieldsOf(res: request.Response): string[] {
+  return ((res.body as { errors?: Array<{ field: string }> }).errors ?? []).map((e) => e.field);
+}
+
+/** Change Password: wrong current password, mismatch, weak password; then other sessions end, this one stays. */
+export async function changePassword(ctx: AccountContext): Promise<void> {
+  const co = await companyWithAdmin(ctx.app, 'pw');
+  const other = await signIn(ctx.app, co.admin.email, USER_PASSWORD);
+  const me = co.admin.agent;
+
+  const wrong = await me
+    .post('/api/v1/me/password')
+    .send({
+      currentPassword: 'not my password',
+      newPassword: 'a brand new passphrase',
+      confirmPassword: 'a brand new passphrase',
+    })
+    .expect(400);
+  expect(fieldsOf(wrong)).toEqual(['currentPassword']);
+  const mismatch = await me
+    .post('/api/v1/me/password')
+    .send({
+      currentPassword: USER_PASSWORD,
+      newPassword: 'a brand new passphrase',
+      confirmPassword: 'a brand new passphrase!',
+    })
+    .expect(400);
+  expect(fieldsOf(mismatch)).toEqual(['confirmPassword']);
+  const weak = await me
+    .post('/api/v1/me/password')
+    .send({ currentPassword: USER_PASSWORD, newPassword: 'password', confirmPassword: 'password' })
+    .expect(400);
+  expect(fieldsOf(weak)).toEqual(['newPassword']);
+  await me.post('/api/v1/me/password').send({ currentPassword: USER_PASSWORD }).expect(400);
+  await me.post('/api/v1/me/password').type('form').send('currentPassword=x').expect(415);
+  await api(ctx.app).post('/api/v1/me/password').send({}).expect(401);
+
+  const before = await me.get('/api/v1/me/sessions').expect(200);
+  const oldId = (before.body.items as Array<{ id: string; current: boolean }>).find((s) => s.current)?.id;
+  await me
+    .post('/api/v1/me/password')
+    .send({
+      currentPassword: USER_PASSWORD,
+      newPassword: 'a brand new passphrase',
+      confirmPassword: 'a brand new passphrase',
+    })
+    .expect(204);
+  // This browser stays signed in, under a fresh session id; the other one is signed out.
+  const after = await me.get('/api/v1/me/sessions').expect(200);
+  expect(after.body.items).toHaveLength(1);
+  expect(after.body.items[0].id).not.toBe(oldId);
+  await other.get('/api/v1/auth/session').expect(401);
+  await signIn(ctx.app, co.admin.email, 'a brand new passphrase');
+  await expect(signIn(ctx.app, co.admin.email, USER_PASSWORD)).rejects.toThrow(/401/);
+
+  const notice = await ctx.mailbox.waitFor(co.admin.email, 'Your password was changed');
+  expect(notice.text).toContain('/not-me?token=');
+}
+
+/** Edit Profile: field errors for a bad phone or country; E.164 stored; partial updates. */
+export async function editProfile(ctx: AccountContext): Promise<void> {
+  const co = await companyWithAdmin(ctx.app, 'pf');
+  const me = co.admin.agent;
+  const start = await me.get('/api/v1/me/profile').expect(200);
+  expect(start.body).toMatchObject({ email: co.admin.email, userType: 'company', phone: null, location: null });
+
+  const bad = await me
+    .patch('/api/v1/me/profile')
+    .send({ phone: '12345', location: { country: 'XX', city: 'Nowhere' } })
+    .expect(400);
+  expect(fieldsOf(bad).sort()).toEqual(['location.country', 'phone']);
+  const badType = await me.patch('/api/v1/me/profile').send({ userType: 'robot', firstName: '' }).expect(400);
+  expect(fieldsOf(badType).sort()).toEqual(['firstName', 'userType']);
+  await me.patch('/api/v1/me/profile').send({ email: 'x@y.example.com' }).expect(400);
+
+  const saved = await me
+    .patch('/api/v1/me/profile')
+    .send({
+      userType: 'personal',
+      firstName: ' Ada ',
+      lastName: 'Lovelace',
+      phone: '030 1234567',
+      location: { country: 'de', city: 'Berlin' },
+    })
+    .expect(200);
+  expect(saved.body).toMatchObject({
+    userType: 'personal',
+    firstName: 'Ada',
+    lastName: 'Lovelace',
+    phone: '+49301234567',
+    location: { country: 'DE', city: 'Berlin' },
+  });
+  const cleared = await me.patch('/api/v1/me/profile').send({ phone: null }).expect(200);
+  expect(cleared.body).toMatchObject({ phone: null, firstName: 'Ada', location: { country: 'DE' } });
+  const again = await me.get('/api/v1/me/profile').expect(200);
+  expect(again.body).toEqual(cleared.body);
+  await api(ctx.app).get('/api/v1/me/profile').expect(401);
+}
+
+/** Change Email: password needed; link to the new address; notice to the old one; the switch on use. */
+export async function changeEmail(ctx: AccountContext): Promise<void> {
+  const co = await companyWithAdmin(ctx.app, 'em');
+  const me = co.admin.agent;
+  const newEmail = `new-${co.admin.email}`;
+
+  const wrong = await me.post('/api/v1/me/email').send({ newEmail, password: 'wrong password' }).expect(400);
+  expect(fieldsOf(wrong)).toEqual(['password']);
+  await me.post('/api/v1/me/email').send({ newEmail: 'not-an-email', password: USER_PASSWORD }).expect(400);
+  await me.post('/api/v1/me/email').send({ newEmail, password: USER_PASSWORD }).expect(202, {});
+  await ctx.settle();
+
+  const verify = await ctx.mailbox.waitFor(newEmail, 'Confirm your new email address');
+  const notice = await ctx.mailbox.waitFor(co.admin.email, 'Your email address is being changed');
+  expect(notice.text).toContain(newEmail);
+  expect(notice.text).toContain('/not-me?token=');
+  // Nothing changed yet.
+  expect((await me.get('/api/v1/me/profile').expect(200)).body.email).toBe(co.admin.email);
+
+  const link = linkIn(verify, '/confirm-email');
+  const page = await api(ctx.app)
+    .get(new URL(link).pathname + new URL(link).search)
+    .expect(200);
+  expect(page.text).toContain('Confirm new email address');
+  await api(ctx.app)
+    .post('/api/v1/account/confirm-email')
+    .send({ token: tokenOf(link) })
+    .expect(200, { email: newEmail });
+  await api(ctx.app)
+    .post('/api/v1/account/confirm-email')
+    .send({ token: tokenOf(link) })
+    .expect(400);
+  expect((await me.get('/api/v1/me/profile').expect(200)).body.email).toBe(newEmail);
+  await signIn(ctx.app, newEmail, USER_PASSWORD);
+
+  // A second change to an address that gets taken before the link is used: 409, nothing changes.
+  const contested = `contested-${co.admin.email}`;
+  await me.post('/api/v1/me/email').send({ newEmail: contested, password: USER_PASSWORD }).expect(202);
+  await ctx.settle();
+  const second = await ctx.mailbox.waitFor(contested, 'Confirm your new email address');
+  await insertUser(ctx.app, co.customerId, contested, 'read_only');
+  await api(ctx.app)
+    .post('/api/v1/account/confirm-email')
+    .send({ token: tokenOf(linkIn(second, '/confirm-email')) })
+    .expect(409);
+  expect((await me.get('/api/v1/me/profile').expect(200)).body.email).toBe(newEmail);
+}
+
+/** "This wasn't me" from the old address: locked, signed out, change cancelled, recovery by mail. */
+export async function notMe(ctx: AccountContext): Promise<void> {
+  const co = await companyWithAdmin(ctx.app, 'nm');
+  const me = co.admin.agent;
+  const newEmail = `thief-${co.admin.email}`;
+  await me.post('/api/v1/me/email').send({ newEmail, password: USER_PASSWORD }).expect(202);
+  await ctx.settle();
+  const verify = await ctx.mailbox.waitFor(newEmail, 'Confirm your new email address');
+  const notice = await ctx.mailbox.waitFor(co.admin.email, 'Your email address is being changed');
+  const notMeLink = linkIn(notice, '/not-me');
+
+  const page = await api(ctx.app)
+    .get(new URL(notMeLink).pathname + new URL(notMeLink).search)
+    .expect(200);
+  expect(page.text).toContain('Lock my account');
+  await api(ctx.app)
+    .post('/api/v1/account/not-me')
+    .send({ token: tokenOf(notMeLink) })
+    .expect(200, { status: 'locked' });
+  await api(ctx.app)
+    .post('/api/v1/account/not-me')
+    .send({ token: tokenOf(notMeLink) })
+    .expect(400);
+
+  await me.get('/api/v1/auth/session').expect(401);
+  await expect(signIn(ctx.app, co.admin.email, USER_PASSWORD)).rejects.toThrow(/401/);
+  await api(ctx.app)
+    .post('/api/v1/account/confirm-email')
+    .send({ token: tokenOf(linkIn(verify, '/confirm-email')) })
+    .expect(400);
+
+  const recovery = await ctx.mailbox.waitFor(co.admin.email, 'Your account is locked: recover it');
+  await api(ctx.app)
+    .post('/api/v1/auth/reset-password')
+    .send({ token: tokenOf(linkIn(recovery, '/reset-password')), password: 'my recovered passphrase' })
+    .expect(200);
+  await signIn(ctx.app, co.admin.email, 'my recovered passphrase');
+}
+
+/** Email Subscription: opt-in, saved with a consent trail; the signed link unsubscribes without a session. */
+export async function subscriptions(ctx: AccountContext): Promise<void> {
+  const co = await companyWithAdmin(ctx.app, 'sb');
+  const me = co.admin.agent;
+  expect((await me.get('/api/v1/me/subscriptions').expect(200)).body).toEqual({
+    newsletter: false,
+    promotions: false,
+    history: [],
+  });
+  await me.put('/api/v1/me/subscriptions').send({ newsletter: 'yes', promotions: true }).expect(400);
+  const saved = await me.put('/api/v1/me/subscriptions').send({ newsletter: true, promotions: true }).expect(200);
+  expect(saved.body).toMatchObject({ newsletter: true, promotions: true });
+  expect(saved.body.history).toHaveLength(2);
+
+  const url = ctx.app.get(SubscriptionService).unsubscribeUrl(co.admin.id);
+  const path = new URL(url).pathname + new URL(url).search;
+  await api(ctx.app).get(`${path}x`).expect(400);
+  await api(ctx.app)
+    .post('/unsubscribe?token=forged.token')
+    .type('form')
+    .send('List-Unsubscribe=One-Click')
+    .expect(400);
+  expect((await api(ctx.app).get(path).expect(200)).text).toContain('Unsubscribe');
+  // RFC 8058 one-click: a form POST from the mail client, no cookie, no CSRF token.
+  await api(ctx.app).post(path).type('form').send('List-Unsubscribe=One-Click').expect(200);
+
+  const after = await me.get('/api/v1/me/subscriptions').expect(200);
+  expect(after.body).toMatchObject({ newsletter: false, promotions: false });
+  const trail = await ctx.app.get(DataSource).getRepository(ConsentEvent).findBy({ userId: co.admin.id });
+  expect(trail.map((e) => `${e.topic}:${e.granted}:${e.source}`).sort()).toEqual([
+    'newsletter:false:unsubscribe_link',
+    'newsletter:true:api',
+    'promotions:false:unsubscribe_link',
+    'promotions:true:api',
+  ]);
+}
+
+/** Sessions: list with device, IP and last seen; sign out one; sign out all others. */
+export async function sessions(ctx: AccountContext): Promise<void> {
+  const co = await companyWithAdmin(ctx.app, 'ss');
+  const me = co.admin.agent;
+  const second = await signIn(ctx.app, co.admin.email, USER_PASSWORD);
+  const third = await signIn(ctx.app, co.admin.email, USER_PASSWORD);
+  const list = await me.get('/api/v1/me/sessions').set('User-Agent', 'TestBrowser/1.0').expect(200);
+  const items = list.body.items as Array<{ id: string; current: boolean; lastSeenAt: string }>;
+  expect(items).toHaveLength(3);
+  expect(items.filter((s) => s.current)).toHaveLength(1);
+  expect(items[0]).toEqual(expect.objectContaining({ ip: expect.any(String), lastSeenAt: expect.any(String) }));
+
+  const secondId = (await second.get('/api/v1/me/sessions').expect(200)).body.items.find(
+    (s: { current: boolean }) => s.current,
+  ).id as string;
+  await me.delete(`/api/v1/me/sessions/${secondId}`).expect(204);
+  await second.get('/api/v1/auth/session').expect(401);
+  await me.delete(`/api/v1/me/sessions/${secondId}`).expect(404);
+  await me.delete('/api/v1/me/sessions/not-a-session').expect(404);
+  // Another user's session id is not found either.
+  const stranger = await companyWithAdmin(ctx.app, 'st');
+  const strangerId = (await stranger.admin.agent.get('/api/v1/me/sessions').expect(200)).body.items[0].id as string;
+  await me.delete(`/api/v1/me/sessions/${strangerId}`).expect(404);
+  await stranger.admin.agent.get('/api/v1/auth/session').expect(200);
+
+  await me.post('/api/v1/me/sessions/revoke-others').expect(204);
+  await third.get('/api/v1/auth/session').expect(401);
+  await me.get('/api/v1/auth/session').expect(200);
+}
+
+/** Company users: list, add (invitation), change role, remove; last-admin guard; read_only 403; other company 404. */
+export async function companyUsers(ctx: AccountContext): Promise<void> {
+  const co = await companyWithAdmin(ctx.app, 'cu');
+  const me = co.admin.agent;
+  const added = await me
+    .post('/api/v1/company/users')
+    .send({
+      email: `new@${co.customerId.slice(0, 8)}.example.com`,
+      firstName: 'New',
+      lastName: 'User',
+      role: 'read_only',
+    })
+    .expect(201);
+  expect(added.body).toMatchObject({ role: 'read_only', status: 'invited' });
+  await ctx.settle();
+  const invite = await ctx.mailbox.waitFor(added.body.email as string, 'You have been invited to LMP');
+  expect(invite.text).toContain('/reset-password?token=');
+  await me
+    .post('/api/v1/company/users')
+    .send({ email: co.admin.email, firstName: 'Dup', lastName: 'User', role: 'read_only' })
+    .expect(409);
+  await me.post('/api/v1/company/users').send({ email: 'x', firstName: '', role: 'boss' }).expect(400);
+  const list = await me.get('/api/v1/company/users').expect(200);
+  expect((list.body.items as Array<{ email: string }>).map((u) => u.email).sort()).toEqual(
+    [added.body.email, co.admin.email].sort(),
+  );
+
+  // The only full-access user can be neither demoted nor removed.
+  await me.patch(`/api/v1/company/users/${co.admin.id}`).send({ role: 'read_only' }).expect(409);
+  await me.delete(`/api/v1/company/users/${co.admin.id}`).expect(409);
+
+  // A read-only user lists but changes nothing.
+  const reader = await insertUser(ctx.app, co.customerId, `reader-${co.admin.email}`, 'read_only');
+  const readerAgent = await signIn(ctx.app, reader.email, USER_PASSWORD);
+  await readerAgent.get('/api/v1/company/users').expect(200);
+  await readerAgent.patch(`/api/v1/company/users/${reader.id}`).send({ role: 'full_access' }).expect(403);
+  await readerAgent.delete(`/api/v1/company/users/${co.admin.id}`).expect(403);
+  await co.partnerAgent.get('/api/v1/company/users').expect(403);
+
+  // Promote the reader, then the old admin can step down; removing the reader ends their sessions.
+  await me.patch(`/api/v1/company/users/${reader.id}`).send({ role: 'full_access' }).expect(200);
+  await readerAgent.get('/api/v1/company/users').expect(200);
+  await me.patch(`/api/v1/company/users/${reader.id}`).send({ role: 'read_only' }).expect(200);
+  await me.delete(`/api/v1/company/users/${reader.id}`).expect(204);
+  await readerAgent.get('/api/v1/auth/session').expect(401);
+  await me.delete(`/api/v1/company/users/${reader.id}`).expect(404);
+
+  // Another company's users are never found, by any route; nothing is mailed.
+  const other = await companyWithAdmin(ctx.app, 'cx');
+  const outboxBefore = await outboxCount(ctx.app);
+  await other.admin.agent.patch(`/api/v1/company/users/${co.admin.id}`).send({ role: 'read_only' }).expect(404);
+  await other.admin.agent.delete(`/api/v1/company/users/${co.admin.id}`).expect(404);
+  await other.admin.agent.delete('/api/v1/company/users/not-an-id').expect(404);
+  const theirs = await other.admin.agent.get('/api/v1/company/users').expect(200);
+  expect((theirs.body.items as Array<{ id: string }>).map((u) => u.id)).toEqual([other.admin.id]);
+  expect(await outboxCount(ctx.app)).toBe(outboxBefore);
+  await me.get('/api/v1/company/users').expect(200);
+}
+
+/**
+ * The admin who left, through the partner: a partner admin promotes another user to Full Access
+ * (every full-access user is told), then that user removes the old admin.
+ */
+export async function partnerPromotion(ctx: AccountContext): Promise<void> {
+  const co = await companyWithAdmin(ctx.app, 'pp');
+  const stayer = await insertUser(ctx.app, co.customerId, `stayer-${co.admin.email}`, 'read_only');
+  const path = (accountId: string, customerId = co.customerId) =>
+    `/api/v1/partner/customers/${customerId}/accounts/${accountId}/promote`;
+
+  // Another partner's admin: 404 for the same ids, and nothing queued.
+  const stranger = await partnerWithAdmin(ctx.app);
+  const before = await outboxCount(ctx.app);
+  await stranger.agent.post(path(stayer.id)).expect(404);
+  await co.partnerAgent.post(path(stayer.id, newId())).expect(404);
+  await co.partnerAgent.post(path(newId())).expect(404);
+  await co.admin.agent.post(path(stayer.id)).expect(403);
+  expect(await outboxCount(ctx.app)).toBe(before);
+
+  const promoted = await co.partnerAgent.post(path(stayer.id)).expect(200);
+  expect(promoted.body).toMatchObject({ id: stayer.id, role: 'full_access' });
+  await ctx.settle();
+  for (const to of [co.admin.email, stayer.email]) {
+    const mail = await ctx.mailbox.waitFor(to, 'A user of your company now has Full Access');
+    expect(mail.text).toContain(stayer.email);
+  }
+  const audit = await co.partnerAgent.get(`/api/v1/partner/audit?customerId=${co.customerId}`).expect(200);
+  expect((audit.body.items as Array<{ action: string }>).map((e) => e.action)).toContain('account.promoted');
+
+  const stayerAgent = await signIn(ctx.app, stayer.email, USER_PASSWORD);
+  await stayerAgent.delete(`/api/v1/company/users/${co.admin.id}`).expect(204);
+  await co.admin.agent.get('/api/v1/auth/session').expect(401);
+  const left = await stayerAgent.get('/api/v1/company/users').expect(200);
+  expect((left.body.items as Array<{ id: string }>).map((u) => u.id)).toEqual([stayer.id]);
+}
