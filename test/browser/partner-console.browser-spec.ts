@@ -1,13 +1,9 @@
-import { mkdirSync } from 'node:fs';
-import { AddressInfo } from 'node:net';
-import { join } from 'node:path';
-import { Browser, BrowserContext, chromium, Page } from 'playwright-core';
+import { Browser, BrowserContext, Page } from 'playwright-core';
 import { DemoSeedResult, ProvisioningService } from '@lmp/tenancy';
 import { linkIn, mailsTo } from '../support/mail';
-import { RunningConsole, startConsole } from '../support/console-app';
-import { CHROMIUM } from './global-setup';
+import { RunningConsole } from '../support/console-app';
+import { BrowserHarness, startBrowserHarness } from './harness';
 
-const SHOTS = join(__dirname, 'screenshots');
 const SUPPORT_EMAIL = 'support@demo.example.com';
 const NEW_PASSWORD = 'amber harbour lantern 27';
 
@@ -17,6 +13,7 @@ const NEW_PASSWORD = 'amber harbour lantern 27';
  * emailed link and signs in with the new password. A partner_support user sees no edit controls.
  */
 describe('partner console in the browser', () => {
+  let h: BrowserHarness;
   let sut: RunningConsole;
   let browser: Browser;
   let base: string;
@@ -29,7 +26,7 @@ describe('partner console in the browser', () => {
     return context.newPage();
   }
 
-  const shot = (page: Page, name: string) => page.screenshot({ path: join(SHOTS, `${name}.png`), fullPage: true });
+  const shot = (page: Page, name: string) => h.shot(page, name);
 
   async function signIn(page: Page, email: string, password: string) {
     await page.getByLabel('Email address').fill(email);
@@ -38,30 +35,15 @@ describe('partner console in the browser', () => {
   }
 
   beforeAll(async () => {
-    mkdirSync(SHOTS, { recursive: true });
-    sut = await startConsole({ PUBLIC_URL: 'http://127.0.0.1:1' });
-    await sut.app.listen(0, '127.0.0.1');
-    base = `http://127.0.0.1:${(sut.app.getHttpServer().address() as AddressInfo).port}`;
+    h = await startBrowserHarness();
+    ({ sut, browser, base } = h);
     // The same demo partner `npm start` creates, smaller: an admin and a support user share its password.
     demo = await sut.app.get(ProvisioningService).seedDemo({ customers: 40, accountsPerCustomer: 3 });
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: [
-        '--headless',
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-        '--no-first-run',
-      ],
-    });
   });
 
   afterAll(async () => {
     for (const c of contexts) await c.close();
-    await browser?.close();
-    await sut?.close();
+    await h?.close();
   });
 
   it('a partner admin resets an account’s password and its owner sets a new one', async () => {
