@@ -23,6 +23,8 @@ import { JsonOnlyMiddleware } from './http/json-only.middleware';
 import { SessionMiddleware } from './http/session.middleware';
 import { PageRenderer } from './page-renderer';
 import { AccountLinksPagesController } from './pages/account-links-pages.controller';
+import { AccountPagesController } from './pages/account-pages.controller';
+import { AccountShell } from './pages/account/account-shell';
 import { PageErrorFilter } from './pages/page-error.filter';
 import { PagesController } from './pages/pages.controller';
 import { PartnerPagesController } from './pages/partner-pages.controller';
@@ -66,6 +68,7 @@ export class ConsoleModule implements NestModule {
         SelfServicePagesController,
         AccountLinksPagesController,
         PartnerPagesController,
+        AccountPagesController,
         HealthController,
         MetricsController,
       ],
@@ -75,6 +78,7 @@ export class ConsoleModule implements NestModule {
         PageErrorFilter,
         ConsolePageFilter,
         ConsolePages,
+        AccountShell,
         CsrfService,
         DemoBootstrap,
       ],
