@@ -1,6 +1,6 @@
 // Builds an app when its bundle is missing or older than any source file, so that
 // `npm start` and `npm run lmp` work straight after `npm install` and after edits.
-const { statSync, readdirSync, existsSync } = require('node:fs');
+const { statSync, readdirSync, existsSync, utimesSync } = require('node:fs');
 const { join } = require('node:path');
 const { execFileSync } = require('node:child_process');
 
@@ -30,6 +30,9 @@ function ensureBuilt(app) {
     process.stderr.write(`building ${app} failed (see above)\n`);
     process.exit(1);
   }
+  // webpack leaves an unchanged bundle as it was (older than the edited source): mark it fresh.
+  const now = new Date();
+  utimesSync(bundle, now, now);
   return bundle;
 }
 

@@ -32,7 +32,7 @@ export async function b1Product(
   password: string,
   seconds: number,
   offset: number,
-): Promise<{ perSecond: number; errors: number; firstErrors: string[] }> {
+): Promise<{ perSecond: number; completed: number; errors: number; firstErrors: string[] }> {
   const r = await closedLoop({
     concurrency: CONCURRENCY,
     seconds,
@@ -53,5 +53,5 @@ export async function b1Product(
       };
     },
   });
-  return { perSecond: r.ok / r.seconds, errors: r.errors, firstErrors: r.firstErrors };
+  return { perSecond: r.ok / r.seconds, completed: r.completed, errors: r.errors, firstErrors: r.firstErrors };
 }

@@ -1,3 +1,4 @@
+import argon2 from 'argon2';
 import { spawn } from 'node:child_process';
 import IORedis from 'ioredis';
 import { createConnection, createPool, Pool, RowDataPacket } from 'mysql2/promise';
@@ -34,11 +35,13 @@ export async function unreachable(): Promise<string | null> {
     retryStrategy: () => null,
     connectTimeout: 3000,
   });
+  let cause = '';
+  redis.on('error', (err: Error) => (cause ||= err.message));
   try {
     await redis.connect();
     await redis.ping();
   } catch (err) {
-    return `bench: cannot reach Redis at ${REDIS_URL} (${(err as Error).message}); start it or set BENCH_REDIS_URL`;
+    return `bench: cannot reach Redis at ${REDIS_URL} (${cause || (err as Error).message}); start it or set BENCH_REDIS_URL`;
   } finally {
     redis.disconnect();
   }
@@ -100,6 +103,28 @@ export interface SeededDatabase {
  * product's own `lmp demo:seed --partners` (a no-op when a seed of the same sizes is there).
  */
 export async function prepareDatabase(scale: Scale, cliEnv: Record<string, string>): Promise<SeededDatabase> {
+  const db = await seedDatabase(scale, cliEnv);
+  if (await adminPasswordIs(db, BENCH_PASSWORD)) return db;
+  // A seed of the same sizes made with another password (by hand): seed the bench's database again.
+  process.stderr.write(`${db.name} was seeded with another password: seeding it again\n`);
+  await dropDatabase(db.name);
+  return seedDatabase(scale, cliEnv);
+}
+
+async function adminPasswordIs(db: SeededDatabase, password: string): Promise<boolean> {
+  const conn = await createConnection(db.url);
+  try {
+    const [rows] = await conn.query<RowDataPacket[]>('SELECT password_hash FROM users WHERE email = ?', [
+      db.adminEmail,
+    ]);
+    const hash = rows[0]?.password_hash as string | undefined;
+    return !!hash && (await argon2.verify(hash, password));
+  } finally {
+    await conn.end();
+  }
+}
+
+async function seedDatabase(scale: Scale, cliEnv: Record<string, string>): Promise<SeededDatabase> {
   const name = databaseName(scale);
   const url = databaseUrl(name);
   await onServer(`CREATE DATABASE IF NOT EXISTS \`${name}\` CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci`);

@@ -74,6 +74,8 @@ export interface OpOutcome {
 export interface LoadResult {
   /** Length of the measured window. */
   seconds: number;
+  /** Operations that ended, warm-up included (what CPU time is divided by). */
+  completed: number;
   ok: number;
   errors: number;
   firstErrors: string[];
@@ -105,7 +107,14 @@ export async function closedLoop(options: {
   maxOps?: number;
   op: (client: number, seq: number) => Promise<OpOutcome>;
 }): Promise<LoadResult> {
-  const result: LoadResult = { seconds: options.seconds, ok: 0, errors: 0, firstErrors: [], latencies: new Map() };
+  const result: LoadResult = {
+    seconds: options.seconds,
+    completed: 0,
+    ok: 0,
+    errors: 0,
+    firstErrors: [],
+    latencies: new Map(),
+  };
   const start = process.hrtime.bigint();
   const warmupMs = (options.warmupSeconds ?? 0) * 1000;
   const endMs = warmupMs + options.seconds * 1000;
@@ -124,6 +133,7 @@ export async function closedLoop(options: {
         outcome = { kind: 'error', ok: false, error: (err as Error).message };
       }
       const at = msSince(start);
+      result.completed++;
       if (at >= warmupMs && at <= endMs) record(result, outcome, msSince(t0));
       if (started >= maxOps) measuredTo = Math.min(measuredTo, at);
     }
@@ -146,6 +156,7 @@ export async function openLoop(options: {
 }): Promise<LoadResult & { started: number; skipped: number }> {
   const result = {
     seconds: options.seconds,
+    completed: 0,
     ok: 0,
     errors: 0,
     firstErrors: [] as string[],
@@ -170,7 +181,10 @@ export async function openLoop(options: {
     const p = options
       .op(seq)
       .catch((err: Error): OpOutcome => ({ kind: 'error', ok: false, error: err.message }))
-      .then((outcome) => record(result, outcome, msSince(t0)))
+      .then((outcome) => {
+        result.completed++;
+        record(result, outcome, msSince(t0));
+      })
       .finally(() => running.delete(p));
     running.add(p);
   }

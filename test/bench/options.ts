@@ -25,8 +25,10 @@ export interface BenchOptions {
   profile: boolean;
   /** Where bench-results.json goes. */
   out: string;
-  /** Keep the per-run detail (each scenario, each run) in the output. */
+  /** Keep the per-run detail (each run, each ceiling) in the output. */
   verbose: boolean;
+  /** Extra environment of the console and workers (`--app-env KEY=VALUE`), for comparisons. */
+  appEnv: Record<string, string>;
 }
 
 export class UsageError extends Error {}
@@ -38,7 +40,9 @@ export const USAGE = `usage: npm run bench -- [--only B1,B2,...] [--seconds N] [
   --scale     small: 10k customers / 100k accounts; full (default): 100k customers / 1M accounts
   --runs      measured runs per benchmark (default 3: min/median/max)
   --profile   start the console and workers with --cpu-prof; profiles go to bench-profiles/
-  --out       results file (default bench-results.json)`;
+  --out       results file (default bench-results.json)
+  --verbose   keep each run's figure and ceiling in the results file
+  --app-env   KEY=VALUE for the console and workers (repeatable), e.g. UV_THREADPOOL_SIZE=4 to compare`;
 
 export function parseOptions(argv: string[]): BenchOptions {
   let values;
@@ -55,6 +59,7 @@ export function parseOptions(argv: string[]): BenchOptions {
         profile: { type: 'boolean' },
         out: { type: 'string' },
         verbose: { type: 'boolean' },
+        'app-env': { type: 'string', multiple: true },
         help: { type: 'boolean', short: 'h' },
       },
     }).values;
@@ -79,6 +84,12 @@ export function parseOptions(argv: string[]): BenchOptions {
       throw new UsageError(`--${name} must be from ${min} to ${max}`);
     return n;
   };
+  const appEnv: Record<string, string> = {};
+  for (const pair of values['app-env'] ?? []) {
+    const m = /^([A-Z][A-Z0-9_]*)=(.*)$/.exec(pair);
+    if (!m) throw new UsageError(`--app-env must be KEY=VALUE, got "${pair}"`);
+    appEnv[m[1]] = m[2];
+  }
   const scaleName = values.scale ?? 'full';
   if (scaleName !== 'small' && scaleName !== 'full') throw new UsageError('--scale must be small or full');
   return {
@@ -89,5 +100,6 @@ export function parseOptions(argv: string[]): BenchOptions {
     profile: values.profile ?? false,
     out: values.out ?? 'bench-results.json',
     verbose: values.verbose ?? false,
+    appEnv,
   };
 }

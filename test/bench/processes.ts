@@ -1,6 +1,6 @@
 import { ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { createWriteStream, mkdirSync, readFileSync, WriteStream } from 'node:fs';
+import { createWriteStream, mkdirSync, readdirSync, readFileSync, WriteStream } from 'node:fs';
 import http from 'node:http';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
@@ -169,4 +169,65 @@ export async function startScript(
     throw err;
   }
   return app;
+}
+
+/**
+ * CPU time (user + system) a process has used, in ms; null when it cannot be read. `main`:
+ * its main thread only (the event loop), without libuv's pool and V8's helper threads.
+ */
+export function cpuMsOf(pid: number, main = false): number | null {
+  try {
+    const file = main ? `/proc/${pid}/task/${pid}/stat` : `/proc/${pid}/stat`;
+    const fields = readFileSync(file, 'utf8').split(') ')[1].split(' ');
+    return (Number(fields[11]) + Number(fields[12])) * 10; // clock ticks of 10 ms
+  } catch {
+    return null;
+  }
+}
+
+/** The pid of the first process whose command name is one of `names` (MariaDB, Redis on this machine). */
+export function pidByName(...names: string[]): number | null {
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      if (names.includes(readFileSync(`/proc/${entry}/comm`, 'utf8').trim())) return Number(entry);
+    } catch {
+      // gone meanwhile
+    }
+  }
+  return null;
+}
+
+/**
+ * CPU time used by some processes between start() and per(n): ms per operation, by process.
+ * A name ending in `:main` measures that process's main thread only.
+ */
+export class CpuMeter {
+  private before = new Map<string, number>();
+
+  constructor(private readonly pids: Record<string, number | null>) {}
+
+  private read(name: string): number | null {
+    const pid = this.pids[name];
+    return pid ? cpuMsOf(pid, name.endsWith(':main')) : null;
+  }
+
+  start(): this {
+    this.before = new Map();
+    for (const name of Object.keys(this.pids)) {
+      const ms = this.read(name);
+      if (ms !== null) this.before.set(name, ms);
+    }
+    return this;
+  }
+
+  /** "console 1.20, mariadb 0.80, …" ms of CPU per operation, for `operations` operations. */
+  per(operations: number): string {
+    const parts: string[] = [];
+    for (const [name, before] of this.before) {
+      const after = this.read(name);
+      if (after !== null && operations > 0) parts.push(`${name} ${((after - before) / operations).toFixed(2)}`);
+    }
+    return parts.join(', ');
+  }
 }

@@ -1,5 +1,5 @@
-// First: sizes libuv's thread pool (argon2) before anything can start it.
-import '@lmp/common/thread-pool';
+// First: the thread pool's size and V8's heap growth, before anything can use them.
+import '@lmp/common/process-tuning';
 import 'reflect-metadata';
 import { NestFactory } from '@nestjs/core';
 import type { AddressInfo } from 'node:net';

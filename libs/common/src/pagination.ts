@@ -35,6 +35,8 @@ export interface Page<T> {
   page: number;
   pageSize: number;
   total: number;
+  /** Set when a search matches more than `total`: it was counted only that far ("1000+"). */
+  totalCapped?: true;
 }
 
 export interface PageRequest {

@@ -2,6 +2,7 @@ import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { DataSourceOptions } from 'typeorm';
 import type { AppConfig } from '@lmp/config';
+import { CustomerSearchSubscriber } from './customer-search';
 import { ENTITIES } from './entities';
 import { MIGRATIONS } from './migrations';
 
@@ -9,6 +10,7 @@ import { MIGRATIONS } from './migrations';
 export function dataSourceOptions(config: Pick<AppConfig, 'database' | 'migrateOnStart'>): DataSourceOptions {
   const common = {
     entities: ENTITIES,
+    subscribers: [CustomerSearchSubscriber],
     migrations: MIGRATIONS,
     migrationsTableName: 'migrations',
     migrationsRun: config.migrateOnStart,

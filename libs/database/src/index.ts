@@ -4,3 +4,4 @@ export * from './data-source-options';
 export * from './transaction-runner';
 export * from './database.module';
 export * from './ids';
+export * from './customer-search';

@@ -38,7 +38,14 @@ export class TokenService {
 
   async issue(
     em: EntityManager,
-    input: { userId: string; purposes: TokenPurpose[]; purpose: TokenPurpose; requestedBy?: string | null },
+    input: {
+      userId: string;
+      purposes: TokenPurpose[];
+      purpose: TokenPurpose;
+      requestedBy?: string | null;
+      /** The outbox message that will carry the link, when its id is chosen first (saves attachOutbox). */
+      outboxId?: string;
+    },
   ): Promise<IssuedToken> {
     const now = this.clock.now();
     // Older unused links of the same kinds stop working: only the newest email counts.
@@ -68,7 +75,7 @@ export class TokenService {
       usedAt: null,
       voidedAt: null,
       requestedBy: input.requestedBy ?? null,
-      outboxId: null,
+      outboxId: input.outboxId ?? null,
       createdAt: now,
     };
     await em.insert(ActionToken, token);

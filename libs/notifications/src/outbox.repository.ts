@@ -66,10 +66,7 @@ export class OutboxRepository {
   private async markQueuedMany(rows: Array<{ id: string; now: Date }>): Promise<void[]> {
     const now = rows[rows.length - 1].now;
     await this.tx.write((em) =>
-      this.repo(em).update(
-        { id: In(rows.map((r) => r.id)), status: 'pending' },
-        { status: 'queued', updatedAt: now },
-      ),
+      this.repo(em).update({ id: In(rows.map((r) => r.id)), status: 'pending' }, { status: 'queued', updatedAt: now }),
     );
     return rows.map(() => undefined);
   }

@@ -19,8 +19,15 @@ export class OutboxWriter {
     private readonly clock: Clock,
   ) {}
 
-  mail<T extends MailTemplate>(tx: Tx, template: T, to: string, props: MailTemplateProps[T]): Promise<string> {
-    return this.write(tx, 'mail', template, to, props as unknown as FlatJson);
+  /** `id`: the message's id when the caller chose it first (to store it beside a token in one insert). */
+  mail<T extends MailTemplate>(
+    tx: Tx,
+    template: T,
+    to: string,
+    props: MailTemplateProps[T],
+    id?: string,
+  ): Promise<string> {
+    return this.write(tx, 'mail', template, to, props as unknown as FlatJson, id);
   }
 
   /** `to` is an E.164 phone number. */
@@ -28,9 +35,16 @@ export class OutboxWriter {
     return this.write(tx, 'sms', template, to, props as unknown as FlatJson);
   }
 
-  private async write(tx: Tx, kind: OutboxKind, template: string, to: string, payload: FlatJson): Promise<string> {
+  private async write(
+    tx: Tx,
+    kind: OutboxKind,
+    template: string,
+    to: string,
+    payload: FlatJson,
+    id = newId(),
+  ): Promise<string> {
     const now = this.clock.now();
-    const row = { id: newId(), kind, template };
+    const row = { id, kind, template };
     await this.outbox.insert(tx.em, {
       ...row,
       recipient: to,

@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { randomBytes } from 'node:crypto';
 import { DataSource, QueryRunner } from 'typeorm';
 import { Clock } from '@lmp/common';
+import { TRIGRAM_TABLE, trigramRows } from '@lmp/database';
 import { PasswordHasher } from '@lmp/identity';
 
 /** Sizes of a bulk seed. One partner, the distributor, holds half of the customers (and so half of the accounts). */
@@ -143,6 +144,7 @@ const USER_COLUMNS = [
   'created_at',
   'updated_at',
 ];
+const TRIGRAM_COLUMNS = ['partner_id', 'trigram', 'customer_id'];
 const LICENSE_COLUMNS = ['id', 'customer_id', 'product', 'seats', 'starts_at', 'expires_at', 'status', 'created_at'];
 
 /**
@@ -258,6 +260,14 @@ export class BulkSeeder {
           await this.insert(runner, 'customers', CUSTOMER_COLUMNS, c);
           await this.insert(runner, 'users', USER_COLUMNS, u);
           await this.insert(runner, 'licenses', LICENSE_COLUMNS, l);
+          const grams = trigramRows(
+            c.map(([id, partnerId, companyName]) => ({
+              id: String(id),
+              partnerId: String(partnerId),
+              companyName: String(companyName),
+            })),
+          );
+          await this.insert(runner, TRIGRAM_TABLE, TRIGRAM_COLUMNS, grams);
         });
         accounts += u.length;
         report(accounts);

@@ -119,7 +119,13 @@ export class PartnerPagesController {
       sort: current === 'companyName' ? '' : current,
       columns,
       items: list.items.map(customerRow),
-      pager: pager(list.page, list.pageSize, list.total, (n) => href({ page: n > 1 ? n : undefined })),
+      pager: pager(
+        list.page,
+        list.pageSize,
+        list.total,
+        (n) => href({ page: n > 1 ? n : undefined }),
+        list.totalCapped === true,
+      ),
       searched: q !== '',
     });
   }

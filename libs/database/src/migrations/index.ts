@@ -1,8 +1,14 @@
 import { InitialSchema1763700000000 } from './1763700000000-initial-schema';
 import { SelfService1763800000000 } from './1763800000000-self-service';
 import { AccountSettings1763900000000 } from './1763900000000-account-settings';
+import { BrowseAtScale1764050000000 } from './1764050000000-browse-at-scale';
 
 export { DIRECT_PARTNER_CODE, DIRECT_PARTNER_ID } from './1763800000000-self-service';
 
 /** Explicit, ordered migration list: globs break in bundled builds. */
-export const MIGRATIONS = [InitialSchema1763700000000, SelfService1763800000000, AccountSettings1763900000000];
+export const MIGRATIONS = [
+  InitialSchema1763700000000,
+  SelfService1763800000000,
+  AccountSettings1763900000000,
+  BrowseAtScale1764050000000,
+];

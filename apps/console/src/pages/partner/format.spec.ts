@@ -19,6 +19,11 @@ describe(pager.name, () => {
     expect(pager(100, 10, 1000, href).pages.map((p) => p.number)).toEqual([96, 97, 98, 99, 100]);
   });
 
+  it('marks a total that was only counted that far', () => {
+    expect(pager(1, 25, 1000, href, true)).toMatchObject({ total: 1000, more: true, many: true });
+    expect(pager(1, 25, 60, href)).toMatchObject({ more: false });
+  });
+
   it('has no links for a single page, and shows 0 of 0 when empty', () => {
     expect(pager(1, 25, 3, href)).toMatchObject({ from: 1, to: 3, prev: null, next: null, many: false });
     expect(pager(1, 25, 0, href)).toMatchObject({ from: 0, to: 0, total: 0, many: false });

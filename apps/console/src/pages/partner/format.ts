@@ -110,6 +110,8 @@ export interface Pager {
   from: number;
   to: number;
   total: number;
+  /** The search matched more than `total` and was counted only that far: shown as "1000+". */
+  more: boolean;
   prev: string | null;
   next: string | null;
   pages: PageLink[];
@@ -121,7 +123,7 @@ export interface Pager {
  * "Showing 26–50 of 60" and the page links around the current one. `href(n)` builds the link
  * to page n with the list's other parameters kept.
  */
-export function pager(page: number, pageSize: number, total: number, href: (n: number) => string): Pager {
+export function pager(page: number, pageSize: number, total: number, href: (n: number) => string, more = false): Pager {
   const last = Math.max(1, Math.ceil(total / pageSize));
   const first = Math.max(1, Math.min(page - 2, last - 4));
   const pages: PageLink[] = [];
@@ -131,6 +133,7 @@ export function pager(page: number, pageSize: number, total: number, href: (n: n
     from: total === 0 ? 0 : Math.min(total, (page - 1) * pageSize + 1),
     to: Math.min(total, page * pageSize),
     total,
+    more,
     prev: page > 1 ? href(Math.min(page - 1, last)) : null,
     next: page < last ? href(page + 1) : null,
     pages,
