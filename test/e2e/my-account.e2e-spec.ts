@@ -10,7 +10,7 @@ import {
   sessions,
   subscriptions,
 } from '../support/account-flow';
-import { mailsTo } from '../support/mail';
+import { fileMailbox } from '../support/stacks';
 
 /** My Profile and company users, on the embedded default (SQLite, mail as files). */
 describe('my account and company users (embedded mode)', () => {
@@ -22,15 +22,7 @@ describe('my account and company users (embedded mode)', () => {
     ctx = {
       app: sut.app,
       settle: sut.settle,
-      mailbox: {
-        waitFor: async (to, subject) => {
-          await sut.settle();
-          const found = await mailsTo(sut.dataDir, to, subject);
-          if (!found.length) throw new Error(`no mail "${subject}" to ${to}`);
-          return found.sort((a, b) => a.date - b.date)[found.length - 1];
-        },
-        count: async (to, subject) => (await mailsTo(sut.dataDir, to, subject)).length,
-      },
+      mailbox: fileMailbox(sut),
     };
   });
   afterAll(() => sut.close());

@@ -6,7 +6,17 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import TestAgent from 'supertest/lib/agent';
 import { DataSource, In } from 'typeorm';
-import { ActionToken, AuditEvent, newId, OutboxMessage, OutboxStatus, Session, sha256Hex } from '@lmp/database';
+import {
+  ActionToken,
+  AuditEvent,
+  MfaMethod,
+  newId,
+  OutboxMessage,
+  OutboxStatus,
+  Session,
+  sha256Hex,
+  User,
+} from '@lmp/database';
 import { MaintenanceService, MailTemplate, MailTemplateProps } from '@lmp/notifications';
 import { ProvisioningService } from '@lmp/tenancy';
 import { RunningConsole, startConsole } from '../support/console-app';
@@ -315,11 +325,35 @@ describe('operations (embedded mode)', () => {
       await tokens.insert({ ...lateToken });
       const auditBefore = await ds.getRepository(AuditEvent).count();
       expect(auditBefore).toBeGreaterThan(0);
+      // Two-factor set-ups never confirmed: one begun two days ago, one an hour ago, and a confirmed method.
+      const admin = await ds.getRepository(User).findOneByOrFail({ email: adminEmail });
+      const setup = (createdAt: Date, confirmedAt: Date | null): MfaMethod => ({
+        id: newId(),
+        userId: admin.id,
+        kind: 'email',
+        target: `${newId()}@litware.example.com`,
+        secret: null,
+        isDefault: false,
+        confirmedAt,
+        createdAt,
+        lastUsedStep: null,
+        codeHash: null,
+        codeExpiresAt: null,
+        codeTries: 0,
+        codeSentAt: null,
+      });
+      const abandoned = setup(new Date(now.getTime() - 2 * DAY_MS), null);
+      const inProgress = setup(new Date(now.getTime() - 3600_000), null);
+      const confirmed = setup(new Date(now.getTime() - 30 * DAY_MS), new Date(now.getTime() - 30 * DAY_MS));
+      await ds.getRepository(MfaMethod).insert([{ ...abandoned }, { ...inProgress }, { ...confirmed }]);
 
       const result = await sut.app.get(MaintenanceService).prune();
 
       // The first session idled out days ago; the one signed in just now stays.
-      expect(result).toEqual({ tokens: 1, outbox: 1, sessions: 1 });
+      expect(result).toEqual({ tokens: 1, outbox: 1, sessions: 1, mfaSetups: 1 });
+      expect((await ds.getRepository(MfaMethod).findBy({ userId: admin.id })).map((m) => m.id).sort()).toEqual(
+        [inProgress.id, confirmed.id].sort(),
+      );
       expect((await tokens.find()).map((t) => t.id).sort()).toEqual([recentToken.id, lateToken.id].sort());
       expect(await tokens.findOneBy({ id: oldToken.id })).toBeNull();
       expect((await outbox(sut.app).find()).map((r) => r.id).sort()).toEqual([recentMail.id, oldDead.id].sort());

@@ -1,8 +1,3 @@
-import { INestApplicationContext } from '@nestjs/common';
-import { NestFactory } from '@nestjs/core';
-import { randomBytes } from 'node:crypto';
-import { loadConfig } from '@lmp/config';
-import { WorkerModule } from '../../apps/worker/src/worker.module';
 import {
   AccountContext,
   changeEmail,
@@ -14,54 +9,18 @@ import {
   sessions,
   subscriptions,
 } from '../support/account-flow';
-import { RunningConsole, startConsole } from '../support/console-app';
-import { TestSmtpServer } from '../support/smtp';
-import { dropQueuePrefix, freshDatabase, TEST_REDIS_URL } from '../support/services';
+import { ProductionStack, startProductionStack } from '../support/stacks';
 
 /** My Profile and company users on the production path: MariaDB, Redis, a worker and SMTP. */
 describe('my account and company users (MariaDB + Redis + worker + SMTP)', () => {
-  const prefix = `lmpa${randomBytes(3).toString('hex')}`;
-  let db: { url: string; drop: () => Promise<void> };
-  let smtp: TestSmtpServer;
-  let sut: RunningConsole;
-  let worker: INestApplicationContext;
+  let stack: ProductionStack;
   let ctx: AccountContext;
 
   beforeAll(async () => {
-    db = await freshDatabase();
-    smtp = await new TestSmtpServer().start();
-    const env = {
-      DATABASE_URL: db.url,
-      REDIS_URL: TEST_REDIS_URL,
-      SMTP_URL: smtp.url,
-      QUEUE_PREFIX: prefix,
-      MIGRATE_ON_START: 'true',
-    };
-    sut = await startConsole(env);
-    worker = await NestFactory.createApplicationContext(
-      WorkerModule.forRoot(
-        loadConfig({ ...env, MIGRATE_ON_START: 'false', LOG_LEVEL: 'silent', DATA_DIR: sut.dataDir }),
-      ),
-      { logger: false },
-    );
-    ctx = {
-      app: sut.app,
-      settle: sut.settle,
-      mailbox: {
-        waitFor: (to, subject) => smtp.waitFor(to, subject),
-        count: async (to, subject) => smtp.count(to, subject),
-      },
-    };
+    stack = await startProductionStack();
+    ctx = { app: stack.sut.app, settle: stack.sut.settle, mailbox: stack.mailbox };
   });
-
-  afterAll(async () => {
-    await worker?.close();
-    await sut?.close();
-    await smtp?.stop();
-    await db?.drop();
-    await dropQueuePrefix(prefix);
-  });
-
+  afterAll(() => stack?.close());
   it('changes the password: current password, confirmation, rules; other sessions end', () => changePassword(ctx));
   it('edits the profile with field errors for a bad phone or country', () => editProfile(ctx));
   it('changes the email address only when the link to the new one is used', () => changeEmail(ctx));

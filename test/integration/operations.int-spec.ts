@@ -1,7 +1,6 @@
 import { INestApplication, INestApplicationContext } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { randomBytes } from 'node:crypto';
-import { createServer, IncomingHttpHeaders, Server } from 'node:http';
 import { AddressInfo, createServer as createTcpServer } from 'node:net';
 import TestAgent from 'supertest/lib/agent';
 import { DataSource } from 'typeorm';
@@ -15,57 +14,7 @@ import { partnerWithAdmin } from '../support/fixtures';
 import { api, signIn } from '../support/http';
 import { sampleValue } from '../support/prometheus';
 import { dropQueuePrefix, freshDatabase, TEST_REDIS_URL } from '../support/services';
-
-interface GatewayRequest {
-  method: string;
-  url: string;
-  headers: IncomingHttpHeaders;
-  body: unknown;
-}
-
-/** An SMS provider in the test process: records every request and answers as the test says. */
-class TestSmsGateway {
-  readonly requests: GatewayRequest[] = [];
-  /** Status codes for the next requests, in order; 202 once used up. */
-  readonly answers: number[] = [];
-  private readonly server: Server = createServer((req, res) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', () => {
-      const raw = Buffer.concat(chunks).toString('utf8');
-      let body: unknown = raw;
-      try {
-        body = JSON.parse(raw);
-      } catch {
-        // kept as text; the assertion on the body will say so
-      }
-      this.requests.push({ method: req.method ?? '', url: req.url ?? '', headers: req.headers, body });
-      const status = this.answers.shift() ?? 202;
-      res.writeHead(status, { 'content-type': 'application/json' });
-      res.end(
-        JSON.stringify(status < 300 ? { id: `msg-${this.requests.length}` } : { error: `test answer ${status}` }),
-      );
-    });
-  });
-
-  async start(): Promise<this> {
-    await new Promise<void>((resolve) => this.server.listen(0, '127.0.0.1', resolve));
-    return this;
-  }
-
-  get url(): string {
-    return `http://127.0.0.1:${(this.server.address() as AddressInfo).port}/sms`;
-  }
-
-  requestsFor(outboxId: string): GatewayRequest[] {
-    return this.requests.filter((r) => r.headers['idempotency-key'] === outboxId);
-  }
-
-  async stop(): Promise<void> {
-    this.server.closeAllConnections();
-    await new Promise<void>((resolve) => this.server.close(() => resolve()));
-  }
-}
+import { TestSmsGateway } from '../support/sms-gateway';
 
 /** A port nobody listens on right now. */
 async function freePort(): Promise<number> {

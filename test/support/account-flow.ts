@@ -45,6 +45,7 @@ export async function insertUser(app: INestApplication, customerId: string, emai
     role,
     failedLogins: 0,
     lockedUntil: null,
+    mfaEnabled: false,
     passwordChangedAt: null,
     lastLoginAt: null,
     createdAt: now,
@@ -72,7 +73,7 @@ export async function companyWithAdmin(app: INestApplication, label = 'co'): Pro
   };
 }
 
-function fieldsOf(res: request.Response): string[] {
+export function fieldsOf(res: request.Response): string[] {
   return ((res.body as { errors?: Array<{ field: string }> }).errors ?? []).map((e) => e.field);
 }
 

@@ -16,8 +16,9 @@ const USAGE = `usage: lmp <command> [flags]
 
 commands:
   db:migrate                                   apply pending migrations
-  partner:create --name N --code C --admin-email E [--admin-password P]
-                                               create a partner and its first admin (prints JSON)
+  partner:create --name N --code C --admin-email E [--admin-password P] [--no-require-2fa]
+                                               create a partner and its first admin (prints JSON);
+                                               its staff must set up 2FA unless --no-require-2fa
   platform-admin:create --email E --password P create an operator account
   demo:seed [--customers N] [--accounts-per-customer N]
                                                a demo partner with customers, accounts and licenses
@@ -64,12 +65,14 @@ const commands: Record<string, Command> = {
       code: { type: 'string' },
       'admin-email': { type: 'string' },
       'admin-password': { type: 'string' },
+      'no-require-2fa': { type: 'boolean' },
     });
     const input = {
       name: required(v, 'name'),
       code: required(v, 'code'),
       adminEmail: required(v, 'admin-email'),
       adminPassword: typeof v['admin-password'] === 'string' ? v['admin-password'] : undefined,
+      requireStaffMfa: v['no-require-2fa'] !== true,
     };
     out(await withApp(config, (app) => app.get(ProvisioningService).createPartner(input)));
   },

@@ -13,6 +13,7 @@ import { AuthController } from './auth/auth.controller';
 import { CompanyController } from './company/company.controller';
 import { AccountLinksController } from './me/account-links.controller';
 import { MeController } from './me/me.controller';
+import { MfaController } from './me/mfa.controller';
 import { LocalStrategy } from './auth/local.strategy';
 import { DemoBootstrap } from './demo-bootstrap';
 import { HealthController } from './health/health.controller';
@@ -25,9 +26,12 @@ import { PageRenderer } from './page-renderer';
 import { AccountLinksPagesController } from './pages/account-links-pages.controller';
 import { AccountPagesController } from './pages/account-pages.controller';
 import { AccountShell } from './pages/account/account-shell';
+import { MfaPages } from './pages/account/mfa-pages';
+import { MfaPagesController } from './pages/mfa-pages.controller';
 import { PageErrorFilter } from './pages/page-error.filter';
 import { PagesController } from './pages/pages.controller';
 import { PartnerPagesController } from './pages/partner-pages.controller';
+import { PartnerSettingsPagesController } from './pages/partner-settings-pages.controller';
 import { ConsolePages } from './pages/partner/console-pages';
 import { ConsolePageFilter } from './pages/partner/page-filter';
 import { SelfServicePagesController } from './pages/self-service-pages.controller';
@@ -62,13 +66,16 @@ export class ConsoleModule implements NestModule {
         AuthController,
         PartnerController,
         MeController,
+        MfaController,
         CompanyController,
         AccountLinksController,
         PagesController,
         SelfServicePagesController,
         AccountLinksPagesController,
         PartnerPagesController,
+        PartnerSettingsPagesController,
         AccountPagesController,
+        MfaPagesController,
         HealthController,
         MetricsController,
       ],
@@ -79,6 +86,7 @@ export class ConsoleModule implements NestModule {
         ConsolePageFilter,
         ConsolePages,
         AccountShell,
+        MfaPages,
         CsrfService,
         DemoBootstrap,
       ],

@@ -30,6 +30,13 @@ export const AuditAction = {
   CompanyUserRoleChanged: 'company.user.role_changed',
   CompanyUserRemoved: 'company.user.removed',
   AccountPromoted: 'account.promoted',
+  MfaMethodAdded: 'account.mfa.method_added',
+  MfaMethodRemoved: 'account.mfa.method_removed',
+  MfaDefaultChanged: 'account.mfa.default_changed',
+  MfaDisabled: 'account.mfa.disabled',
+  MfaRecoveryCodesRegenerated: 'account.mfa.recovery_codes_regenerated',
+  MfaRecoveryCodeUsed: 'auth.mfa.recovery_code_used',
+  PartnerSettingsChanged: 'partner.settings.changed',
 } as const;
 export type AuditAction = (typeof AuditAction)[keyof typeof AuditAction];
 

@@ -70,3 +70,14 @@ export class RateLimitedProblem extends ProblemException {
     });
   }
 }
+
+/** 403 for partner staff who must set up two-factor authentication before anything else. */
+export class MfaSetupRequiredProblem extends ProblemException {
+  constructor() {
+    super(HttpStatus.FORBIDDEN, {
+      type: '/problems/mfa-setup-required',
+      title: 'Two-factor authentication required',
+      detail: 'Your organisation requires two-factor authentication. Set it up under /account/security first.',
+    });
+  }
+}

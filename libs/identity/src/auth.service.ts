@@ -102,7 +102,7 @@ export class AuthService {
   private async recordFailure(user: User | null, email: string, reason: string, meta: SessionMeta): Promise<void> {
     await this.tx.run(async (tx) => {
       let lockedForMs = 0;
-      if (user && reason === 'wrong_password') {
+      if (user && (reason === 'wrong_password' || reason === 'wrong_code')) {
         const failures = user.failedLogins + 1;
         const lockedUntil =
           failures >= LOCK_AFTER_FAILURES ? new Date(this.clock.now().getTime() + lockDuration(failures)) : null;
@@ -147,10 +147,15 @@ export class AuthService {
     return expected.length === given.length && timingSafeEqual(expected, given);
   }
 
-  /** Starts a fresh session for a user who proved who they are. Returns the cookie value. */
-  async startSession(user: User, meta: SessionMeta): Promise<string> {
+  /**
+   * Starts a fresh session for a user who proved who they are (password, and the second factor
+   * when they have one). Returns the cookie value. Partner staff without 2FA whose partner
+   * requires it get a session that reaches only the 2FA set-up until they finish it.
+   */
+  async startSession(user: User, meta: SessionMeta, via?: { mfa: string }): Promise<string> {
+    const mfaSetupRequired = !user.mfaEnabled && (await this.partnerRequiresMfa(user));
     return this.tx.run(async ({ em }) => {
-      const raw = await this.sessions.create(user.id, meta, true, em);
+      const raw = await this.sessions.create(user.id, meta, true, em, { mfaSetupRequired });
       await em.update(User, { id: user.id }, { lastLoginAt: this.clock.now(), failedLogins: 0, lockedUntil: null });
       await this.audit.record(em, {
         action: AuditAction.LoginSucceeded,
@@ -159,9 +164,29 @@ export class AuthService {
         partnerId: await this.partnerIdOf(user),
         customerId: user.customerId,
         ip: meta.ip,
+        detail: via ? { mfa: via.mfa } : mfaSetupRequired ? { mfaSetupRequired: true } : undefined,
       });
       return raw;
     });
+  }
+
+  /** A wrong second-factor code: audited, and counted toward the account's lockout like a wrong password. */
+  async recordCodeFailure(user: User, meta: SessionMeta): Promise<void> {
+    const fresh = (await this.users.findById(user.id)) ?? user;
+    await this.recordFailure(fresh, fresh.email, 'wrong_code', meta);
+  }
+
+  /** True while the account is locked after too many failures. */
+  isLocked(user: User): boolean {
+    return !!user.lockedUntil && user.lockedUntil > this.clock.now();
+  }
+
+  private async partnerRequiresMfa(user: User): Promise<boolean> {
+    if (!user.partnerId) return false;
+    const p = await this.dataSource
+      .getRepository(Partner)
+      .findOne({ select: ['requireStaffMfa'], where: { id: user.partnerId } });
+    return !!p?.requireStaffMfa;
   }
 
   async signOut(raw: string, user: User, meta: SessionMeta): Promise<void> {

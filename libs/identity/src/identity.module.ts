@@ -11,6 +11,9 @@ import { RateLimitStore } from './rate-limit.store';
 import { SessionService } from './session.service';
 import { TokenService } from './token.service';
 import { UserRepository } from './user.repository';
+import { MfaRepository } from './mfa/mfa.repository';
+import { MfaService } from './mfa/mfa.service';
+import { MfaSignInService } from './mfa/mfa-sign-in.service';
 
 const SERVICES = [
   AccountSettingsService,
@@ -25,6 +28,9 @@ const SERVICES = [
   SessionService,
   TokenService,
   UserRepository,
+  MfaRepository,
+  MfaService,
+  MfaSignInService,
 ];
 
 @Global()

@@ -15,3 +15,7 @@ export * from './account-settings.service';
 export * from './email-change.service';
 export * from './subscription.service';
 export * from './countries';
+export * from './mfa/mfa.service';
+export * from './mfa/mfa-sign-in.service';
+export * from './mfa/mfa.repository';
+export { totpCode } from './mfa/totp';

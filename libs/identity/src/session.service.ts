@@ -9,6 +9,9 @@ export const SESSION_COOKIE = 'lmp_session';
 export const SESSION_IDLE_MS = 8 * 3600_000;
 export const SESSION_ABSOLUTE_MS = 7 * 24 * 3600_000;
 const TOUCH_EVERY_MS = 60_000;
+/** A pending sign-in (password given, second factor not yet) lasts this long. */
+export const PENDING_SESSION_MS = 10 * 60_000;
+export const PENDING_COOKIE = 'lmp_mfa_pending';
 
 export interface SessionMeta {
   ip?: string | null;
@@ -44,8 +47,17 @@ export class SessionService {
     };
   }
 
-  /** Starts a session. Returns the cookie value; it is never stored. */
-  async create(userId: string, meta: SessionMeta, mfaPassed: boolean, em?: EntityManager): Promise<string> {
+  /**
+   * Starts a session. Returns the cookie value; it is never stored. A session with `mfaPassed`
+   * false is a pending sign-in: it lives a few minutes and only the second step accepts it.
+   */
+  async create(
+    userId: string,
+    meta: SessionMeta,
+    mfaPassed: boolean,
+    em?: EntityManager,
+    opts: { mfaSetupRequired?: boolean } = {},
+  ): Promise<string> {
     const raw = randomSecret();
     const now = this.clock.now();
     const row: Session = {
@@ -53,8 +65,10 @@ export class SessionService {
       userId,
       createdAt: now,
       lastSeenAt: now,
-      expiresAt: new Date(now.getTime() + SESSION_IDLE_MS),
+      expiresAt: new Date(now.getTime() + (mfaPassed ? SESSION_IDLE_MS : PENDING_SESSION_MS)),
       mfaPassed,
+      mfaSetupRequired: opts.mfaSetupRequired ?? false,
+      mfaFailures: 0,
       ip: meta.ip?.slice(0, 64) ?? null,
       userAgent: meta.userAgent?.slice(0, 255) ?? null,
     };
@@ -63,8 +77,32 @@ export class SessionService {
     return raw;
   }
 
-  /** The live session and its active user for a cookie value, or null. Slides the idle expiry. */
+  /**
+   * The live, fully signed-in session and its active user for a cookie value, or null. Slides
+   * the idle expiry. A pending sign-in (password only, code not yet given) is never returned.
+   */
   async resolve(raw: string | undefined): Promise<ResolvedSession | null> {
+    const found = await this.find(raw);
+    if (!found || !found.session.mfaPassed) return null;
+    return this.touch(found);
+  }
+
+  /** A pending sign-in waiting for its second step, or null. Its expiry does not slide. */
+  async resolvePending(raw: string | undefined): Promise<ResolvedSession | null> {
+    const found = await this.find(raw);
+    return found && !found.session.mfaPassed ? found : null;
+  }
+
+  /** Counts a wrong code against a pending sign-in; returns how many there were. */
+  async countPendingFailure(sessionId: string): Promise<number> {
+    return this.tx.run(async ({ em }) => {
+      await em.increment(Session, { id: sessionId, mfaPassed: false }, 'mfaFailures', 1);
+      const row = await em.findOne(Session, { select: ['mfaFailures'], where: { id: sessionId } });
+      return row?.mfaFailures ?? Number.MAX_SAFE_INTEGER;
+    });
+  }
+
+  private async find(raw: string | undefined): Promise<ResolvedSession | null> {
     if (!raw || raw.length > 100) return null;
     const id = sha256Hex(raw);
     // The session and its user in one query: every signed-in request starts here.
@@ -83,6 +121,12 @@ export class SessionService {
       return null;
     }
     if (!user || user.status !== 'active') return null;
+    return { session, user };
+  }
+
+  private async touch({ session, user }: ResolvedSession): Promise<ResolvedSession> {
+    const id = session.id;
+    const now = this.clock.now();
     if (now.getTime() - session.lastSeenAt.getTime() > TOUCH_EVERY_MS) {
       const expiresAt = new Date(
         Math.min(now.getTime() + SESSION_IDLE_MS, session.createdAt.getTime() + SESSION_ABSOLUTE_MS),
@@ -104,7 +148,7 @@ export class SessionService {
       .getRepository(Session)
       .find({ where: { userId }, order: { lastSeenAt: 'DESC' } });
     const now = this.clock.now().getTime();
-    return rows.filter((s) => s.expiresAt.getTime() > now && s.createdAt.getTime() + SESSION_ABSOLUTE_MS > now);
+    return rows.filter((s) => s.mfaPassed && s.expiresAt.getTime() > now && s.createdAt.getTime() + SESSION_ABSOLUTE_MS > now);
   }
 
   /** Ends one session of a user; false when the user has no such session. */

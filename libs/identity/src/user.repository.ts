@@ -21,6 +21,16 @@ export class UserRepository {
     return this.repo(em).findOneBy({ email: normalizeEmail(email) });
   }
 
+  /**
+   * The user's row, locked for the rest of the transaction on MySQL (SQLite transactions are
+   * serialised already), so that two requests changing one user's credentials take turns.
+   */
+  findForUpdate(em: EntityManager, id: string): Promise<User | null> {
+    const qb = this.repo(em).createQueryBuilder('u').where('u.id = :id', { id });
+    if (em.connection.options.type !== 'better-sqlite3') qb.setLock('pessimistic_write');
+    return qb.getOne();
+  }
+
   async insert(em: EntityManager, user: User): Promise<void> {
     await this.repo(em).insert(user);
   }

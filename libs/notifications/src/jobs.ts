@@ -25,6 +25,10 @@ export const MailTemplate = {
   EmailChangeRequested: 'email-change-requested',
   AccountRecovery: 'account-recovery',
   RolePromoted: 'role-promoted',
+  MfaCode: 'mfa-code',
+  MfaChanged: 'mfa-changed',
+  MfaDisabled: 'mfa-disabled',
+  RecoveryCodesLow: 'recovery-codes-low',
 } as const;
 export type MailTemplate = (typeof MailTemplate)[keyof typeof MailTemplate];
 

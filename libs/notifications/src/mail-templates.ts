@@ -67,6 +67,32 @@ export interface MailTemplateProps {
     companyName: string;
     partnerName: string;
   };
+  /** A sign-in or set-up code for the email method. */
+  [MailTemplate.MfaCode]: {
+    firstName: string;
+    code: string;
+    minutes: number;
+    /** "sign in" or "confirm this address for two-factor authentication". */
+    purpose: string;
+  };
+  /** Any change of the user's two-factor settings other than turning it off. */
+  [MailTemplate.MfaChanged]: {
+    firstName: string;
+    change: string;
+    changedAt: string;
+    securityLink: string;
+  };
+  [MailTemplate.MfaDisabled]: {
+    firstName: string;
+    changedAt: string;
+    securityLink: string;
+    forgotPasswordLink: string;
+  };
+  [MailTemplate.RecoveryCodesLow]: {
+    firstName: string;
+    left: number;
+    securityLink: string;
+  };
 }
 
 export const MAIL_SUBJECTS: { [K in MailTemplate]: string } = {
@@ -80,6 +106,10 @@ export const MAIL_SUBJECTS: { [K in MailTemplate]: string } = {
   [MailTemplate.EmailChangeRequested]: 'Your email address is being changed',
   [MailTemplate.AccountRecovery]: 'Your account is locked: recover it',
   [MailTemplate.RolePromoted]: 'A user of your company now has Full Access',
+  [MailTemplate.MfaCode]: 'Your LMP security code',
+  [MailTemplate.MfaChanged]: 'Your two-factor authentication settings changed',
+  [MailTemplate.MfaDisabled]: 'Two-factor authentication has been disabled',
+  [MailTemplate.RecoveryCodesLow]: 'You are running out of recovery codes',
 };
 
 /** Props that carry a link with a secret, logged only by the file transport of the embedded mode. */

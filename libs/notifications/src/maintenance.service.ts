@@ -1,19 +1,24 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
-import { DataSource, LessThan } from 'typeorm';
+import { DataSource, IsNull, LessThan } from 'typeorm';
 import { Clock } from '@lmp/common';
 import { APP_CONFIG, AppConfig } from '@lmp/config';
-import { ActionToken, RateLimit, Session, TransactionRunner } from '@lmp/database';
+import { ActionToken, MfaMethod, RateLimit, Session, TransactionRunner } from '@lmp/database';
 import { OutboxRepository } from './outbox.repository';
 
 export interface PruneResult {
   tokens: number;
   outbox: number;
   sessions: number;
+  /** Two-factor methods whose set-up was never confirmed, a day on. */
+  mfaSetups: number;
 }
+
+/** An unconfirmed two-factor set-up is dropped this long after it began. */
+export const MFA_SETUP_TTL_MS = 86_400_000;
 
 /**
  * Deletes what has outlived its use: links expired for longer than the retention period,
- * outbox rows sent that long ago, and ended sessions. Audit events are kept.
+ * outbox rows sent that long ago, ended sessions and abandoned 2FA set-ups. Audit events are kept.
  */
 @Injectable()
 export class MaintenanceService {
@@ -32,12 +37,16 @@ export class MaintenanceService {
     const cutoff = new Date(now.getTime() - this.config.retentionDays * 86_400_000);
     const tokens = await this.tx.write((em) => em.delete(ActionToken, { expiresAt: LessThan(cutoff) }));
     const sessions = await this.tx.write((em) => em.delete(Session, { expiresAt: LessThan(now) }));
+    const setups = await this.tx.write((em) =>
+      em.delete(MfaMethod, { confirmedAt: IsNull(), createdAt: LessThan(new Date(now.getTime() - MFA_SETUP_TTL_MS)) }),
+    );
     // Rate-limit windows that ended a day ago (blocks last minutes): nothing refers to them.
     await this.tx.write((em) => em.delete(RateLimit, { windowEndsAt: LessThan(new Date(now.getTime() - 86_400_000)) }));
     const result = {
       tokens: tokens.affected ?? 0,
       outbox: await this.outbox.pruneSent(cutoff),
       sessions: sessions.affected ?? 0,
+      mfaSetups: setups.affected ?? 0,
     };
     this.logger.log({ ...result, retentionDays: this.config.retentionDays }, 'pruned old rows');
     return result;

@@ -66,6 +66,29 @@ const SAMPLES: { [K in MailTemplate]: MailTemplateProps[K] } = {
     companyName: 'Contoso Ltd',
     partnerName: 'Northwind Reseller',
   },
+  [MailTemplate.MfaCode]: {
+    firstName: 'Ada',
+    code: '042117',
+    minutes: 10,
+    purpose: 'sign in to LMP',
+  },
+  [MailTemplate.MfaChanged]: {
+    firstName: 'Ada',
+    change: 'Text message to +44 ••• 0123 was added',
+    changedAt: '1 March 2030 09:30 UTC',
+    securityLink: 'https://lmp.example.com/account/security',
+  },
+  [MailTemplate.MfaDisabled]: {
+    firstName: 'Ada',
+    changedAt: '1 March 2030 09:30 UTC',
+    securityLink: 'https://lmp.example.com/account/security',
+    forgotPasswordLink: 'https://lmp.example.com/forgot-password',
+  },
+  [MailTemplate.RecoveryCodesLow]: {
+    firstName: 'Ada',
+    left: 2,
+    securityLink: 'https://lmp.example.com/account/security',
+  },
 };
 
 /** What a browser or mail client reads from an attribute value: character references decoded. */
@@ -133,6 +156,8 @@ describe(TemplateRenderer.name, () => {
     [MailTemplate.Invitation, LINK],
     [MailTemplate.PasswordReset, LINK],
     [MailTemplate.PasswordChanged, 'https://lmp.example.com/login'],
+    [MailTemplate.MfaDisabled, 'https://lmp.example.com/forgot-password'],
+    [MailTemplate.RecoveryCodesLow, 'https://lmp.example.com/account/security'],
   ] as const)('%s carries its link intact in the href and in the text part', (template, link) => {
     const mail = sut.render(template, SAMPLES[template]);
 

@@ -82,6 +82,7 @@ export class CompanyUsersService {
       role: input.role,
       failedLogins: 0,
       lockedUntil: null,
+      mfaEnabled: false,
       passwordChangedAt: null,
       lastLoginAt: null,
       createdAt: now,

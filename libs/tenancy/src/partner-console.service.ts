@@ -37,6 +37,10 @@ export interface PartnerActor {
   ip: string | null;
 }
 
+export interface PartnerSettings {
+  requireStaffMfa: boolean;
+}
+
 export interface NewAccount {
   email: string;
   firstName: string;
@@ -131,6 +135,30 @@ export class PartnerConsoleService {
     const partner = await this.partners.findOne(actor.partnerId);
     if (!partner) throw new NotFoundProblem('partner');
     return { id: partner.id, code: partner.code, name: partner.name };
+  }
+
+  /** The partner's settings: for now, whether its staff must use two-factor authentication. */
+  async getSettings(actor: PartnerActor): Promise<PartnerSettings> {
+    const partner = await this.partners.findOne(actor.partnerId);
+    if (!partner) throw new NotFoundProblem('partner');
+    return { requireStaffMfa: partner.requireStaffMfa };
+  }
+
+  /** Changes take effect at each staff member's next sign-in. */
+  async updateSettings(actor: PartnerActor, changes: Partial<PartnerSettings>): Promise<PartnerSettings> {
+    const current = await this.getSettings(actor);
+    if (changes.requireStaffMfa === undefined || changes.requireStaffMfa === current.requireStaffMfa) return current;
+    await this.tx.run(async ({ em }) => {
+      await this.partners.update(em, actor.partnerId, { requireStaffMfa: changes.requireStaffMfa });
+      await this.audit.record(em, {
+        action: AuditAction.PartnerSettingsChanged,
+        actorUserId: actor.userId,
+        partnerId: actor.partnerId,
+        ip: actor.ip,
+        detail: { requireStaffMfa: changes.requireStaffMfa! },
+      });
+    });
+    return { requireStaffMfa: changes.requireStaffMfa };
   }
 
   async listCustomers(actor: PartnerActor, query: CustomerListQuery) {
@@ -230,6 +258,7 @@ export class PartnerConsoleService {
       role: input.role,
       failedLogins: 0,
       lockedUntil: null,
+      mfaEnabled: false,
       passwordChangedAt: null,
       lastLoginAt: null,
       createdAt: now,

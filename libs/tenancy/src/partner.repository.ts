@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { DataSource } from 'typeorm';
+import { DataSource, EntityManager } from 'typeorm';
 import { NotFoundProblem } from '@lmp/common';
 import { Partner } from '@lmp/database';
 
@@ -15,6 +15,10 @@ export class PartnerRepository {
 
   findOne(partnerId: string): Promise<Partner | null> {
     return this.dataSource.getRepository(Partner).findOneBy({ id: partnerId });
+  }
+
+  async update(em: EntityManager, partnerId: string, changes: Partial<Pick<Partner, 'requireStaffMfa'>>): Promise<void> {
+    await em.update(Partner, { id: partnerId }, changes);
   }
 
   /** The partner's name, read at most once a minute per partner: it goes into every reset email. */

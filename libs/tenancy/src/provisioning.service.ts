@@ -24,6 +24,8 @@ export interface NewPartner {
   code: string;
   adminEmail: string;
   adminPassword?: string;
+  /** Staff must set up two-factor authentication before anything else; on unless set to false. */
+  requireStaffMfa?: boolean;
 }
 
 export interface DemoSeedOptions {
@@ -129,7 +131,14 @@ export class ProvisioningService {
     }
     const passwordHash = input.adminPassword === undefined ? null : await this.hasher.hash(input.adminPassword);
     const now = this.clock.now();
-    const partner: Partner = { id: newId(), code, name, status: 'active', createdAt: now };
+    const partner: Partner = {
+      id: newId(),
+      code,
+      name,
+      status: 'active',
+      requireStaffMfa: input.requireStaffMfa ?? true,
+      createdAt: now,
+    };
     const admin = this.newUser({ email, role: 'partner_admin', partnerId: partner.id, passwordHash, now });
     await this.tx.run(async (tx) => {
       await tx.em.insert(Partner, partner);
@@ -138,7 +147,7 @@ export class ProvisioningService {
         action: AuditAction.PartnerCreated,
         partnerId: partner.id,
         targetUserId: admin.id,
-        detail: { code, adminEmail: email },
+        detail: { code, adminEmail: email, requireStaffMfa: partner.requireStaffMfa },
       });
       if (!passwordHash) {
         const { raw, token } = await this.tokens.issue(tx.em, {
@@ -203,7 +212,15 @@ export class ProvisioningService {
       this.hasher.hash(customerPassword),
     ]);
     const now = this.clock.now();
-    const partner: Partner = { id: newId(), code: DEMO_CODE, name: 'Demo Reseller', status: 'active', createdAt: now };
+    // The demo lets a first look start at once; the policy is one switch away in its settings.
+    const partner: Partner = {
+      id: newId(),
+      code: DEMO_CODE,
+      name: 'Demo Reseller',
+      status: 'active',
+      requireStaffMfa: false,
+      createdAt: now,
+    };
     await this.tx.run(async ({ em }) => {
       await em.insert(Partner, partner);
       await em.insert(User, [
@@ -320,6 +337,7 @@ export class ProvisioningService {
       role: p.role,
       failedLogins: 0,
       lockedUntil: null,
+      mfaEnabled: false,
       passwordChangedAt: active ? p.now : null,
       lastLoginAt: null,
       createdAt: p.now,

@@ -102,6 +102,7 @@ export class SignupService {
       role: 'full_access',
       failedLogins: 0,
       lockedUntil: null,
+      mfaEnabled: false,
       passwordChangedAt: now,
       lastLoginAt: null,
       createdAt: now,

@@ -25,7 +25,7 @@ export function accountView(u: User) {
     role: u.role,
     status: u.status,
     emailVerified: u.emailVerifiedAt !== null,
-    mfaEnabled: false,
+    mfaEnabled: u.mfaEnabled,
     lastLoginAt: u.lastLoginAt?.toISOString() ?? null,
     createdAt: u.createdAt.toISOString(),
   };

@@ -7,16 +7,19 @@ import {
   AuthService,
   EmailVerificationService,
   ForgotPasswordService,
+  MfaSignInService,
   PasswordResetService,
+  PENDING_COOKIE,
+  PENDING_SESSION_MS,
   SESSION_COOKIE,
   SessionMeta,
   SessionService,
 } from '@lmp/identity';
 import { SignupService } from '@lmp/tenancy';
-import { SignedInGuard } from '../http/guards';
+import { AllowDuringMfaSetup, mfaSetupPending, SignedInGuard } from '../http/guards';
 import { Auth, AuthContext, Meta } from '../http/request-context';
 import { THROTTLE } from '../http/throttles';
-import { EmailDto, ResetPasswordDto, SignupDto, TokenDto } from './dto';
+import { EmailDto, MfaLoginDto, MfaSendDto, ResetPasswordDto, SignupDto, TokenDto } from './dto';
 import { setDeviceCookie } from './device-cookie';
 import { LocalAuthGuard } from './local-auth.guard';
 
@@ -30,17 +33,57 @@ export class AuthController {
     private readonly verification: EmailVerificationService,
     private readonly forgot: ForgotPasswordService,
     private readonly background: BackgroundTasks,
+    private readonly mfaSignIn: MfaSignInService,
   ) {}
 
-  /** Signs in with email and password; a fresh session id every time. */
+  /**
+   * Signs in with email and password; a fresh session id every time. With 2FA on, answers
+   * `{mfaRequired, methods}` and a pending cookie that only the second step accepts.
+   */
   @Post('login')
   @HttpCode(200)
   @UseGuards(LocalAuthGuard)
   async login(@Req() req: Request & { user: User }, @Meta() m: SessionMeta, @Res({ passthrough: true }) res: Response) {
-    const raw = await this.auth.startSession(req.user, m);
+    const start = await this.mfaSignIn.begin(req.user, m);
+    if (start.mfaRequired) {
+      res.cookie(PENDING_COOKIE, start.pendingRaw, { ...this.sessions.cookieOptions(), maxAge: PENDING_SESSION_MS });
+      return { mfaRequired: true, methods: start.methods.map(({ id, kind, hint, isDefault }) => ({ id, kind, hint, isDefault })) };
+    }
+    return this.signedIn(req.user, start.raw, res);
+  }
+
+  /** Sends a sign-in code by SMS or email for one of the pending user's methods. */
+  @Post('login/mfa/send')
+  @HttpCode(202)
+  @UseGuards(ThrottlerGuard)
+  @Throttle(THROTTLE.mfa)
+  async sendMfaCode(@Body() dto: MfaSendDto, @Req() req: Request, @Meta() m: SessionMeta) {
+    await this.mfaSignIn.send(pendingCookie(req), dto.methodId, m);
+    return {};
+  }
+
+  /** The second step: a code or a recovery code. A fresh session id; the pending one ends. */
+  @Post('login/mfa')
+  @HttpCode(200)
+  @UseGuards(ThrottlerGuard)
+  @Throttle(THROTTLE.mfa)
+  async loginMfa(
+    @Body() dto: MfaLoginDto,
+    @Req() req: Request,
+    @Meta() m: SessionMeta,
+    @Res({ passthrough: true }) res: Response,
+  ) {
+    const factor =
+      dto.recoveryCode !== undefined ? { recoveryCode: dto.recoveryCode } : { methodId: dto.methodId!, code: dto.code! };
+    const { raw, user } = await this.mfaSignIn.complete(pendingCookie(req), factor, m);
+    res.clearCookie(PENDING_COOKIE, this.sessions.cookieOptions());
+    return this.signedIn(user, raw, res);
+  }
+
+  private signedIn(user: User, raw: string, res: Response) {
     res.cookie(SESSION_COOKIE, raw, this.sessions.cookieOptions());
-    setDeviceCookie(res, this.auth.deviceProof(req.user.email), this.sessions.cookieOptions());
-    return this.auth.describe(req.user, true);
+    setDeviceCookie(res, this.auth.deviceProof(user.email), this.sessions.cookieOptions());
+    return this.auth.describe(user, true);
   }
 
   /** 202 whatever the address: a taken one gets a "someone tried to sign up" mail instead. */
@@ -85,6 +128,7 @@ export class AuthController {
   @Post('logout')
   @HttpCode(204)
   @UseGuards(SignedInGuard)
+  @AllowDuringMfaSetup()
   async logout(@Auth() a: AuthContext, @Meta() m: SessionMeta, @Res({ passthrough: true }) res: Response) {
     await this.auth.signOut(a.rawSession, a.user, m);
     res.clearCookie(SESSION_COOKIE, this.sessions.cookieOptions());
@@ -92,8 +136,10 @@ export class AuthController {
 
   @Get('session')
   @UseGuards(SignedInGuard)
-  session(@Auth() a: AuthContext) {
-    return this.auth.describe(a.user, a.session.mfaPassed);
+  @AllowDuringMfaSetup()
+  async session(@Auth() a: AuthContext) {
+    const described = await this.auth.describe(a.user, a.session.mfaPassed);
+    return mfaSetupPending(a) ? { ...described, mfaSetupRequired: true } : described;
   }
 
   /** Spends a reset or invitation link and sets the password. Every session of the user ends. */
@@ -111,3 +157,6 @@ export class AuthController {
     return { status: 'password_set', email: done.email, next: '/login' };
   }
 }
+
+const pendingCookie = (req: Request): string | undefined =>
+  (req.cookies as Record<string, string> | undefined)?.[PENDING_COOKIE];

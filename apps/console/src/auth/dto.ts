@@ -1,4 +1,4 @@
-import { IsEmail, IsIn, IsOptional, IsString, Length, MaxLength, MinLength } from 'class-validator';
+import { IsEmail, IsIn, IsOptional, IsString, IsUUID, Length, Matches, MaxLength, MinLength, ValidateIf } from 'class-validator';
 
 export class LoginDto {
   @IsString()
@@ -62,4 +62,26 @@ export class TokenDto {
   @IsString()
   @MaxLength(100)
   token!: string;
+}
+
+/** The second step of a sign-in: a code of one method, or a recovery code. */
+export class MfaLoginDto {
+  @ValidateIf((o: MfaLoginDto) => o.recoveryCode === undefined)
+  @IsUUID('all', { message: 'methodId must be the id of one of your methods' })
+  methodId?: string;
+
+  @ValidateIf((o: MfaLoginDto) => o.recoveryCode === undefined)
+  @IsString()
+  @Matches(/^\s*\d{3}\s?\d{3}\s*$/, { message: 'code must be the 6 digits of a code' })
+  code?: string;
+
+  @IsOptional()
+  @IsString()
+  @Length(8, 40)
+  recoveryCode?: string;
+}
+
+export class MfaSendDto {
+  @IsUUID('all', { message: 'methodId must be the id of one of your methods' })
+  methodId!: string;
 }

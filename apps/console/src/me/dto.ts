@@ -98,3 +98,28 @@ export class LinkTokenDto {
   @MaxLength(100)
   token!: string;
 }
+
+export class MfaPhoneDto {
+  @IsString()
+  @MaxLength(40)
+  phone!: string;
+}
+
+export class MfaEmailDto {
+  @Transform(trim)
+  @IsEmail({}, { message: 'email must be an email address' })
+  @MaxLength(254)
+  email!: string;
+}
+
+export class MfaCodeDto {
+  @IsString()
+  @Matches(/^\s*\d{3}\s?\d{3}\s*$/, { message: 'code must be the 6 digits of a code' })
+  code!: string;
+}
+
+export class PasswordDto {
+  @IsString()
+  @MaxLength(1024)
+  password!: string;
+}

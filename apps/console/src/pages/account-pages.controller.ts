@@ -5,6 +5,7 @@ import { CUSTOMER_ROLES } from '@lmp/database';
 import {
   AccountSettingsService,
   COUNTRIES,
+  MfaService,
   ProfileView,
   SESSION_COOKIE,
   SessionService,
@@ -15,7 +16,7 @@ import { Company } from '../company/company-actor';
 import { AddCompanyUserDto, ChangeRoleDto } from '../company/dto';
 import { ChangePasswordDto } from '../me/dto';
 import { CsrfService } from '../http/csrf';
-import { Roles, SignedInGuard } from '../http/guards';
+import { AllowDuringMfaSetup, mfaSetupPending, Roles, SignedInGuard } from '../http/guards';
 import { IdPipe } from '../http/id.pipe';
 import { AppRequest, meta } from '../http/request-context';
 import { PageData } from '../page-renderer';
@@ -28,6 +29,7 @@ import {
   passwordErrors,
   serviceProfileErrors,
 } from './account/account-forms';
+import { twoFactorSection } from './account/mfa-presenters';
 import { companyUserPath, companyUserRow, sessionRow } from './account/presenters';
 import { queryText, ROLE_LABELS, urlWith } from './partner/format';
 import { attempt, FieldErrors, parseForm } from './partner/forms';
@@ -48,6 +50,12 @@ const DONE: Record<string, string> = {
   'subscriptions-saved': 'Your email preferences are saved.',
   'role-changed': 'Role changed.',
   'user-removed': 'User removed.',
+  'mfa-on': 'Two-factor authentication is on. Keep your recovery codes somewhere safe.',
+  'method-added': 'The new two-factor method is set up.',
+  'default-changed': 'Your default two-factor method is changed.',
+  'method-removed': 'The two-factor method is removed.',
+  'codes-created': 'Your new recovery codes are ready; the previous ones no longer work.',
+  'mfa-off': 'Two-factor authentication is off. Every other device was signed out, and we emailed you to confirm.',
 };
 
 const ROLE_FORM = { fields: { role: 'Choose Full Access or Read Only.' } };
@@ -68,6 +76,7 @@ export class AccountPagesController {
     private readonly sessions: SessionService,
     private readonly subscriptions: SubscriptionService,
     private readonly companyUsers: CompanyUsersService,
+    private readonly mfa: MfaService,
   ) {}
 
   @Get('account')
@@ -101,9 +110,11 @@ export class AccountPagesController {
     res.redirect(303, urlWith('/account/profile', { done: 'profile-saved' }));
   }
 
-  // ---- Security: password and sessions ----
+  // ---- Security: password, two-factor authentication and sessions ----
 
+  /** Reachable while the partner's policy holds its staff back until they set up 2FA (the page says so). */
   @Get('account/security')
+  @AllowDuringMfaSetup()
   async security(@Req() req: AppRequest, @Res() res: Response, @Query() query: QueryParams) {
     await this.securityPage(req, res, {}, DONE[queryText(query.done, 40)]);
   }
@@ -291,18 +302,31 @@ export class AccountPagesController {
 
   private async securityPage(req: AppRequest, res: Response, errors: FieldErrors, notice?: string, status = 200) {
     const { user, session } = req.auth!;
-    const list = await this.settings.listSessions(user.id, session.id);
-    const sessions = list.items.map(sessionRow);
+    // Staff held back by the partner's policy see only the 2FA set-up: nothing else would work yet.
+    const setupRequired = mfaSetupPending(req.auth!);
+    const [overview, list] = await Promise.all([
+      this.mfa.overview(user.id),
+      setupRequired ? null : this.settings.listSessions(user.id, session.id),
+    ]);
+    const sessions = (list?.items ?? []).map(sessionRow);
     this.shell.send(
       req,
       res,
       'account/security',
       'security',
       {
-        title: 'Security',
+        title: setupRequired ? 'Set up two-factor authentication' : 'Security',
         notice,
+        banner: setupRequired
+          ? {
+              kind: 'warning',
+              text: 'Your organisation requires two-factor authentication. Set up a method to continue.',
+            }
+          : undefined,
+        setupRequired,
         errors,
         errorList: errorList(errors),
+        mfa: twoFactorSection(overview),
         sessions,
         others: sessions.some((s) => !s.current),
       },

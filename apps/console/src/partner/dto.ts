@@ -1,5 +1,6 @@
 import { Transform, Type } from 'class-transformer';
 import {
+  IsBoolean,
   IsDate,
   IsEmail,
   IsIn,
@@ -175,4 +176,10 @@ export class AuditQuery {
   @IsString()
   @MaxLength(64)
   action?: string;
+}
+
+export class PartnerSettingsDto {
+  @IsOptional()
+  @IsBoolean({ message: 'requireStaffMfa must be true or false' })
+  requireStaffMfa?: boolean;
 }

@@ -12,6 +12,7 @@ import {
   CustomerListQuery,
   UpdateAccountDto,
   UpdateCustomerDto,
+  PartnerSettingsDto,
   UpdateLicenseDto,
 } from './dto';
 import { Actor } from './partner-actor';
@@ -24,6 +25,17 @@ export const CUSTOMER_SORT = { companyName: 'company_name', createdAt: 'created_
 @Roles('partner_admin', 'partner_support')
 export class PartnerController {
   constructor(private readonly console: PartnerConsoleService) {}
+
+  @Get('settings')
+  getSettings(@Actor() actor: PartnerActor) {
+    return this.console.getSettings(actor);
+  }
+
+  @Patch('settings')
+  @Roles('partner_admin')
+  updateSettings(@Actor() actor: PartnerActor, @Body() dto: PartnerSettingsDto) {
+    return this.console.updateSettings(actor, dto);
+  }
 
   @Get('customers')
   listCustomers(@Actor() actor: PartnerActor, @Query() q: CustomerListQuery) {

@@ -8,6 +8,7 @@ import { Session } from './session.entity';
 import { RateLimit } from './rate-limit.entity';
 import { User } from './user.entity';
 import { ConsentEvent, EmailChange, EmailSubscription } from './email-subscription.entity';
+import { MfaMethod, RecoveryCode } from './mfa.entity';
 
 export type { FlatJson } from './columns';
 export * from './action-token.entity';
@@ -20,6 +21,7 @@ export * from './session.entity';
 export * from './user.entity';
 export * from './rate-limit.entity';
 export * from './email-subscription.entity';
+export * from './mfa.entity';
 
 /** Explicit entity list: globs break in bundled builds. */
 export const ENTITIES = [
@@ -35,4 +37,6 @@ export const ENTITIES = [
   EmailSubscription,
   ConsentEvent,
   EmailChange,
+  MfaMethod,
+  RecoveryCode,
 ];

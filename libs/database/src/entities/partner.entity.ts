@@ -18,6 +18,10 @@ export class Partner {
   @Column({ type: 'varchar', length: 16, default: 'active' })
   status!: PartnerStatus;
 
+  /** Partner staff must set up two-factor authentication before they can do anything else. */
+  @Column({ name: 'require_staff_mfa', type: 'boolean', default: false })
+  requireStaffMfa!: boolean;
+
   @Column({ name: 'created_at', ...TIMESTAMP })
   createdAt!: Date;
 }

@@ -22,6 +22,14 @@ export class Session {
   @Column({ name: 'mfa_passed', type: 'boolean', default: false })
   mfaPassed!: boolean;
 
+  /** Signed in by password while the partner requires 2FA of its staff and none is set up yet. */
+  @Column({ name: 'mfa_setup_required', type: 'boolean', default: false })
+  mfaSetupRequired!: boolean;
+
+  /** A pending (second-step) session's wrong codes; it ends after a few. */
+  @Column({ name: 'mfa_failures', type: 'int', default: 0 })
+  mfaFailures!: number;
+
   @Column({ type: 'varchar', length: 64, nullable: true })
   ip!: string | null;
 

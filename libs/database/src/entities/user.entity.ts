@@ -60,6 +60,10 @@ export class User {
   @Column({ name: 'locked_until', ...TIMESTAMP, nullable: true })
   lockedUntil!: Date | null;
 
+  /** True while the user has a confirmed second factor (kept by the 2FA service). */
+  @Column({ name: 'mfa_enabled', type: 'boolean', default: false })
+  mfaEnabled!: boolean;
+
   @Column({ name: 'password_changed_at', ...TIMESTAMP, nullable: true })
   passwordChangedAt!: Date | null;
 

@@ -2,6 +2,7 @@ import { InitialSchema1763700000000 } from './1763700000000-initial-schema';
 import { SelfService1763800000000 } from './1763800000000-self-service';
 import { AccountSettings1763900000000 } from './1763900000000-account-settings';
 import { BrowseAtScale1764050000000 } from './1764050000000-browse-at-scale';
+import { TwoFactor1764100000000 } from './1764100000000-two-factor';
 
 export { DIRECT_PARTNER_CODE, DIRECT_PARTNER_ID } from './1763800000000-self-service';
 
@@ -11,4 +12,5 @@ export const MIGRATIONS = [
   SelfService1763800000000,
   AccountSettings1763900000000,
   BrowseAtScale1764050000000,
+  TwoFactor1764100000000,
 ];

@@ -8,7 +8,7 @@ import { ROLE_LABELS, urlWith } from './format';
 import { FieldErrors } from './forms';
 import { accountPath, customerPath, customerRow, fullName } from './presenters';
 
-export type Nav = 'customers' | 'audit';
+export type Nav = 'customers' | 'audit' | 'settings';
 
 /**
  * Renders the console's pages inside its shell (navigation, who is signed in, sign-out with a
@@ -146,6 +146,7 @@ export class ConsolePages {
           partnerName: partner.name,
           customers: nav === 'customers',
           audit: nav === 'audit',
+          settings: nav === 'settings',
         },
       },
       status,

@@ -96,6 +96,13 @@ export const ACTION_LABELS: Partial<Record<AuditAction, string>> = {
   [AuditAction.CompanyUserRoleChanged]: 'Company user role changed',
   [AuditAction.CompanyUserRemoved]: 'Company user removed',
   [AuditAction.AccountPromoted]: 'Account promoted to Full Access',
+  [AuditAction.MfaMethodAdded]: 'Two-factor method added',
+  [AuditAction.MfaMethodRemoved]: 'Two-factor method removed',
+  [AuditAction.MfaDefaultChanged]: 'Default two-factor method changed',
+  [AuditAction.MfaDisabled]: 'Two-factor authentication turned off',
+  [AuditAction.MfaRecoveryCodesRegenerated]: 'Recovery codes renewed',
+  [AuditAction.MfaRecoveryCodeUsed]: 'Signed in with a recovery code',
+  [AuditAction.PartnerSettingsChanged]: 'Partner settings changed',
 };
 
 export const actionLabel = (action: string): string => ACTION_LABELS[action as AuditAction] ?? action;

@@ -1,6 +1,6 @@
 import { ArgumentsHost, Catch, ExceptionFilter, HttpStatus, Injectable } from '@nestjs/common';
 import type { Request, Response } from 'express';
-import { toProblem } from '@lmp/common';
+import { MfaSetupRequiredProblem, toProblem } from '@lmp/common';
 import { safeNext } from '../../http/csrf';
 import { PageErrorFilter } from '../page-error.filter';
 
@@ -21,6 +21,10 @@ export class ConsolePageFilter implements ExceptionFilter {
       // After a form post the page to come back to is the one the form was on, not its action.
       const next = req.method === 'GET' ? safeNext(req.originalUrl, '') : '';
       res.redirect(303, next ? `/login?next=${encodeURIComponent(next)}` : '/login');
+      return;
+    }
+    if (exception instanceof MfaSetupRequiredProblem && !res.headersSent) {
+      res.redirect(303, '/account/security?setup=required');
       return;
     }
     this.pages.catch(exception, host);

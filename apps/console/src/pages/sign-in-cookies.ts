@@ -1,0 +1,17 @@
+import type { CookieOptions, Request, Response } from 'express';
+import { PENDING_COOKIE, PENDING_SESSION_MS, SESSION_COOKIE } from '@lmp/identity';
+import { setDeviceCookie } from '../auth/device-cookie';
+
+/** The cookie of a pending sign-in (password given, second step not yet), as the JSON API sets it. */
+export function setPendingCookie(res: Response, pendingRaw: string, options: CookieOptions): void {
+  res.cookie(PENDING_COOKIE, pendingRaw, { ...options, maxAge: PENDING_SESSION_MS });
+}
+
+export const pendingCookie = (req: Request): string | undefined =>
+  (req.cookies as Record<string, string> | undefined)?.[PENDING_COOKIE];
+
+/** A finished sign-in: the session, and the device proof that spares this browser the per-IP limits. */
+export function setSignedInCookies(res: Response, raw: string, deviceProof: string, options: CookieOptions): void {
+  res.cookie(SESSION_COOKIE, raw, options);
+  setDeviceCookie(res, deviceProof, options);
+}
