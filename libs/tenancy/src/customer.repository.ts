@@ -50,6 +50,8 @@ interface Search {
 export class CustomerRepository {
   /** Totals and anchors of long lists, per partner and sort, for a few seconds. */
   private readonly kept = new Map<string, { until: number; value: Positions }>();
+  /** Loads under way, by key: concurrent requests share one query instead of each running it. */
+  private readonly loading = new Map<string, Promise<Positions>>();
 
   constructor(private readonly dataSource: DataSource) {}
 
@@ -178,10 +180,40 @@ export class CustomerRepository {
     for (const key of [...this.kept.keys()]) if (key.startsWith(`${partnerId}|`)) this.kept.delete(key);
   }
 
+  /**
+   * What is kept under `key`, loading it when missing. A fresh value is kept for KEEP_MS; past
+   * that the old value is still served while one load (shared by every request that asks) brings
+   * the new one, so a busy list never has every request recount at the same moment.
+   */
+  private remember(key: string, load: () => Promise<Positions>): Promise<Positions> {
+    const kept = this.kept.get(key);
+    if (kept && kept.until > Date.now()) return Promise.resolve(kept.value);
+    let inflight = this.loading.get(key);
+    if (!inflight) {
+      inflight = load()
+        .then((value) => {
+          this.kept.set(key, { until: Date.now() + KEEP_MS, value });
+          return value;
+        })
+        .finally(() => this.loading.delete(key));
+      this.loading.set(key, inflight);
+    }
+    if (!kept) return inflight;
+    inflight.catch(() => undefined); // served stale; the next request tries again
+    return Promise.resolve(kept.value);
+  }
+
+  /** Searches are counted each time; long lists' totals are kept; short ones are always exact. */
   private async total(partnerId: string, search: Search | undefined): Promise<number> {
+    if (search) return this.count(partnerId, search);
     const key = `${partnerId}|total`;
-    const kept = search ? undefined : this.kept.get(key);
-    if (kept && kept.until > Date.now()) return kept.value.total;
+    const short = (this.kept.get(key)?.value.total ?? Infinity) < KEEP_FROM;
+    if (short) this.kept.delete(key);
+    const { total } = await this.remember(key, async () => ({ total: await this.count(partnerId), anchors: [] }));
+    return total;
+  }
+
+  private async count(partnerId: string, search?: Search): Promise<number> {
     const qb = this.repo().createQueryBuilder('c').select('1').where('c.partner_id = :partnerId', { partnerId });
     if (search) {
       // A search is counted up to MAX_COUNTED + 1 matches: past that, "1000+".
@@ -193,10 +225,7 @@ export class CustomerRepository {
       `SELECT COUNT(*) AS n FROM (${sql}) counted`,
       params,
     );
-    const total = Number(rows[0]?.n ?? 0);
-    if (!search && total >= KEEP_FROM)
-      this.kept.set(key, { until: Date.now() + KEEP_MS, value: { total, anchors: [] } });
-    return total;
+    return Number(rows[0]?.n ?? 0);
   }
 
   /**
@@ -208,9 +237,17 @@ export class CustomerRepository {
     field: CustomerListQuery['sort']['field'],
     direction: 'ASC' | 'DESC',
   ): Promise<Positions | null> {
-    const key = `${partnerId}|${field}|${direction}`;
-    const kept = this.kept.get(key);
-    if (kept && kept.until > Date.now()) return kept.value.total >= KEEP_FROM ? kept.value : null;
+    const value = await this.remember(`${partnerId}|${field}|${direction}`, () =>
+      this.anchors(partnerId, field, direction),
+    );
+    return value.total >= KEEP_FROM ? value : null;
+  }
+
+  private async anchors(
+    partnerId: string,
+    field: CustomerListQuery['sort']['field'],
+    direction: 'ASC' | 'DESC',
+  ): Promise<Positions> {
     const rows: Array<{ v: string | Date; id: string; n: string | number; total: string | number }> =
       await this.dataSource.query(
         `SELECT x.v, x.id, x.n, x.total FROM (
@@ -222,9 +259,7 @@ export class CustomerRepository {
         [partnerId],
       );
     const total = rows.length ? Number(rows[0].total) : 0;
-    const value = { total, anchors: rows.map((r) => ({ value: r.v, id: r.id })) };
-    this.kept.set(key, { until: Date.now() + KEEP_MS, value });
-    return total >= KEEP_FROM ? value : null;
+    return { total, anchors: rows.map((r) => ({ value: r.v, id: r.id })) };
   }
 
   /**
