@@ -29,6 +29,13 @@ describe('partner edits (API)', () => {
   const accountUrl = () => `${customerUrl()}/accounts/${t.accountId}`;
   const licenseUrl = () => `${customerUrl()}/licenses/${t.licenseId}`;
 
+  /** The newest reset email of the tenant's account. */
+  async function newestReset() {
+    await sut.settle();
+    const mails = await mailsTo(sut.dataDir, 'user@edits-customer.example.com', 'Reset your password');
+    return mails.sort((a, b) => a.date - b.date)[mails.length - 1];
+  }
+
   async function auditOf(action: string) {
     const res = await t.admin.get(`/api/v1/partner/audit?action=${action}&pageSize=100`).expect(200);
     return res.body.items as Array<Record<string, unknown>>;
@@ -104,7 +111,8 @@ describe('partner edits (API)', () => {
     });
 
     it('signs a disabled account out at once and refuses to reset its password (409)', async () => {
-      const [reset] = await mailsTo(sut.dataDir, 'user@edits-customer.example.com', 'Reset your password');
+      await t.admin.post(`${accountUrl()}/password-reset`).expect(202);
+      const reset = await newestReset();
       await api(sut.app)
         .post('/api/v1/auth/reset-password')
         .send({ token: tokenOf(linkIn(reset, '/reset-password')), password: 'violet tractor harbour 9' })
@@ -119,6 +127,19 @@ describe('partner edits (API)', () => {
 
       const enabled = await t.admin.patch(accountUrl()).send({ status: 'active' }).expect(200);
       expect(enabled.body.status).toBe('active');
+      await signIn(sut.app, 'user@edits-customer.example.com', 'violet tractor harbour 9');
+    });
+
+    it('voids the links sent before an account was disabled: enabling it again does not revive them', async () => {
+      await t.admin.post(`${accountUrl()}/password-reset`).expect(202);
+      const token = tokenOf(linkIn(await newestReset(), '/reset-password'));
+      await t.admin.patch(accountUrl()).send({ status: 'disabled' }).expect(200);
+      await t.admin.patch(accountUrl()).send({ status: 'active' }).expect(200);
+      const res = await api(sut.app)
+        .post('/api/v1/auth/reset-password')
+        .send({ token, password: 'a revived link passphrase' })
+        .expect(400);
+      expect(res.body.type).toBe('/problems/invalid-token');
       await signIn(sut.app, 'user@edits-customer.example.com', 'violet tractor harbour 9');
     });
 
@@ -169,6 +190,18 @@ describe('partner edits (API)', () => {
         .expect(400);
       expect(fields(res.body)).toEqual(['expiresAt', 'product', 'seats', 'startsAt', 'status']);
       expect((await t.admin.get(licenseUrl()).expect(200)).body.seats).toBe(40);
+    });
+
+    it('refuses days that do not exist instead of rolling them over', async () => {
+      const before = (await t.admin.get(licenseUrl()).expect(200)).body;
+      for (const expiresAt of ['2037-02-30', '2037-02-29T00:00:00Z', '2037-13-01', '2037-04-31T10:00:00+02:00', 12345]) {
+        const res = await t.admin.patch(licenseUrl()).send({ expiresAt }).expect(400);
+        expect(res.body.errors).toEqual([{ field: 'expiresAt', message: 'expiresAt must be an ISO 8601 date' }]);
+      }
+      expect((await t.admin.get(licenseUrl()).expect(200)).body).toEqual(before);
+      // Leap days and offsets are fine.
+      const ok = await t.admin.patch(licenseUrl()).send({ expiresAt: '2036-02-29T12:00:00+02:00' }).expect(200);
+      expect(ok.body.expiresAt).toBe('2036-02-29T10:00:00.000Z');
     });
 
     it('derives the status from the dates, with "suspended" set by hand winning', async () => {

@@ -2,7 +2,7 @@ import { Type } from 'class-transformer';
 import { plainToInstance } from 'class-transformer';
 import { IsEmail, IsInt, IsNotEmpty, IsString, Min, ValidateNested, validateSync } from 'class-validator';
 import { ValidationError } from '@nestjs/common';
-import { flattenValidationErrors } from './validation';
+import { flattenValidationErrors, toIsoDate } from './validation';
 
 class Address {
   @IsString()
@@ -94,5 +94,31 @@ describe('flattenValidationErrors', () => {
       { field: 'body.billing.contact', message: 'contact must be defined' },
       { field: 'body.billing.contact.phone', message: 'phone must be a phone number' },
     ]);
+  });
+});
+
+describe('toIsoDate', () => {
+  const read = (value: unknown) => toIsoDate({ value, obj: { d: value }, key: 'd' });
+  const valid = (v: unknown) => v instanceof Date && !Number.isNaN(v.getTime());
+
+  it('reads a day as midnight UTC and a date-time with its offset', () => {
+    expect((read('2036-02-29') as Date).toISOString()).toBe('2036-02-29T00:00:00.000Z');
+    expect((read('2036-03-01T12:30:00+02:00') as Date).toISOString()).toBe('2036-03-01T10:30:00.000Z');
+    expect((read('2036-03-01T12:30Z') as Date).toISOString()).toBe('2036-03-01T12:30:00.000Z');
+  });
+
+  it('makes an invalid date of days that do not exist and of anything not ISO 8601', () => {
+    for (const bad of ['2037-02-29', '2027-02-30T00:00:00Z', '2037-00-10', 'soon', '1/2/2030', 12345, true]) {
+      expect(valid(read(bad))).toBe(false);
+    }
+  });
+
+  it('reads the value as sent, not a Date that implicit conversion rolled over', () => {
+    expect(valid(toIsoDate({ value: new Date('2027-03-02'), obj: { d: '2027-02-30' }, key: 'd' }))).toBe(false);
+  });
+
+  it('leaves a missing value to the other rules', () => {
+    expect(read(undefined)).toBeUndefined();
+    expect(read(null)).toBeNull();
   });
 });

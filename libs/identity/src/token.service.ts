@@ -60,11 +60,7 @@ export class TokenService {
         .where('u.id = :id', { id: input.userId })
         .getOne();
     }
-    const open = await em.find(ActionToken, {
-      select: ['id'],
-      where: { userId: input.userId, purpose: In(input.purposes), usedAt: IsNull(), voidedAt: IsNull() },
-    });
-    if (open.length) await em.update(ActionToken, { id: In(open.map((t) => t.id)) }, { voidedAt: now });
+    await this.voidOpen(em, input.userId, input.purposes);
     const raw = randomSecret();
     const token: ActionToken = {
       id: newId(),
@@ -80,6 +76,19 @@ export class TokenService {
     };
     await em.insert(ActionToken, token);
     return { raw, token };
+  }
+
+  /**
+   * Voids the user's unused links of these kinds (every kind when none are given), by primary
+   * key: a disabled account's links must not work again when it is enabled.
+   */
+  async voidOpen(em: EntityManager, userId: string, purposes?: TokenPurpose[]): Promise<number> {
+    const open = await em.find(ActionToken, {
+      select: ['id'],
+      where: { userId, ...(purposes ? { purpose: In(purposes) } : {}), usedAt: IsNull(), voidedAt: IsNull() },
+    });
+    if (open.length) await em.update(ActionToken, { id: In(open.map((t) => t.id)) }, { voidedAt: this.clock.now() });
+    return open.length;
   }
 
   async attachOutbox(em: EntityManager, tokenId: string, outboxId: string): Promise<void> {

@@ -1,20 +1,12 @@
-import { ForbiddenException, Inject, Injectable } from '@nestjs/common';
+import { ForbiddenException, Injectable } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
 import { AuditAction, AuditService } from '@lmp/audit';
 import { Clock, ConflictProblem, NotFoundProblem } from '@lmp/common';
-import { APP_CONFIG, AppConfig } from '@lmp/config';
-import { Customer, CustomerRole, newId, Partner, TransactionRunner, User, UserRole } from '@lmp/database';
-import {
-  normalizeEmail,
-  PASSWORD_TOKEN_PURPOSES,
-  SessionService,
-  TOKEN_TTL_MS,
-  TokenService,
-  UserRepository,
-} from '@lmp/identity';
-import { MailTemplate, OutboxWriter } from '@lmp/notifications';
+import { Customer, CustomerRole, Partner, TransactionRunner, UserRole } from '@lmp/database';
+import { SessionService, UserRepository } from '@lmp/identity';
 import { CompanyUserRepository } from './company-user.repository';
 import { accountView } from './views';
+import { AccountInviter } from './account-inviter';
 
 /** Who acts on a company's users: a signed-in user of that company. */
 export interface CompanyActor {
@@ -42,13 +34,11 @@ export class CompanyUsersService {
   constructor(
     private readonly companyUsers: CompanyUserRepository,
     private readonly users: UserRepository,
-    private readonly tokens: TokenService,
+    private readonly inviter: AccountInviter,
     private readonly sessions: SessionService,
-    private readonly outbox: OutboxWriter,
     private readonly audit: AuditService,
     private readonly tx: TransactionRunner,
     private readonly clock: Clock,
-    @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
   async list(actor: CompanyActor) {
@@ -59,53 +49,18 @@ export class CompanyUsersService {
   /** Creates the user without a password and emails an invitation to set one. */
   async add(actor: CompanyActor, input: NewCompanyUser) {
     this.requireFullAccess(actor);
-    const email = normalizeEmail(input.email);
-    if (await this.users.findByEmail(email)) {
-      throw new ConflictProblem('This email address cannot be used for a new user.', [
-        { field: 'email', message: 'is already in use' },
-      ]);
-    }
-    const now = this.clock.now();
-    const user: User = {
-      id: newId(),
-      email,
-      passwordHash: null,
-      status: 'invited',
-      emailVerifiedAt: null,
-      firstName: input.firstName.trim(),
-      lastName: input.lastName.trim(),
-      userType: 'company',
-      phone: null,
-      location: null,
-      partnerId: null,
-      customerId: actor.customerId,
-      role: input.role,
-      failedLogins: 0,
-      lockedUntil: null,
-      mfaEnabled: false,
-      passwordChangedAt: null,
-      lastLoginAt: null,
-      createdAt: now,
-      updatedAt: now,
-    };
+    const email = await this.inviter.requireFreeEmail(input.email, 'user');
+    const user = this.inviter.newUser({ ...input, email, passwordHash: null, customerId: actor.customerId });
     await this.tx.run(async (tx) => {
       const customer = await tx.em.findOneByOrFail(Customer, { id: actor.customerId });
       const partner = await tx.em.findOneByOrFail(Partner, { id: customer.partnerId });
       await this.users.insert(tx.em, user);
-      const { raw, token } = await this.tokens.issue(tx.em, {
-        userId: user.id,
-        purpose: 'invitation',
-        purposes: PASSWORD_TOKEN_PURPOSES,
-        requestedBy: actor.userId,
-      });
-      const outboxId = await this.outbox.mail(tx, MailTemplate.Invitation, user.email, {
-        firstName: user.firstName || user.email,
+      const requestId = await this.inviter.invite(tx, {
+        user,
         companyName: customer.companyName,
         partnerName: partner.name,
-        link: `${this.config.publicUrl}/reset-password?token=${raw}`,
-        expiresInHours: TOKEN_TTL_MS.invitation / 3600_000,
+        requestedBy: actor.userId,
       });
-      await this.tokens.attachOutbox(tx.em, token.id, outboxId);
       await this.audit.record(tx.em, {
         action: AuditAction.CompanyUserAdded,
         actorUserId: actor.userId,
@@ -113,7 +68,7 @@ export class CompanyUsersService {
         customerId: actor.customerId,
         targetUserId: user.id,
         ip: actor.ip,
-        detail: { role: user.role, requestId: token.id },
+        detail: { role: user.role, requestId },
       });
     });
     return accountView(user);

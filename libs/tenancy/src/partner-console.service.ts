@@ -11,7 +11,6 @@ import {
   newId,
   Partner,
   TransactionRunner,
-  Tx,
   User,
 } from '@lmp/database';
 import {
@@ -20,7 +19,6 @@ import {
   TOKEN_TTL_MS,
   TokenService,
   UserRepository,
-  normalizeEmail,
 } from '@lmp/identity';
 import { MailTemplate, OutboxWriter } from '@lmp/notifications';
 import { AccountRepository } from './account.repository';
@@ -29,6 +27,7 @@ import { LicenseRepository } from './license.repository';
 import { PartnerRepository } from './partner.repository';
 import { ResetRequestRepository } from './reset-request.repository';
 import { accountView, customerView, licenseView, resetRequestView } from './views';
+import { AccountInviter } from './account-inviter';
 
 /** Who acts: a signed-in partner staff member. Every method is scoped by `partnerId`. */
 export interface PartnerActor {
@@ -121,6 +120,7 @@ export class PartnerConsoleService {
     private readonly licenses: LicenseRepository,
     private readonly resets: ResetRequestRepository,
     private readonly users: UserRepository,
+    private readonly inviter: AccountInviter,
     private readonly tokens: TokenService,
     private readonly sessions: SessionService,
     private readonly outbox: OutboxWriter,
@@ -235,35 +235,8 @@ export class PartnerConsoleService {
   /** Creates an account without a password and emails an invitation whose link sets it. */
   async createAccount(actor: PartnerActor, customerId: string, input: NewAccount) {
     const customer = await this.requireCustomer(actor, customerId);
-    const email = normalizeEmail(input.email);
-    if (await this.users.findByEmail(email)) {
-      throw new ConflictProblem('This email address cannot be used for a new account.', [
-        { field: 'email', message: 'is already in use' },
-      ]);
-    }
-    const now = this.clock.now();
-    const user: User = {
-      id: newId(),
-      email,
-      passwordHash: null,
-      status: 'invited',
-      emailVerifiedAt: null,
-      firstName: input.firstName.trim(),
-      lastName: input.lastName.trim(),
-      userType: 'company',
-      phone: null,
-      location: null,
-      partnerId: null,
-      customerId: customer.id,
-      role: input.role,
-      failedLogins: 0,
-      lockedUntil: null,
-      mfaEnabled: false,
-      passwordChangedAt: null,
-      lastLoginAt: null,
-      createdAt: now,
-      updatedAt: now,
-    };
+    const email = await this.inviter.requireFreeEmail(input.email, 'account');
+    const user = this.inviter.newUser({ ...input, email, passwordHash: null, customerId: customer.id });
     await this.tx.run(async (tx) => {
       await this.users.insert(tx.em, user);
       await this.audit.record(tx.em, {
@@ -275,36 +248,23 @@ export class PartnerConsoleService {
         ip: actor.ip,
         detail: { role: user.role },
       });
-      await this.sendInvitation(tx, actor, customer, user);
+      const requestId = await this.inviter.invite(tx, {
+        user,
+        companyName: customer.companyName,
+        partnerName: await this.partners.nameOf(actor.partnerId),
+        requestedBy: actor.userId,
+      });
+      await this.audit.record(tx.em, {
+        action: AuditAction.InvitationSent,
+        actorUserId: actor.userId,
+        partnerId: actor.partnerId,
+        customerId: customer.id,
+        targetUserId: user.id,
+        ip: actor.ip,
+        detail: { requestId },
+      });
     });
     return accountView(user);
-  }
-
-  private async sendInvitation(tx: Tx, actor: PartnerActor, customer: Customer, user: User) {
-    const { raw, token } = await this.tokens.issue(tx.em, {
-      userId: user.id,
-      purpose: 'invitation',
-      purposes: PASSWORD_TOKEN_PURPOSES,
-      requestedBy: actor.userId,
-    });
-    const partner = await tx.em.findOneByOrFail(Partner, { id: actor.partnerId });
-    const outboxId = await this.outbox.mail(tx, MailTemplate.Invitation, user.email, {
-      firstName: user.firstName || user.email,
-      companyName: customer.companyName,
-      partnerName: partner.name,
-      link: this.passwordLink(raw),
-      expiresInHours: TOKEN_TTL_MS.invitation / 3600_000,
-    });
-    await this.tokens.attachOutbox(tx.em, token.id, outboxId);
-    await this.audit.record(tx.em, {
-      action: AuditAction.InvitationSent,
-      actorUserId: actor.userId,
-      partnerId: actor.partnerId,
-      customerId: customer.id,
-      targetUserId: user.id,
-      ip: actor.ip,
-      detail: { requestId: token.id },
-    });
   }
 
   async getAccount(actor: PartnerActor, customerId: string, accountId: string) {
@@ -341,7 +301,11 @@ export class PartnerConsoleService {
           ...next,
           updatedAt: this.clock.now(),
         });
-        if (changes.status === 'disabled') await this.sessions.destroyAllForUser(em, accountId);
+        if (changes.status === 'disabled') {
+          // Signed out at once, and no link sent before works when the account is enabled again.
+          await this.sessions.destroyAllForUser(em, accountId);
+          await this.tokens.voidOpen(em, accountId);
+        }
         await this.audit.record(em, {
           action: AuditAction.AccountChanged,
           actorUserId: actor.userId,

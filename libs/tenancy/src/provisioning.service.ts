@@ -1,20 +1,16 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Injectable } from '@nestjs/common';
 import { randomBytes } from 'node:crypto';
 import { DataSource } from 'typeorm';
 import { AuditAction, AuditService } from '@lmp/audit';
 import { Clock, ConflictProblem, FieldError, ValidationProblem } from '@lmp/common';
-import { APP_CONFIG, AppConfig } from '@lmp/config';
-import { Customer, License, newId, Partner, TransactionRunner, User, UserRole } from '@lmp/database';
+import { Customer, License, newId, Partner, TransactionRunner, User } from '@lmp/database';
 import {
-  PASSWORD_TOKEN_PURPOSES,
   PasswordHasher,
-  TOKEN_TTL_MS,
-  TokenService,
   UserRepository,
   checkPassword,
   normalizeEmail,
 } from '@lmp/identity';
-import { MailTemplate, OutboxWriter } from '@lmp/notifications';
+import { AccountInviter } from './account-inviter';
 
 export const EMAIL_PATTERN = /^[^\s@]{1,64}@[^\s@]+\.[^\s@]{2,}$/;
 export const PARTNER_CODE_PATTERN = /^[a-z0-9][a-z0-9-]{1,63}$/;
@@ -98,13 +94,11 @@ export class ProvisioningService {
   constructor(
     private readonly dataSource: DataSource,
     private readonly users: UserRepository,
+    private readonly inviter: AccountInviter,
     private readonly hasher: PasswordHasher,
-    private readonly tokens: TokenService,
-    private readonly outbox: OutboxWriter,
     private readonly audit: AuditService,
     private readonly tx: TransactionRunner,
     private readonly clock: Clock,
-    @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
   /** A partner and its first partner_admin. Without a password the admin is invited by email. */
@@ -139,7 +133,7 @@ export class ProvisioningService {
       requireStaffMfa: input.requireStaffMfa ?? true,
       createdAt: now,
     };
-    const admin = this.newUser({ email, role: 'partner_admin', partnerId: partner.id, passwordHash, now });
+    const admin = this.inviter.newUser({ email, role: 'partner_admin', partnerId: partner.id, passwordHash, now });
     await this.tx.run(async (tx) => {
       await tx.em.insert(Partner, partner);
       await this.users.insert(tx.em, admin);
@@ -149,21 +143,8 @@ export class ProvisioningService {
         targetUserId: admin.id,
         detail: { code, adminEmail: email, requireStaffMfa: partner.requireStaffMfa },
       });
-      if (!passwordHash) {
-        const { raw, token } = await this.tokens.issue(tx.em, {
-          userId: admin.id,
-          purpose: 'invitation',
-          purposes: PASSWORD_TOKEN_PURPOSES,
-        });
-        const outboxId = await this.outbox.mail(tx, MailTemplate.Invitation, email, {
-          firstName: email,
-          companyName: name,
-          partnerName: name,
-          link: `${this.config.publicUrl}/reset-password?token=${raw}`,
-          expiresInHours: TOKEN_TTL_MS.invitation / 3600_000,
-        });
-        await this.tokens.attachOutbox(tx.em, token.id, outboxId);
-      }
+      if (!passwordHash)
+        await this.inviter.invite(tx, { user: admin, companyName: name, partnerName: name, requestedBy: null });
     });
     return { partnerId: partner.id, adminUserId: admin.id };
   }
@@ -178,7 +159,7 @@ export class ProvisioningService {
     if (await this.users.findByEmail(email)) {
       throw new ConflictProblem(`${email} has an account already.`, [{ field: 'email', message: 'is taken' }]);
     }
-    const user = this.newUser({
+    const user = this.inviter.newUser({
       email,
       role: 'platform_admin',
       passwordHash: await this.hasher.hash(input.password),
@@ -224,7 +205,7 @@ export class ProvisioningService {
     await this.tx.run(async ({ em }) => {
       await em.insert(Partner, partner);
       await em.insert(User, [
-        this.newUser({
+        this.inviter.newUser({
           email: DEMO_ADMIN,
           role: 'partner_admin',
           partnerId: partner.id,
@@ -233,7 +214,7 @@ export class ProvisioningService {
           firstName: 'Dana',
           lastName: 'Admin',
         }),
-        this.newUser({
+        this.inviter.newUser({
           email: 'support@demo.example.com',
           role: 'partner_support',
           partnerId: partner.id,
@@ -268,7 +249,7 @@ export class ProvisioningService {
           const first = FIRST[(i + a) % FIRST.length];
           const last = LAST[(i * 7 + a) % LAST.length];
           users.push(
-            this.newUser({
+            this.inviter.newUser({
               email: `${first}.${last}${a}@${domain}`.toLowerCase(),
               role: a === 0 ? 'full_access' : 'read_only',
               customerId: customer.id,
@@ -306,42 +287,6 @@ export class ProvisioningService {
       customers: options.customers,
       accounts,
       created: true,
-    };
-  }
-
-  private newUser(p: {
-    email: string;
-    role: UserRole;
-    passwordHash: string | null;
-    now: Date;
-    partnerId?: string;
-    customerId?: string;
-    firstName?: string;
-    lastName?: string;
-    verified?: boolean;
-  }): User {
-    const active = p.passwordHash !== null;
-    return {
-      id: newId(),
-      email: p.email,
-      passwordHash: p.passwordHash,
-      status: active ? 'active' : 'invited',
-      emailVerifiedAt: active || p.verified ? p.now : null,
-      firstName: p.firstName ?? '',
-      lastName: p.lastName ?? '',
-      userType: 'company',
-      phone: null,
-      location: null,
-      partnerId: p.partnerId ?? null,
-      customerId: p.customerId ?? null,
-      role: p.role,
-      failedLogins: 0,
-      lockedUntil: null,
-      mfaEnabled: false,
-      passwordChangedAt: active ? p.now : null,
-      lastLoginAt: null,
-      createdAt: p.now,
-      updatedAt: p.now,
     };
   }
 }

@@ -1,3 +1,4 @@
+import { AccountInviter } from './account-inviter';
 import { Module } from '@nestjs/common';
 import { AccountRepository } from './account.repository';
 import { BulkSeeder } from './bulk-seeder';
@@ -13,6 +14,7 @@ import { SignupService } from './signup.service';
 
 @Module({
   providers: [
+    AccountInviter,
     AccountRepository,
     BulkSeeder,
     CompanyUserRepository,

@@ -15,7 +15,7 @@ import {
   MinLength,
   ValidateIf,
 } from 'class-validator';
-import { ListQuery } from '@lmp/common';
+import { ListQuery, toIsoDate } from '@lmp/common';
 import { CUSTOMER_ROLES, CustomerRole, CustomerStatus } from '@lmp/database';
 
 const trim = ({ value }: { value: unknown }) => (typeof value === 'string' ? value.trim() : value);
@@ -117,11 +117,11 @@ export class CreateLicenseDto {
   @Max(1_000_000)
   seats!: number;
 
-  @Type(() => Date)
+  @Transform(toIsoDate)
   @IsDate({ message: 'startsAt must be an ISO 8601 date' })
   startsAt!: Date;
 
-  @Type(() => Date)
+  @Transform(toIsoDate)
   @IsDate({ message: 'expiresAt must be an ISO 8601 date' })
   expiresAt!: Date;
 }
@@ -140,12 +140,12 @@ export class UpdateLicenseDto {
   seats?: number;
 
   @Patchable()
-  @Type(() => Date)
+  @Transform(toIsoDate)
   @IsDate({ message: 'startsAt must be an ISO 8601 date' })
   startsAt?: Date;
 
   @Patchable()
-  @Type(() => Date)
+  @Transform(toIsoDate)
   @IsDate({ message: 'expiresAt must be an ISO 8601 date' })
   expiresAt?: Date;
 

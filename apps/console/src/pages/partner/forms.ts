@@ -1,6 +1,6 @@
 import { ClassConstructor, plainToInstance } from 'class-transformer';
 import { validateSync } from 'class-validator';
-import { ProblemException } from '@lmp/common';
+import { isCalendarDay, ProblemException } from '@lmp/common';
 
 /** One message per invalid field, shown next to it. */
 export type FieldErrors = Record<string, string>;
@@ -16,12 +16,6 @@ export interface FormSpec {
   rules?: Record<string, string>;
 }
 
-/** `YYYY-MM-DD` naming a real day: JavaScript would read 2027-02-30 as the 2nd of March. */
-function isDay(raw: string): boolean {
-  if (!/^\d{4}-\d{2}-\d{2}$/.test(raw)) return false;
-  const date = new Date(`${raw}T00:00:00.000Z`);
-  return !Number.isNaN(date.getTime()) && date.toISOString().slice(0, 10) === raw;
-}
 
 export type FormResult<T> =
   | { ok: true; value: T; values: Record<string, string> }
@@ -41,7 +35,7 @@ export function parseForm<T extends object>(dto: ClassConstructor<T>, body: unkn
     if (typeof raw !== 'string') continue;
     values[field] = raw;
     if (spec.numbers?.includes(field)) plain[field] = /^\s*\d{1,9}\s*$/.test(raw) ? Number(raw) : raw;
-    else if (spec.dates?.includes(field)) plain[field] = isDay(raw) ? `${raw}T00:00:00.000Z` : 'not a date';
+    else if (spec.dates?.includes(field)) plain[field] = isCalendarDay(raw) ? `${raw}T00:00:00.000Z` : 'not a date';
     else plain[field] = raw;
   }
   const instance = plainToInstance(dto, plain);
