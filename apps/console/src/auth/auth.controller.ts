@@ -10,7 +10,6 @@ import {
   MfaSignInService,
   PasswordResetService,
   PENDING_COOKIE,
-  PENDING_SESSION_MS,
   SESSION_COOKIE,
   SessionMeta,
   SessionService,
@@ -20,7 +19,7 @@ import { AllowDuringMfaSetup, mfaSetupPending, SignedInGuard } from '../http/gua
 import { Auth, AuthContext, Meta } from '../http/request-context';
 import { THROTTLE } from '../http/throttles';
 import { EmailDto, MfaLoginDto, MfaSendDto, ResetPasswordDto, SignupDto, TokenDto } from './dto';
-import { setDeviceCookie } from './device-cookie';
+import { pendingCookie, setPendingCookie, setSignedInCookies } from './sign-in-cookies';
 import { LocalAuthGuard } from './local-auth.guard';
 
 @Controller('api/v1/auth')
@@ -46,7 +45,7 @@ export class AuthController {
   async login(@Req() req: Request & { user: User }, @Meta() m: SessionMeta, @Res({ passthrough: true }) res: Response) {
     const start = await this.mfaSignIn.begin(req.user, m);
     if (start.mfaRequired) {
-      res.cookie(PENDING_COOKIE, start.pendingRaw, { ...this.sessions.cookieOptions(), maxAge: PENDING_SESSION_MS });
+      setPendingCookie(res, start.pendingRaw, this.sessions.cookieOptions());
       return { mfaRequired: true, methods: start.methods.map(({ id, kind, hint, isDefault }) => ({ id, kind, hint, isDefault })) };
     }
     return this.signedIn(req.user, start.raw, res);
@@ -81,8 +80,7 @@ export class AuthController {
   }
 
   private signedIn(user: User, raw: string, res: Response) {
-    res.cookie(SESSION_COOKIE, raw, this.sessions.cookieOptions());
-    setDeviceCookie(res, this.auth.deviceProof(user.email), this.sessions.cookieOptions());
+    setSignedInCookies(res, raw, this.auth.deviceProof(user.email), this.sessions.cookieOptions());
     return this.auth.describe(user, true);
   }
 
@@ -157,6 +155,3 @@ export class AuthController {
     return { status: 'password_set', email: done.email, next: '/login' };
   }
 }
-
-const pendingCookie = (req: Request): string | undefined =>
-  (req.cookies as Record<string, string> | undefined)?.[PENDING_COOKIE];

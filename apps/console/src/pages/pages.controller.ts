@@ -23,7 +23,7 @@ import { PageRenderer } from '../page-renderer';
 import { PageErrorFilter } from './page-error.filter';
 import { queryText, urlWith } from './partner/format';
 import { parseForm } from './partner/forms';
-import { pendingCookie, setPendingCookie, setSignedInCookies } from './sign-in-cookies';
+import { pendingCookie, setPendingCookie, setSignedInCookies } from '../auth/sign-in-cookies';
 import { RECOVERY_CODE_FORM, SECOND_STEP_NOTICES, secondStep, SIGN_IN_CODE_FORM, WRONG_CODE } from './sign-in-mfa';
 
 type Form = Record<string, string | undefined>;

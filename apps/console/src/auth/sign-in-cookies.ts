@@ -1,8 +1,8 @@
 import type { CookieOptions, Request, Response } from 'express';
 import { PENDING_COOKIE, PENDING_SESSION_MS, SESSION_COOKIE } from '@lmp/identity';
-import { setDeviceCookie } from '../auth/device-cookie';
+import { setDeviceCookie } from './device-cookie';
 
-/** The cookie of a pending sign-in (password given, second step not yet), as the JSON API sets it. */
+/** The cookie of a pending sign-in (password given, second step not yet), for the JSON API and the pages. */
 export function setPendingCookie(res: Response, pendingRaw: string, options: CookieOptions): void {
   res.cookie(PENDING_COOKIE, pendingRaw, { ...options, maxAge: PENDING_SESSION_MS });
 }
