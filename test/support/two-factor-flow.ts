@@ -1,7 +1,10 @@
 import { INestApplication } from '@nestjs/common';
 import request from 'supertest';
 import TestAgent from 'supertest/lib/agent';
-import { totpCode } from '@lmp/identity';
+import { randomBytes } from 'node:crypto';
+import { DataSource } from 'typeorm';
+import { MfaMethod } from '@lmp/database';
+import { SecretBox, totpCode } from '@lmp/identity';
 import { companyWithAdmin, fieldsOf, insertUser, USER_PASSWORD } from './account-flow';
 import { Mailbox } from './core-flow';
 import { partnerWithAdmin } from './fixtures';
@@ -393,6 +396,20 @@ export async function partnerStaffPolicy(ctx: TwoFactorContext): Promise<void> {
   await customer.get('/api/v1/me/profile').expect(200);
 }
 
+/** A key that no longer decrypts (DATA_ENCRYPTION_KEY changed): codes are refused, not a 500; recovery codes work. */
+export async function undecryptableKey(ctx: TwoFactorContext): Promise<void> {
+  const co = await companyWithAdmin(ctx.app, 'key');
+  const { secret, methodId, recoveryCodes: codes } = await enableTotp(ctx, co.admin.agent);
+  const other = new SecretBox(randomBytes(32));
+  await ctx.app
+    .get(DataSource)
+    .getRepository(MfaMethod)
+    .update({ id: methodId }, { secret: other.seal(secret, `mfa:${co.admin.id}:${methodId}`) });
+  const step = await passwordStep(ctx, co.admin.email);
+  await step.agent.post('/api/v1/auth/login/mfa').send({ methodId, code: nextTotp(ctx, secret) }).expect(401);
+  await step.agent.post('/api/v1/auth/login/mfa').send({ recoveryCode: codes[0] }).expect(200);
+}
+
 /** Every scenario, named, for the e2e (embedded) and integration (production path) suites. */
 export const TWO_FACTOR_SCENARIOS: Array<[string, (ctx: TwoFactorContext) => Promise<void>]> = [
   ['sets up the authenticator app and signs in with a code; replays and the pending sign-in get nothing', authenticatorApp],
@@ -401,4 +418,5 @@ export const TWO_FACTOR_SCENARIOS: Array<[string, (ctx: TwoFactorContext) => Pro
   ['turns 2FA off with the password: methods gone, other sessions ended, a notice mailed', turnOff],
   ['keeps the second factor after a password reset; wrong codes lock the account', resetAndLockout],
   ['holds partner staff to the set-up when their partner requires 2FA', partnerStaffPolicy],
+  ['refuses codes of a key that no longer decrypts, and still takes recovery codes', undecryptableKey],
 ];

@@ -19,3 +19,4 @@ export * from './mfa/mfa.service';
 export * from './mfa/mfa-sign-in.service';
 export * from './mfa/mfa.repository';
 export { totpCode } from './mfa/totp';
+export { SecretBox } from './mfa/secret-box';

@@ -458,7 +458,7 @@ export class MfaService {
     const code = (input ?? '').replace(/\s/g, '');
     const now = this.clock.now();
     if (method.kind === 'totp') {
-      const secret = method.secret ? this.box.open(method.secret, this.sealContext(method)) : '';
+      const secret = this.openSecret(method);
       const step = verifyTotp(secret, code, now, method.lastUsedStep);
       if (step === null) return { ok: false, reason: 'wrong' };
       return (await this.repo.claimStep(tx.em, user.id, method.id, step, method.lastUsedStep))
@@ -468,6 +468,23 @@ export class MfaService {
     const { check, next } = checkSentCode(method, code, `sent:${method.id}`, now, this.codes);
     if (next) await this.repo.update(tx.em, user.id, method.id, next);
     return check;
+  }
+
+  /**
+   * The TOTP key of a method; '' (which never verifies) when it cannot be opened, as after a
+   * change of DATA_ENCRYPTION_KEY: the user then signs in another way, and the operator is told.
+   */
+  private openSecret(method: MfaMethod): string {
+    if (!method.secret) return '';
+    try {
+      return this.box.open(method.secret, this.sealContext(method));
+    } catch (err) {
+      this.logger.error(
+        { methodId: method.id, userId: method.userId, reason: (err as Error).message },
+        'an authenticator-app key cannot be decrypted: was DATA_ENCRYPTION_KEY changed?',
+      );
+      return '';
+    }
   }
 
   private async issueRecoveryCodes(tx: Tx, userId: string): Promise<string[]> {
