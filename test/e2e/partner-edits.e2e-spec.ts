@@ -259,6 +259,7 @@ describe('partner edits (API)', () => {
               .send({ email: 's@support.example.com', firstName: 'S', lastName: 'S', role: 'read_only' }),
         ],
         ['PATCH account', () => support.patch(accountUrl()).send({ role: 'full_access' })],
+        ['POST account 2FA reset', () => support.post(`${accountUrl()}/mfa/reset`)],
         ['POST license', () => support.post(`${customerUrl()}/licenses`).send(license)],
         ['PATCH license', () => support.patch(licenseUrl()).send({ seats: 1 })],
       ];

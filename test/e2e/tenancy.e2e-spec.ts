@@ -90,6 +90,14 @@ describe('tenant isolation of the partner API', () => {
       (t, o) => ['post', `/api/v1/partner/customers/${t.customerId}/accounts/${o.accountId}/password-reset`],
     ],
     ['GET reset request', (_t, o) => ['get', `/api/v1/partner/password-resets/${o.requestId}`]],
+    [
+      'POST account 2FA reset',
+      (_t, o) => ['post', `/api/v1/partner/customers/${o.customerId}/accounts/${o.accountId}/mfa/reset`],
+    ],
+    [
+      'POST account 2FA reset via own customer',
+      (t, o) => ['post', `/api/v1/partner/customers/${t.customerId}/accounts/${o.accountId}/mfa/reset`],
+    ],
     ['GET licenses', (_t, o) => ['get', `/api/v1/partner/customers/${o.customerId}/licenses`]],
     ['POST license', (_t, o) => ['post', `/api/v1/partner/customers/${o.customerId}/licenses`, newLicense]],
     ['PATCH customer', (_t, o) => ['patch', `/api/v1/partner/customers/${o.customerId}`, { companyName: 'Taken' }]],

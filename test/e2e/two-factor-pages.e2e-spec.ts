@@ -660,4 +660,34 @@ describe('two-factor authentication pages', () => {
       expect((await agent.get('/api/v1/partner/settings').expect(200)).body).toEqual({ requireStaffMfa: false });
     });
   });
+
+  describe('an owner who lost every factor', () => {
+    it('lets the partner admin turn 2FA off after a notice; support staff cannot', async () => {
+      const co = await companyWithAdmin(sut.app, 'tflost');
+      await setUpApp(co.admin.agent);
+      const path = `/partner/customers/${co.customerId}/accounts/${co.admin.id}`;
+      const page = await co.partnerAgent.get(path).expect(200);
+      expect(page.text).toContain(`href="${path}/two-factor/turn-off"`);
+
+      const notice = await co.partnerAgent.get(`${path}/two-factor/turn-off`).expect(200);
+      expect(notice.text).toContain('Turn off two-factor authentication for');
+      expect(notice.text).toContain('Every device signed in to the account is signed out.');
+      const support = await supportUser(sut.app, co.partnerId, `support@${co.customerId}.example.com`);
+      await support.get(`${path}/two-factor/turn-off`).expect(403);
+
+      const done = await co.partnerAgent
+        .post(`${path}/two-factor/turn-off`)
+        .type('form')
+        .send({ _csrf: csrfOf(notice.text) })
+        .expect(303);
+      expect(done.headers.location).toBe(`${path}?done=mfa-off`);
+      const after = await co.partnerAgent.get(done.headers.location).expect(200);
+      expect(after.text).toContain('Two-factor authentication is off for this account.');
+      expect(after.text).not.toContain('/two-factor/turn-off"');
+      await co.admin.agent.get('/api/v1/auth/session').expect(401);
+      // Once off, the notice says so instead of offering OK.
+      const again = await co.partnerAgent.get(`${path}/two-factor/turn-off`).expect(200);
+      expect(again.text).toContain('Two-factor authentication is not on for this account.');
+    });
+  });
 });

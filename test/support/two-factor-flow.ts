@@ -410,6 +410,32 @@ export async function undecryptableKey(ctx: TwoFactorContext): Promise<void> {
   await step.agent.post('/api/v1/auth/login/mfa').send({ recoveryCode: codes[0] }).expect(200);
 }
 
+/** A user who lost every factor: the partner admin turns 2FA off; the user is signed out and told. */
+export async function partnerTurnsOff(ctx: TwoFactorContext): Promise<void> {
+  const co = await companyWithAdmin(ctx.app, 'lost');
+  await enableTotp(ctx, co.admin.agent);
+  const url = `/api/v1/partner/customers/${co.customerId}/accounts/${co.admin.id}/mfa/reset`;
+  const before = await ctx.mailbox.count(co.admin.email, SUBJECT.disabled);
+
+  const res = await co.partnerAgent.post(url).expect(200);
+  expect(res.body).toMatchObject({ id: co.admin.id, mfaEnabled: false });
+  await co.admin.agent.get('/api/v1/auth/session').expect(401);
+  const mail = await nextMail(ctx, co.admin.email, SUBJECT.disabled, before);
+  expect(mail.text).toMatch(/disabled for your LMP account on .* by Partner lost/);
+  const signedIn = await passwordStep(ctx, co.admin.email);
+  expect(signedIn.res.body).toMatchObject({ user: { email: co.admin.email }, mfaPassed: true });
+  expect((await signedIn.agent.get('/api/v1/me/mfa').expect(200)).body).toEqual({
+    enabled: false,
+    methods: [],
+    recoveryCodesLeft: 0,
+  });
+
+  // Only when it is on; recorded in the partner's trail.
+  await co.partnerAgent.post(url).expect(409);
+  const audit = await co.partnerAgent.get('/api/v1/partner/audit?action=account.mfa.reset_by_partner').expect(200);
+  expect(audit.body.items).toEqual([expect.objectContaining({ targetUserId: co.admin.id, detail: { methods: 1 } })]);
+}
+
 /** Every scenario, named, for the e2e (embedded) and integration (production path) suites. */
 export const TWO_FACTOR_SCENARIOS: Array<[string, (ctx: TwoFactorContext) => Promise<void>]> = [
   ['sets up the authenticator app and signs in with a code; replays and the pending sign-in get nothing', authenticatorApp],
@@ -419,4 +445,5 @@ export const TWO_FACTOR_SCENARIOS: Array<[string, (ctx: TwoFactorContext) => Pro
   ['keeps the second factor after a password reset; wrong codes lock the account', resetAndLockout],
   ['holds partner staff to the set-up when their partner requires 2FA', partnerStaffPolicy],
   ['refuses codes of a key that no longer decrypts, and still takes recovery codes', undecryptableKey],
+  ['lets the partner admin turn 2FA off for a user who lost every factor', partnerTurnsOff],
 ];

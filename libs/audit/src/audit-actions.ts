@@ -36,6 +36,7 @@ export const AuditAction = {
   MfaDisabled: 'account.mfa.disabled',
   MfaRecoveryCodesRegenerated: 'account.mfa.recovery_codes_regenerated',
   MfaRecoveryCodeUsed: 'auth.mfa.recovery_code_used',
+  MfaResetByPartner: 'account.mfa.reset_by_partner',
   PartnerSettingsChanged: 'partner.settings.changed',
 } as const;
 export type AuditAction = (typeof AuditAction)[keyof typeof AuditAction];

@@ -85,6 +85,8 @@ export interface MailTemplateProps {
   [MailTemplate.MfaDisabled]: {
     firstName: string;
     changedAt: string;
+    /** The partner that turned it off for the user (who had lost every factor); null: the user did. */
+    disabledBy: string | null;
     securityLink: string;
     forgotPasswordLink: string;
   };

@@ -81,6 +81,7 @@ const SAMPLES: { [K in MailTemplate]: MailTemplateProps[K] } = {
   [MailTemplate.MfaDisabled]: {
     firstName: 'Ada',
     changedAt: '1 March 2030 09:30 UTC',
+    disabledBy: 'Northwind Reseller',
     securityLink: 'https://lmp.example.com/account/security',
     forgotPasswordLink: 'https://lmp.example.com/forgot-password',
   },

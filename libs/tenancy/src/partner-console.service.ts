@@ -17,6 +17,7 @@ import {
   PASSWORD_TOKEN_PURPOSES,
   SessionService,
   TOKEN_TTL_MS,
+  MfaService,
   TokenService,
   UserRepository,
 } from '@lmp/identity';
@@ -121,6 +122,7 @@ export class PartnerConsoleService {
     private readonly resets: ResetRequestRepository,
     private readonly users: UserRepository,
     private readonly inviter: AccountInviter,
+    private readonly mfa: MfaService,
     private readonly tokens: TokenService,
     private readonly sessions: SessionService,
     private readonly outbox: OutboxWriter,
@@ -405,6 +407,32 @@ export class PartnerConsoleService {
         });
       });
     }
+    return this.getAccount(actor, customerId, accountId);
+  }
+
+  /**
+   * Turns off two-factor authentication of a customer's account whose owner lost every factor
+   * and recovery code: partner admins only; every session of the account ends, its owner is
+   * emailed and the partner's audit trail records it. 409 when 2FA is not on.
+   */
+  async resetAccountMfa(actor: PartnerActor, customerId: string, accountId: string) {
+    await this.requireCustomer(actor, customerId);
+    const account = await this.accounts.findOne(actor.partnerId, customerId, accountId);
+    if (!account) throw new NotFoundProblem('account');
+    const partnerName = await this.partners.nameOf(actor.partnerId);
+    await this.tx.run(async (tx) => {
+      const removed = await this.mfa.turnOffForUser(tx, account, partnerName);
+      if (removed === null) throw new ConflictProblem('Two-factor authentication is not on for this account.');
+      await this.audit.record(tx.em, {
+        action: AuditAction.MfaResetByPartner,
+        actorUserId: actor.userId,
+        partnerId: actor.partnerId,
+        customerId,
+        targetUserId: accountId,
+        ip: actor.ip,
+        detail: { methods: removed },
+      });
+    });
     return this.getAccount(actor, customerId, accountId);
   }
 

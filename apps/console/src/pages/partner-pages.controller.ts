@@ -54,6 +54,7 @@ const DONE: Record<string, string> = {
   'account-saved': 'Account saved.',
   'license-added': 'License added.',
   'license-saved': 'License saved.',
+  'mfa-off': 'Two-factor authentication is off for this account. Its owner was signed out and told by email.',
 };
 
 /**
@@ -296,6 +297,7 @@ export class PartnerPagesController {
       expiresInMinutes: TOKEN_TTL_MS.password_reset / 60_000,
       canReset: account.status !== 'disabled',
       editHref: `${path}/edit`,
+      mfaOffHref: `${path}/two-factor/turn-off`,
     });
   }
 
@@ -371,6 +373,44 @@ export class PartnerPagesController {
     this.csrf.verify(req);
     const { requestId } = await this.console.triggerPasswordReset(actor, customerId, accountId);
     res.redirect(303, urlWith(accountPath(customerId, accountId), { reset: requestId }));
+  }
+
+  /** For an owner who lost every factor: what turning 2FA off does, with OK and Cancel. */
+  @Get('customers/:customerId/accounts/:accountId/two-factor/turn-off')
+  @Roles('partner_admin')
+  async confirmMfaOff(
+    @Req() req: AppRequest,
+    @Res() res: Response,
+    @Actor() actor: PartnerActor,
+    @Param('customerId', IdPipe) customerId: string,
+    @Param('accountId', IdPipe) accountId: string,
+  ) {
+    const [customer, account] = await Promise.all([
+      this.console.getCustomer(actor, customerId),
+      this.console.getAccount(actor, customerId, accountId),
+    ]);
+    const path = accountPath(customerId, accountId);
+    await this.view.send(req, res, actor, 'partner/mfa-off-confirm', 'customers', {
+      title: `Turn off two-factor authentication for ${fullName(account)}`,
+      customer: customerRow(customer),
+      account: accountRow(customerId, account),
+      action: `${path}/two-factor/turn-off`,
+      cancelHref: path,
+    });
+  }
+
+  @Post('customers/:customerId/accounts/:accountId/two-factor/turn-off')
+  @Roles('partner_admin')
+  async mfaOff(
+    @Req() req: AppRequest,
+    @Res() res: Response,
+    @Actor() actor: PartnerActor,
+    @Param('customerId', IdPipe) customerId: string,
+    @Param('accountId', IdPipe) accountId: string,
+  ) {
+    this.csrf.verify(req);
+    await this.console.resetAccountMfa(actor, customerId, accountId);
+    res.redirect(303, urlWith(accountPath(customerId, accountId), { done: 'mfa-off' }));
   }
 
   @Get('customers/:customerId/licenses/new')

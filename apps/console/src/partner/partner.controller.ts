@@ -125,6 +125,18 @@ export class PartnerController {
     return this.console.promoteAccount(actor, customerId, accountId);
   }
 
+  /** Turns 2FA off for an account whose owner lost every factor; audited and mailed. */
+  @Post('customers/:customerId/accounts/:accountId/mfa/reset')
+  @Roles('partner_admin')
+  @HttpCode(200)
+  resetAccountMfa(
+    @Actor() actor: PartnerActor,
+    @Param('customerId', IdPipe) customerId: string,
+    @Param('accountId', IdPipe) accountId: string,
+  ) {
+    return this.console.resetAccountMfa(actor, customerId, accountId);
+  }
+
   @Get('password-resets/:requestId')
   getResetRequest(@Actor() actor: PartnerActor, @Param('requestId', IdPipe) requestId: string) {
     return this.console.getResetRequest(actor, requestId);

@@ -293,20 +293,36 @@ export class MfaService {
       await this.users.findForUpdate(tx.em, user.id);
       if (await this.requiredByPartner(tx, user))
         throw new ConflictProblem('Your organisation requires two-factor authentication for its staff: it cannot be turned off.');
-      const methods = await this.repo.list(user.id, tx.em);
-      if (methods.length === 0 && !user.mfaEnabled) return;
-      const now = this.clock.now();
-      await this.repo.removeAll(tx.em, user.id);
-      await this.users.update(tx.em, user.id, { mfaEnabled: false, updatedAt: now });
-      await this.sessions.destroyAllForUser(tx.em, user.id, session.id);
-      await this.record(tx, user, AuditAction.MfaDisabled, meta, { methods: methods.length });
-      await this.outbox.mail(tx, MailTemplate.MfaDisabled, user.email, {
-        firstName: user.firstName || user.email,
-        changedAt: utcMinute(now),
-        securityLink: `${this.config.publicUrl}/account/security`,
-        forgotPasswordLink: `${this.config.publicUrl}/forgot-password`,
-      });
+      const removed = await this.turnOff(tx, user, { exceptSessionId: session.id, disabledBy: null });
+      if (removed !== null) await this.record(tx, user, AuditAction.MfaDisabled, meta, { methods: removed });
     });
+  }
+
+  /**
+   * Turns 2FA off for a user who lost every factor, at the partner's hands, in the caller's
+   * transaction: the same as Turn Off, every session ends, and the email names the partner.
+   * Returns how many methods went, or null when 2FA was not on.
+   */
+  async turnOffForUser(tx: Tx, user: User, partnerName: string): Promise<number | null> {
+    await this.users.findForUpdate(tx.em, user.id);
+    return this.turnOff(tx, user, { disabledBy: partnerName });
+  }
+
+  private async turnOff(tx: Tx, user: User, by: { exceptSessionId?: string; disabledBy: string | null }) {
+    const methods = await this.repo.list(user.id, tx.em);
+    if (methods.length === 0 && !user.mfaEnabled) return null;
+    const now = this.clock.now();
+    await this.repo.removeAll(tx.em, user.id);
+    await this.users.update(tx.em, user.id, { mfaEnabled: false, updatedAt: now });
+    await this.sessions.destroyAllForUser(tx.em, user.id, by.exceptSessionId);
+    await this.outbox.mail(tx, MailTemplate.MfaDisabled, user.email, {
+      firstName: user.firstName || user.email,
+      changedAt: utcMinute(now),
+      disabledBy: by.disabledBy,
+      securityLink: `${this.config.publicUrl}/account/security`,
+      forgotPasswordLink: `${this.config.publicUrl}/forgot-password`,
+    });
+    return methods.length;
   }
 
   /** New recovery codes after checking the password; the old ones stop working. */

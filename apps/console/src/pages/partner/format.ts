@@ -103,6 +103,7 @@ export const ACTION_LABELS: Partial<Record<AuditAction, string>> = {
   [AuditAction.MfaRecoveryCodesRegenerated]: 'Recovery codes renewed',
   [AuditAction.MfaRecoveryCodeUsed]: 'Signed in with a recovery code',
   [AuditAction.PartnerSettingsChanged]: 'Partner settings changed',
+  [AuditAction.MfaResetByPartner]: 'Two-factor authentication turned off by the partner',
 };
 
 export const actionLabel = (action: string): string => ACTION_LABELS[action as AuditAction] ?? action;
