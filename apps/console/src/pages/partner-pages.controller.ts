@@ -346,11 +346,7 @@ export class PartnerPagesController {
     @Param('customerId', IdPipe) customerId: string,
     @Param('accountId', IdPipe) accountId: string,
   ) {
-    const [customer, account] = await Promise.all([
-      this.console.getCustomer(actor, customerId),
-      this.console.getAccount(actor, customerId, accountId),
-    ]);
-    const path = accountPath(customerId, accountId);
+    const { customer, account, path } = await this.accountNotice(actor, customerId, accountId);
     await this.view.send(req, res, actor, 'partner/reset-confirm', 'customers', {
       title: `Reset password for ${fullName(account)}`,
       customer: customerRow(customer),
@@ -385,11 +381,7 @@ export class PartnerPagesController {
     @Param('customerId', IdPipe) customerId: string,
     @Param('accountId', IdPipe) accountId: string,
   ) {
-    const [customer, account] = await Promise.all([
-      this.console.getCustomer(actor, customerId),
-      this.console.getAccount(actor, customerId, accountId),
-    ]);
-    const path = accountPath(customerId, accountId);
+    const { customer, account, path } = await this.accountNotice(actor, customerId, accountId);
     await this.view.send(req, res, actor, 'partner/mfa-off-confirm', 'customers', {
       title: `Turn off two-factor authentication for ${fullName(account)}`,
       customer: customerRow(customer),
@@ -514,5 +506,14 @@ export class PartnerPagesController {
       filtered: Boolean(customer || action),
       pager: pager(list.page, list.pageSize, list.total, (n) => href({ page: n > 1 ? n : undefined })),
     });
+  }
+
+  /** What a notice about an account shows: the customer, the account and the account's page. */
+  private async accountNotice(actor: PartnerActor, customerId: string, accountId: string) {
+    const [customer, account] = await Promise.all([
+      this.console.getCustomer(actor, customerId),
+      this.console.getAccount(actor, customerId, accountId),
+    ]);
+    return { customer, account, path: accountPath(customerId, accountId) };
   }
 }
