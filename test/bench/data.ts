@@ -5,6 +5,7 @@ import { createConnection, createPool, Pool, RowDataPacket } from 'mysql2/promis
 import { bulkSeedAdminEmail, bulkSeedCode } from '../../libs/tenancy/src/bulk-seeder';
 import { Scale } from './options';
 import { bundle, ROOT } from './processes';
+import { dropQueuePrefix as dropPrefix } from '../support/services';
 
 /** The MariaDB server and Redis the benchmark uses (root on 127.0.0.1 unless told otherwise). */
 export const SERVER_URL = process.env.BENCH_DATABASE_URL || 'mysql://root@127.0.0.1:3306';
@@ -228,16 +229,4 @@ export function shuffle<T>(list: T[]): T[] {
 }
 
 /** Removes every Redis key of a queue prefix. */
-export async function dropQueuePrefix(prefix: string): Promise<void> {
-  const redis = new IORedis(REDIS_URL, { maxRetriesPerRequest: 1 });
-  try {
-    let cursor = '0';
-    do {
-      const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}:*`, 'COUNT', 1000);
-      cursor = next;
-      if (keys.length) await redis.del(...keys);
-    } while (cursor !== '0');
-  } finally {
-    redis.disconnect();
-  }
-}
+export const dropQueuePrefix = (prefix: string): Promise<void> => dropPrefix(prefix, REDIS_URL);

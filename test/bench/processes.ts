@@ -1,22 +1,13 @@
 import { ChildProcess, spawn } from 'node:child_process';
-import { once } from 'node:events';
 import { createWriteStream, mkdirSync, readdirSync, readFileSync, WriteStream } from 'node:fs';
 import http from 'node:http';
-import { createServer } from 'node:net';
 import { join } from 'node:path';
+import { freePort } from '../support/net';
+
+export { freePort };
 
 export const ROOT = join(__dirname, '..', '..');
 export const bundle = (app: 'console' | 'worker' | 'cli') => join(ROOT, 'dist', 'apps', app, 'main.js');
-
-export async function freePort(): Promise<number> {
-  const server = createServer();
-  server.listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  const port = (server.address() as { port: number }).port;
-  server.close();
-  await once(server, 'close');
-  return port;
-}
 
 /** GET http://127.0.0.1:port/path → status (0 when nothing answers). */
 export function probe(port: number, path: string, timeoutMs = 1000): Promise<number> {

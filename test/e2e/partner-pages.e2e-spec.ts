@@ -25,10 +25,12 @@ const PAGES: Array<[name: string, path: Route, adminOnly: boolean]> = [
   ['account', a, false],
   ['edit account', (t) => `${a(t)}/edit`, true],
   ['reset notice', (t) => `${a(t)}/reset-password/confirm`, false],
+  ['two-factor turn-off notice', (t) => `${a(t)}/two-factor/turn-off`, true],
   ['new license', (t) => `${c(t)}/licenses/new`, true],
   ['edit license', (t) => `${c(t)}/licenses/${t.licenseId}/edit`, true],
   ['audit', () => '/partner/audit', false],
   ['audit of one customer', (t) => `/partner/audit?customerId=${t.customerId}`, false],
+  ['settings', () => '/partner/settings', false],
 ];
 
 /** Every form post, with a body that would succeed. */
@@ -43,6 +45,8 @@ const FORMS: Array<[name: string, path: Route, body: Record<string, string>, adm
   ],
   ['edit account', a, { firstName: 'P', lastName: 'Q', role: 'read_only', status: 'active' }, true],
   ['reset password', (t) => `${a(t)}/reset-password`, {}, false],
+  ['turn two-factor off', (t) => `${a(t)}/two-factor/turn-off`, {}, true],
+  ['save settings', () => '/partner/settings', { requireStaffMfa: 'on' }, true],
   [
     'add license',
     (t) => `${c(t)}/licenses`,

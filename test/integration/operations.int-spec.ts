@@ -1,7 +1,6 @@
 import { INestApplication, INestApplicationContext } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { randomBytes } from 'node:crypto';
-import { AddressInfo, createServer as createTcpServer } from 'node:net';
 import TestAgent from 'supertest/lib/agent';
 import { DataSource } from 'typeorm';
 import { loadConfig } from '@lmp/config';
@@ -15,15 +14,7 @@ import { api, signIn } from '../support/http';
 import { sampleValue } from '../support/prometheus';
 import { dropQueuePrefix, freshDatabase, TEST_REDIS_URL } from '../support/services';
 import { TestSmsGateway } from '../support/sms-gateway';
-
-/** A port nobody listens on right now. */
-async function freePort(): Promise<number> {
-  const probe = createTcpServer();
-  await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
-  const { port } = probe.address() as AddressInfo;
-  await new Promise<void>((resolve) => probe.close(() => resolve()));
-  return port;
-}
+import { freePort } from '../support/net';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 

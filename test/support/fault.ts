@@ -1,6 +1,5 @@
 import { ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { createServer } from 'node:net';
 import { join } from 'node:path';
 import IORedis from 'ioredis';
 import { INestApplication } from '@nestjs/common';
@@ -8,18 +7,11 @@ import TestAgent from 'supertest/lib/agent';
 import { DataSource } from 'typeorm';
 import { ProvisioningService } from '@lmp/tenancy';
 import { signIn } from './http';
+import { freePort } from './net';
+
+export { freePort };
 
 const root = join(__dirname, '..', '..');
-
-export async function freePort(): Promise<number> {
-  const server = createServer();
-  server.listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  const port = (server.address() as { port: number }).port;
-  server.close();
-  await once(server, 'close');
-  return port;
-}
 
 export async function waitUntil(
   what: string,

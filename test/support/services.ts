@@ -63,9 +63,9 @@ export async function checkRedis(): Promise<void> {
   }
 }
 
-/** Removes every key of a BullMQ prefix used by one test file. */
-export async function dropQueuePrefix(prefix: string): Promise<void> {
-  const redis = new IORedis(TEST_REDIS_URL, { maxRetriesPerRequest: 1 });
+/** Removes every key of a BullMQ prefix used by one test file (or one benchmark round). */
+export async function dropQueuePrefix(prefix: string, redisUrl = TEST_REDIS_URL): Promise<void> {
+  const redis = new IORedis(redisUrl, { maxRetriesPerRequest: 1 });
   try {
     let cursor = '0';
     do {
