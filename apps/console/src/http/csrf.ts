@@ -1,4 +1,5 @@
-import { ForbiddenException, Inject, Injectable } from '@nestjs/common';
+import { CanActivate, ExecutionContext, ForbiddenException, Inject, Injectable, SetMetadata } from '@nestjs/common';
+import { Reflector } from '@nestjs/core';
 import type { Request, Response } from 'express';
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import { APP_CONFIG, AppConfig } from '@lmp/config';
@@ -39,6 +40,37 @@ export class CsrfService {
 
   private sign(seed: string): string {
     return createHmac('sha256', this.config.sessionSecret).update(`csrf:${seed}`).digest('base64url');
+  }
+}
+
+const SKIP_CSRF = 'lmp:skip-csrf';
+const UNSAFE = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
+
+/**
+ * For a form route that a page of ours never posts: the RFC 8058 one-click unsubscribe, which
+ * mail clients send with no page and no cookie; its signed link is what authorises it.
+ */
+export const SkipCsrf = () => SetMetadata(SKIP_CSRF, true);
+
+/**
+ * Every unsafe request to a page route needs the form's token, so a handler cannot forget the
+ * check. The JSON API (/api) has its own defence: bodies must be application/json and another
+ * origin is refused (JsonOnlyMiddleware), with SameSite cookies.
+ */
+@Injectable()
+export class CsrfGuard implements CanActivate {
+  constructor(
+    private readonly reflector: Reflector,
+    private readonly csrf: CsrfService,
+  ) {}
+
+  canActivate(ctx: ExecutionContext): boolean {
+    if (ctx.getType() !== 'http') return true;
+    const req = ctx.switchToHttp().getRequest<Request>();
+    if (!UNSAFE.has(req.method) || req.path === '/api' || req.path.startsWith('/api/')) return true;
+    if (this.reflector.getAllAndOverride<boolean>(SKIP_CSRF, [ctx.getHandler(), ctx.getClass()])) return true;
+    this.csrf.verify(req);
+    return true;
   }
 }
 
