@@ -184,7 +184,7 @@ export class PagesController {
       return this.secondStepAgain(req, res, { ...ask, error: WRONG_CODE }, 401);
     }
     res.clearCookie(PENDING_COOKIE, this.sessions.cookieOptions());
-    setSignedInCookies(res, done.raw, this.auth.deviceProof(done.user.email), this.sessions.cookieOptions());
+    setSignedInCookies(res, done.raw, this.auth.deviceProof(done.user), this.sessions.cookieOptions());
     res.redirect(303, ask.next);
   }
 
@@ -276,7 +276,7 @@ export class PagesController {
       setPendingCookie(res, start.pendingRaw, this.sessions.cookieOptions());
       return urlWith('/login/mfa', { next: next === '/' ? undefined : next, notice });
     }
-    setSignedInCookies(res, start.raw, this.auth.deviceProof(user.email), this.sessions.cookieOptions());
+    setSignedInCookies(res, start.raw, this.auth.deviceProof(user), this.sessions.cookieOptions());
     return next;
   }
 
