@@ -5,7 +5,7 @@ import TestAgent from 'supertest/lib/agent';
 import { DataSource } from 'typeorm';
 import { loadConfig } from '@lmp/config';
 import { OutboxMessage, OutboxStatus, TransactionRunner } from '@lmp/database';
-import { OutboxWriter, QueueAdminService, SmsTemplate } from '@lmp/notifications';
+import { BullMqJobQueue, JobQueue, OutboxWriter, QueueAdminService, SmsTemplate } from '@lmp/notifications';
 import { ProvisioningService } from '@lmp/tenancy';
 import { WorkerModule } from '../../apps/worker/src/worker.module';
 import { RunningConsole, startConsole } from '../support/console-app';
@@ -185,6 +185,24 @@ describe('operations (MariaDB + Redis + worker)', () => {
       expect(page.text).toContain('The queue dashboard is for operators.');
       const json = await partnerAdmin.get('/ops/queues/api/queues').expect(403);
       expect(json.text).not.toContain('"queues"');
+    });
+
+    it("refuses a form post or another site's request to the dashboard API, queueing nothing", async () => {
+      const queued = async () =>
+        (await (app().get(JobQueue) as BullMqJobQueue).queues.sms.getJobs()).filter((j) => j.name === 'forged');
+
+      const form = await operator.post('/ops/queues/api/queues/sms/add').type('form').send({ name: 'forged' });
+      expect(form.status).toBe(415);
+      expect(form.headers['content-type']).toMatch(/^application\/problem\+json/);
+      const crossSite = await operator
+        .post('/ops/queues/api/queues/sms/add')
+        .set('Origin', 'https://evil.example')
+        .send({ name: 'forged', data: {} });
+      expect(crossSite.status).toBe(403);
+      expect(await queued()).toEqual([]);
+
+      // The dashboard itself sends JSON from the console's own origin.
+      await operator.put('/ops/queues/api/queues/sms/resume').set('Origin', 'http://console.test').expect(200);
     });
 
     it('sends anonymous visitors to sign in', async () => {
