@@ -50,6 +50,7 @@ describe('operations (MariaDB + Redis + worker)', () => {
       SMS_GATEWAY_URL: gateway.url,
       SMS_GATEWAY_TOKEN: 'gw-token',
       WORKER_HEALTH_PORT: String(healthPort),
+      METRICS_TOKEN: 'worker-scrape-token',
     });
     worker = await NestFactory.createApplicationContext(WorkerModule.forRoot(workerConfig), { logger: false });
     worker.enableShutdownHooks();
@@ -251,8 +252,11 @@ describe('operations (MariaDB + Redis + worker)', () => {
       expect((await fetch(`${base()}/nothing-here`)).status).toBe(404);
     });
 
-    it("exports the worker's delivery counters as Prometheus text", async () => {
-      const res = await fetch(`${base()}/metrics`);
+    it("exports the worker's delivery counters as Prometheus text, to the bearer of METRICS_TOKEN", async () => {
+      expect((await fetch(`${base()}/metrics`)).status).toBe(401);
+      const wrong = await fetch(`${base()}/metrics`, { headers: { authorization: 'Bearer worker-scrape-tokex' } });
+      expect(wrong.status).toBe(401);
+      const res = await fetch(`${base()}/metrics`, { headers: { authorization: 'Bearer worker-scrape-token' } });
 
       expect(res.status).toBe(200);
       expect(res.headers.get('content-type')).toMatch(/^text\/plain/);
