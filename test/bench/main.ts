@@ -149,7 +149,9 @@ async function runRound(ctx: Context, round: number, c: Collected, ceilingHash: 
   });
   const memory = async (after: string) => {
     const m = stack.console.memory();
-    const metrics = await stack.http.request('GET', '/metrics').catch(() => null);
+    const metrics = await stack.http
+      .request('GET', '/metrics', { headers: { authorization: `Bearer ${ctx.secrets.METRICS_TOKEN}` } })
+      .catch(() => null);
     const mb = (name: string) => {
       const v = new RegExp(`^lmp_${name} (\\S+)$`, 'm').exec(metrics?.body ?? '')?.[1];
       return v ? `${(Number(v) / 2 ** 20).toFixed(0)}` : '?';
@@ -426,6 +428,9 @@ async function main(): Promise<number> {
       const secrets = {
         SESSION_SECRET: randomBytes(32).toString('base64url'),
         DATA_ENCRYPTION_KEY: randomBytes(32).toString('hex'),
+        METRICS_TOKEN: randomBytes(24).toString('base64url'),
+        // The bench talks to 127.0.0.1 without TLS.
+        ALLOW_INSECURE_HTTP: 'true',
       };
       const cliEnv = { ...secrets, NODE_ENV: 'production', DATA_DIR: join(logDir, 'data'), LOG_LEVEL: 'warn' };
       const db = await prepareDatabase(options.scale, cliEnv);

@@ -1,3 +1,4 @@
+import request from 'supertest';
 import { DataSource } from 'typeorm';
 import { User } from '@lmp/database';
 import { Company, companyWithAdmin, insertUser, USER_PASSWORD } from '../support/account-flow';
@@ -53,9 +54,16 @@ describe('account pages', () => {
       const res = await api(sut.app).get(path).expect(303);
       expect(res.headers.location).toBe(`/login?next=${encodeURIComponent(path)}`);
     }
+    const visitor = request.agent(sut.app.getHttpServer());
+    const token = await formToken(visitor, '/login');
     for (const [path, body] of forms()) {
-      const res = await api(sut.app).post(path).type('form').send(body).expect(303);
+      const res = await visitor
+        .post(path)
+        .type('form')
+        .send({ ...body, _csrf: token })
+        .expect(303);
       expect(res.headers.location).toBe('/login');
+      await api(sut.app).post(path).type('form').send(body).expect(403);
     }
   });
 

@@ -114,6 +114,32 @@ describe('built apps', () => {
     expect(worker.stderr.trim()).toMatch(/^lmp worker: configuration error: REDIS_URL: is required/);
   });
 
+  it('refuses to start in production on plain http, or with an open /metrics', () => {
+    const production = {
+      NODE_ENV: 'production',
+      SESSION_SECRET: 's'.repeat(32),
+      DATA_ENCRYPTION_KEY: 'ab'.repeat(32),
+      DATABASE_URL: '',
+      PORT: '0',
+    };
+    const start = (env: Record<string, string>) =>
+      spawnSync(process.execPath, [join(root, 'dist', 'apps', 'console', 'main.js')], {
+        env: { ...process.env, DATA_DIR: dataDir, ...production, ...env },
+        encoding: 'utf8',
+        timeout: 20_000,
+      });
+    const http = start({ PUBLIC_URL: 'http://lmp.example.com', METRICS_TOKEN: 'scrape-token' });
+    expect(http.status).toBe(1);
+    expect(http.stderr.trim()).toBe(
+      'lmp console: configuration error: PUBLIC_URL: must start with https:// when NODE_ENV=production, got "http://lmp.example.com" (set ALLOW_INSECURE_HTTP=true to run on plain http)',
+    );
+    const open = start({ PUBLIC_URL: 'https://lmp.example.com', METRICS_TOKEN: '' });
+    expect(open.status).toBe(1);
+    expect(open.stderr.trim()).toBe(
+      'lmp console: configuration error: METRICS_TOKEN: is required when NODE_ENV=production: scrapers send Authorization: Bearer <token>',
+    );
+  });
+
   it('starts the built console and answers ready', async () => {
     const child = spawn(process.execPath, [join(root, 'dist', 'apps', 'console', 'main.js')], {
       env: {

@@ -1,3 +1,4 @@
+import request from 'supertest';
 import TestAgent from 'supertest/lib/agent';
 import { DataSource } from 'typeorm';
 import { AuditEvent, Customer, License, User } from '@lmp/database';
@@ -106,11 +107,18 @@ describe('partner console pages', () => {
       expect(res.headers.location).toBe(`/login?next=${encodeURIComponent(target)}`);
     });
 
-    it('sends form posts to sign in, changing nothing', async () => {
+    it('sends form posts to sign in, and refuses them without a token, changing nothing', async () => {
       const before = await snapshot();
+      const visitor = request.agent(sut.app.getHttpServer());
+      const token = await formToken(visitor, '/login');
       for (const [, path, body] of FORMS) {
-        const res = await api(sut.app).post(path(alpha)).type('form').send(body).expect(303);
+        const res = await visitor
+          .post(path(alpha))
+          .type('form')
+          .send({ ...body, _csrf: token })
+          .expect(303);
         expect(res.headers.location).toBe('/login');
+        await api(sut.app).post(path(alpha)).type('form').send(body).expect(403);
       }
       expect(await snapshot()).toEqual(before);
     });

@@ -57,8 +57,10 @@ describe('two-factor authentication pages', () => {
   /** The password form: a fresh browser, its CSRF cookie, and the response to the post. */
   async function passwordStep(email: string, password: string, next = '/') {
     const agent = request.agent(sut.app.getHttpServer());
-    const token = csrfOf((await agent.get('/login').expect(200)).text);
-    const res = await agent.post('/login').type('form').send({ _csrf: token, email, password, next }).expect(303);
+    const login = csrfOf((await agent.get('/login').expect(200)).text);
+    const res = await agent.post('/login').type('form').send({ _csrf: login, email, password, next }).expect(303);
+    // The next page's forms carry a token of the new sign-in state (pending or signed in).
+    const token = csrfOf((await agent.get(res.headers.location as string).redirects(3)).text);
     return { agent, token, res };
   }
 

@@ -5,7 +5,7 @@ import TestAgent from 'supertest/lib/agent';
 import { DataSource } from 'typeorm';
 import { loadConfig } from '@lmp/config';
 import { OutboxMessage, OutboxStatus, TransactionRunner } from '@lmp/database';
-import { OutboxWriter, QueueAdminService, SmsTemplate } from '@lmp/notifications';
+import { BullMqJobQueue, JobQueue, OutboxWriter, QueueAdminService, SmsTemplate } from '@lmp/notifications';
 import { ProvisioningService } from '@lmp/tenancy';
 import { WorkerModule } from '../../apps/worker/src/worker.module';
 import { RunningConsole, startConsole } from '../support/console-app';
@@ -50,6 +50,7 @@ describe('operations (MariaDB + Redis + worker)', () => {
       SMS_GATEWAY_URL: gateway.url,
       SMS_GATEWAY_TOKEN: 'gw-token',
       WORKER_HEALTH_PORT: String(healthPort),
+      METRICS_TOKEN: 'worker-scrape-token',
     });
     worker = await NestFactory.createApplicationContext(WorkerModule.forRoot(workerConfig), { logger: false });
     worker.enableShutdownHooks();
@@ -187,6 +188,24 @@ describe('operations (MariaDB + Redis + worker)', () => {
       expect(json.text).not.toContain('"queues"');
     });
 
+    it("refuses a form post or another site's request to the dashboard API, queueing nothing", async () => {
+      const queued = async () =>
+        (await (app().get(JobQueue) as BullMqJobQueue).queues.sms.getJobs()).filter((j) => j.name === 'forged');
+
+      const form = await operator.post('/ops/queues/api/queues/sms/add').type('form').send({ name: 'forged' });
+      expect(form.status).toBe(415);
+      expect(form.headers['content-type']).toMatch(/^application\/problem\+json/);
+      const crossSite = await operator
+        .post('/ops/queues/api/queues/sms/add')
+        .set('Origin', 'https://evil.example')
+        .send({ name: 'forged', data: {} });
+      expect(crossSite.status).toBe(403);
+      expect(await queued()).toEqual([]);
+
+      // The dashboard itself sends JSON from the console's own origin.
+      await operator.put('/ops/queues/api/queues/sms/resume').set('Origin', 'http://console.test').expect(200);
+    });
+
     it('sends anonymous visitors to sign in', async () => {
       const page = await api(app()).get('/ops/queues').expect(303);
       expect(page.headers.location).toBe('/login?next=%2Fops%2Fqueues');
@@ -233,8 +252,11 @@ describe('operations (MariaDB + Redis + worker)', () => {
       expect((await fetch(`${base()}/nothing-here`)).status).toBe(404);
     });
 
-    it("exports the worker's delivery counters as Prometheus text", async () => {
-      const res = await fetch(`${base()}/metrics`);
+    it("exports the worker's delivery counters as Prometheus text, to the bearer of METRICS_TOKEN", async () => {
+      expect((await fetch(`${base()}/metrics`)).status).toBe(401);
+      const wrong = await fetch(`${base()}/metrics`, { headers: { authorization: 'Bearer worker-scrape-tokex' } });
+      expect(wrong.status).toBe(401);
+      const res = await fetch(`${base()}/metrics`, { headers: { authorization: 'Bearer worker-scrape-token' } });
 
       expect(res.status).toBe(200);
       expect(res.headers.get('content-type')).toMatch(/^text\/plain/);

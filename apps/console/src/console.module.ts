@@ -1,4 +1,5 @@
 import { DynamicModule, MiddlewareConsumer, Module, NestModule } from '@nestjs/common';
+import { APP_GUARD } from '@nestjs/core';
 import { PassportModule } from '@nestjs/passport';
 import { TerminusModule } from '@nestjs/terminus';
 import { ThrottlerModule } from '@nestjs/throttler';
@@ -19,7 +20,7 @@ import { DemoBootstrap } from './demo-bootstrap';
 import { HealthController } from './health/health.controller';
 import { HttpMetricsMiddleware } from './metrics/http-metrics.middleware';
 import { MetricsController } from './metrics/metrics.controller';
-import { CsrfService } from './http/csrf';
+import { CsrfGuard, CsrfService } from './http/csrf';
 import { JsonOnlyMiddleware } from './http/json-only.middleware';
 import { SessionMiddleware } from './http/session.middleware';
 import { PageRenderer } from './page-renderer';
@@ -88,6 +89,7 @@ export class ConsoleModule implements NestModule {
         AccountShell,
         MfaPages,
         CsrfService,
+        { provide: APP_GUARD, useClass: CsrfGuard },
         DemoBootstrap,
       ],
     };

@@ -1,14 +1,15 @@
 import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import { createServer, Server } from 'node:http';
 import { AddressInfo } from 'node:net';
-import { MetricsRegistry } from '@lmp/common';
+import { MetricsRegistry, scrapeAllowed } from '@lmp/common';
 import { APP_CONFIG, AppConfig } from '@lmp/config';
 import { QueueWorkers } from '@lmp/notifications';
 
 /**
  * The worker's probe for orchestrators, on WORKER_HEALTH_PORT (off when 0):
  * GET /health/live is 200 while the worker has Redis (or lost it less than a minute ago) and
- * 503 once it has lost Redis for good; GET /metrics is the worker's Prometheus text.
+ * 503 once it has lost Redis for good; GET /metrics is the worker's Prometheus text, for the
+ * bearer of METRICS_TOKEN when it is set (always in production), as on the console.
  */
 @Injectable()
 export class WorkerHealthServer implements OnApplicationBootstrap, OnApplicationShutdown {
@@ -31,6 +32,11 @@ export class WorkerHealthServer implements OnApplicationBootstrap, OnApplication
         return;
       }
       if (req.method === 'GET' && req.url === '/metrics') {
+        if (!scrapeAllowed(req.headers.authorization, this.config.metricsToken)) {
+          res.writeHead(401, { 'content-type': 'application/json', 'www-authenticate': 'Bearer' });
+          res.end('{"status":401}');
+          return;
+        }
         this.metrics.registry
           .metrics()
           .then((text) => {

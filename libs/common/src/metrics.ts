@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import { timingSafeEqual } from 'node:crypto';
 import { collectDefaultMetrics, Registry } from 'prom-client';
 
 /**
@@ -12,4 +13,12 @@ export class MetricsRegistry {
   constructor() {
     collectDefaultMetrics({ register: this.registry, prefix: 'lmp_' });
   }
+}
+
+/** Whether a scrape may read /metrics: always without a token, else with `Bearer <token>`. */
+export function scrapeAllowed(authorization: string | undefined, token: string | undefined): boolean {
+  if (!token) return true;
+  const expected = Buffer.from(`Bearer ${token}`);
+  const given = Buffer.from(authorization ?? '');
+  return given.length === expected.length && timingSafeEqual(given, expected);
 }

@@ -5,6 +5,14 @@ import { ConfigError, loadConfig } from './load-config';
 
 const SECRET = 's'.repeat(32);
 const HEX_KEY = 'ab'.repeat(32);
+/** What production needs besides the secrets: an https address and a scrape token. */
+const PRODUCTION = {
+  NODE_ENV: 'production',
+  SESSION_SECRET: SECRET,
+  DATA_ENCRYPTION_KEY: HEX_KEY,
+  PUBLIC_URL: 'https://lmp.example.com',
+  METRICS_TOKEN: 'scrape-token',
+};
 
 describe(loadConfig.name, () => {
   let dataDir: string;
@@ -118,12 +126,33 @@ describe(loadConfig.name, () => {
     });
 
     it('starts in production when both secrets are given, without writing secrets.json', () => {
-      const sut = load({ NODE_ENV: 'production', SESSION_SECRET: SECRET, DATA_ENCRYPTION_KEY: HEX_KEY });
+      const sut = load(PRODUCTION);
 
       expect(sut.production).toBe(true);
       expect(sut.sessionSecret).toBe(SECRET);
       expect(sut.demoOnFirstStart).toBe(false);
       expect(existsSync(join(dataDir, 'secrets.json'))).toBe(false);
+    });
+
+    it('runs production with Secure cookies (and so HSTS) and the scrape token', () => {
+      const sut = load(PRODUCTION);
+
+      expect(sut.secureCookies).toBe(true);
+      expect(sut.metricsToken).toBe('scrape-token');
+    });
+
+    it('runs production on plain http only when ALLOW_INSECURE_HTTP=true says so', () => {
+      const sut = load({ ...PRODUCTION, PUBLIC_URL: 'http://lmp.internal:3000', ALLOW_INSECURE_HTTP: 'true' });
+
+      expect(sut.publicUrl).toBe('http://lmp.internal:3000');
+      expect(sut.secureCookies).toBe(false);
+    });
+
+    it('leaves plain http and an open /metrics to development', () => {
+      const sut = load({ PUBLIC_URL: 'http://localhost:3000' });
+
+      expect(sut.secureCookies).toBe(false);
+      expect(sut.metricsToken).toBeUndefined();
     });
   });
 
@@ -153,7 +182,7 @@ describe(loadConfig.name, () => {
   });
 
   describe('bad values: one ConfigError naming the variable', () => {
-    it.each<[string, Record<string, string>]>([
+    it.each<[string, Record<string, string | undefined>]>([
       ['PORT', { PORT: 'abc' }],
       ['PORT', { PORT: '70000' }],
       ['PUBLIC_URL', { PUBLIC_URL: 'ftp://x' }],
@@ -175,6 +204,12 @@ describe(loadConfig.name, () => {
       ['SESSION_SECRET', { SESSION_SECRET: 'too-short' }],
       ['SESSION_SECRET', { NODE_ENV: 'production', DATA_ENCRYPTION_KEY: HEX_KEY }],
       ['DATA_ENCRYPTION_KEY', { NODE_ENV: 'production', SESSION_SECRET: SECRET }],
+      ['PUBLIC_URL', { ...PRODUCTION, PUBLIC_URL: 'http://lmp.example.com' }],
+      ['PUBLIC_URL', { ...PRODUCTION, PUBLIC_URL: undefined }],
+      ['PUBLIC_URL', { ...PRODUCTION, PUBLIC_URL: 'http://lmp.example.com', ALLOW_INSECURE_HTTP: 'false' }],
+      ['ALLOW_INSECURE_HTTP', { ...PRODUCTION, PUBLIC_URL: 'http://lmp.example.com', ALLOW_INSECURE_HTTP: 'sure' }],
+      ['METRICS_TOKEN', { ...PRODUCTION, METRICS_TOKEN: undefined }],
+      ['METRICS_TOKEN', { ...PRODUCTION, METRICS_TOKEN: '  ' }],
       ['MIGRATE_ON_START', { MIGRATE_ON_START: 'maybe' }],
       ['TRUST_PROXY', { TRUST_PROXY: '11' }],
       ['LICENSE_EXPIRING_DAYS', { LICENSE_EXPIRING_DAYS: 'soon' }],
@@ -185,6 +220,12 @@ describe(loadConfig.name, () => {
       expect(err.variable).toBe(variable);
       expect(err.message.startsWith(`${variable}: `)).toBe(true);
       expect(err.message).not.toContain('\n');
+    });
+
+    it('says how to run production on plain http on purpose', () => {
+      expect(errorOf({ ...PRODUCTION, PUBLIC_URL: 'http://lmp.example.com' }).message).toBe(
+        'PUBLIC_URL: must start with https:// when NODE_ENV=production, got "http://lmp.example.com" (set ALLOW_INSECURE_HTTP=true to run on plain http)',
+      );
     });
 
     it('refuses production without SESSION_SECRET before generating any secret', () => {

@@ -122,6 +122,20 @@ export function loadConfig(env: Env = process.env): AppConfig {
     keyRaw ||= generated.dataEncryptionKey;
   }
   if (sessionSecret.length < 32) throw new ConfigError('SESSION_SECRET', 'must be at least 32 characters');
+  // Production cookies are Secure and HSTS is on, which needs https; plain http is a choice made on purpose.
+  if (production && publicUrl.protocol !== 'https:' && !bool(env, 'ALLOW_INSECURE_HTTP', false)) {
+    throw new ConfigError(
+      'PUBLIC_URL',
+      `must start with https:// when NODE_ENV=production, got "${publicUrl.origin}" (set ALLOW_INSECURE_HTTP=true to run on plain http)`,
+    );
+  }
+  const metricsToken = env.METRICS_TOKEN?.trim() || undefined;
+  if (production && !metricsToken) {
+    throw new ConfigError(
+      'METRICS_TOKEN',
+      'is required when NODE_ENV=production: scrapers send Authorization: Bearer <token>',
+    );
+  }
 
   const queuePrefix = env.QUEUE_PREFIX?.trim() || 'lmp';
   if (!/^[a-zA-Z0-9_-]{1,32}$/.test(queuePrefix)) {
@@ -155,7 +169,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
     workerHealthPort: int(env, 'WORKER_HEALTH_PORT', 0, 0, 65535),
     smsGatewayUrl: url(env, 'SMS_GATEWAY_URL', ['http:', 'https:'])?.toString(),
     smsGatewayToken: env.SMS_GATEWAY_TOKEN?.trim() || undefined,
-    metricsToken: env.METRICS_TOKEN?.trim() || undefined,
+    metricsToken,
     retentionDays: int(env, 'RETENTION_DAYS', 30, 1, 3650),
     licenseExpiringDays: int(env, 'LICENSE_EXPIRING_DAYS', 30, 0, 3650),
     dataDir,

@@ -63,7 +63,7 @@ export class AuthService {
    */
   async verifyCredentials(email: string, password: string, meta: SessionMeta): Promise<User> {
     const normalized = normalizeEmail(email);
-    const knownDevice = this.isKnownDevice(normalized, meta.deviceProof);
+    const knownDevice = await this.isKnownDevice(normalized, meta.deviceProof);
     const ipKey = meta.ip ?? 'unknown';
     if (!knownDevice) {
       const { blockedForSeconds } = await this.limits.peek(ipKey, 'login-failures');
@@ -133,16 +133,23 @@ export class AuthService {
     });
   }
 
-  /** The device cookie's value for an account: an HMAC, so it cannot be made up. */
-  deviceProof(email: string): string {
+  /**
+   * The device cookie's value for an account: an HMAC, so it cannot be made up. It covers the
+   * stored password hash (freshly salted on every change), so that a password change, a reset
+   * or a lock ends every device cookie issued before it.
+   */
+  deviceProof(user: Pick<User, 'email' | 'passwordHash'>): string {
     return createHmac('sha256', this.config.sessionSecret)
-      .update(`device:${normalizeEmail(email)}`)
+      .update(`device:${normalizeEmail(user.email)}:${user.passwordHash ?? ''}`)
       .digest('base64url');
   }
 
-  private isKnownDevice(email: string, proof: string | null | undefined): boolean {
-    if (!proof) return false;
-    const expected = Buffer.from(this.deviceProof(email));
+  /** Only a browser that sends one costs the look-up of the account. */
+  private async isKnownDevice(email: string, proof: string | null | undefined): Promise<boolean> {
+    if (!proof || email.length > 254) return false;
+    const user = await this.users.findByEmail(email);
+    if (!user?.passwordHash) return false;
+    const expected = Buffer.from(this.deviceProof(user));
     const given = Buffer.from(proof);
     return expected.length === given.length && timingSafeEqual(expected, given);
   }

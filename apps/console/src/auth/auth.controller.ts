@@ -80,7 +80,7 @@ export class AuthController {
   }
 
   private signedIn(user: User, raw: string, res: Response) {
-    setSignedInCookies(res, raw, this.auth.deviceProof(user.email), this.sessions.cookieOptions());
+    setSignedInCookies(res, raw, this.auth.deviceProof(user), this.sessions.cookieOptions());
     return this.auth.describe(user, true);
   }
 

@@ -1,6 +1,7 @@
 import { INestApplication } from '@nestjs/common';
 import { NestExpressApplication } from '@nestjs/platform-express';
 import cookieParser from 'cookie-parser';
+import type { NextFunction, Request, Response } from 'express';
 import helmet from 'helmet';
 import { Logger } from 'nestjs-pino';
 import { createValidationPipe, ProblemDetailsFilter } from '@lmp/common';
@@ -33,6 +34,12 @@ export function configureApp(app: INestApplication, config: AppConfig): void {
     }),
   );
   express.useStaticAssets(publicDir(), { prefix: '/assets/', maxAge: '1h', index: false });
+  // Everything past the static assets may carry account data (a TOTP key, recovery codes, a
+  // session's CSRF token), errors included: no browser or proxy keeps a copy.
+  express.use((_req: Request, res: Response, next: NextFunction) => {
+    res.setHeader('Cache-Control', 'no-store');
+    next();
+  });
   express.use(cookieParser());
   express.useBodyParser('json', { limit: '100kb' });
   express.useBodyParser('urlencoded', { limit: '100kb', extended: false });

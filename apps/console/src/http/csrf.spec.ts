@@ -1,7 +1,8 @@
 import { ForbiddenException } from '@nestjs/common';
 import type { CookieOptions, Request, Response } from 'express';
 import { AppConfig } from '@lmp/config';
-import { CSRF_COOKIE, CSRF_FIELD, CsrfService, safeNext } from './csrf';
+import { PENDING_COOKIE, SESSION_COOKIE } from '@lmp/identity';
+import { CSRF_COOKIE, CSRF_FIELD, CsrfService, safeNext, SECURE_CSRF_COOKIE } from './csrf';
 
 describe('safeNext', () => {
   it.each(['/', '/x', '/customers/42?tab=licenses', '/a\\b'])('keeps the local path %j', (next) => {
@@ -80,10 +81,22 @@ describe(CsrfService.name, () => {
       expect(cookies[0].options).toMatchObject({ httpOnly: true, sameSite: 'lax', secure: false, path: '/' });
     });
 
-    it('marks the cookie Secure when the console runs on https', () => {
+    it('uses a Secure __Host- cookie when the console runs on https', () => {
       sut = new CsrfService(config(true));
 
-      expect(issue().cookies[0].options.secure).toBe(true);
+      const { cookies } = issue();
+
+      expect(cookies[0].name).toBe(SECURE_CSRF_COOKIE);
+      expect(cookies[0].options).toMatchObject({ secure: true, path: '/' });
+      expect(cookies[0].options.domain).toBeUndefined();
+    });
+
+    it('reads only the __Host- cookie on https', () => {
+      sut = new CsrfService(config(true));
+      const { token, seed } = issue();
+
+      expect(() => sut.verify(fakeReq({ [SECURE_CSRF_COOKIE]: seed }, { [CSRF_FIELD]: token }))).not.toThrow();
+      expect(() => sut.verify(fakeReq({ [CSRF_COOKIE]: seed }, { [CSRF_FIELD]: token }))).toThrow(ForbiddenException);
     });
 
     it('does not put the cookie value itself in the form', () => {
@@ -167,6 +180,52 @@ describe(CsrfService.name, () => {
       for (const sent of [[token], token.slice(1), token + 'x', '']) {
         expect(() => sut.verify(fakeReq({ [CSRF_COOKIE]: seed }, { [CSRF_FIELD]: sent }))).toThrow(ForbiddenException);
       }
+    });
+
+    describe('binds the token to the sign-in state', () => {
+      const session = (raw: string) => ({ [SESSION_COOKIE]: raw });
+      const tokenFor = (jar: Record<string, string>) => sut.token(fakeReq(jar), fakeRes().res);
+
+      it("refuses an anonymous visitor's token once a session cookie is present", () => {
+        const { token, seed } = issue();
+
+        expect(() => sut.verify(fakeReq({ [CSRF_COOKIE]: seed, ...session('s1') }, { [CSRF_FIELD]: token }))).toThrow(
+          ForbiddenException,
+        );
+      });
+
+      it("refuses one session's token in another and takes it in its own", () => {
+        const { seed } = issue();
+        const mine = tokenFor({ [CSRF_COOKIE]: seed, ...session('s1') });
+
+        expect(() => sut.verify(fakeReq({ [CSRF_COOKIE]: seed, ...session('s2') }, { [CSRF_FIELD]: mine }))).toThrow(
+          ForbiddenException,
+        );
+        expect(() =>
+          sut.verify(fakeReq({ [CSRF_COOKIE]: seed, ...session('s1') }, { [CSRF_FIELD]: mine })),
+        ).not.toThrow();
+      });
+
+      it('binds a pending second step to its own cookie, and the session wins when both are present', () => {
+        const { seed } = issue();
+        const pending = tokenFor({ [CSRF_COOKIE]: seed, [PENDING_COOKIE]: 'p1' });
+
+        expect(() =>
+          sut.verify(fakeReq({ [CSRF_COOKIE]: seed, [PENDING_COOKIE]: 'p1' }, { [CSRF_FIELD]: pending })),
+        ).not.toThrow();
+        expect(() =>
+          sut.verify(fakeReq({ [CSRF_COOKIE]: seed, [PENDING_COOKIE]: 'p2' }, { [CSRF_FIELD]: pending })),
+        ).toThrow(ForbiddenException);
+        expect(() => sut.verify(fakeReq({ [CSRF_COOKIE]: seed }, { [CSRF_FIELD]: pending }))).toThrow(
+          ForbiddenException,
+        );
+        const signedIn = tokenFor({ [CSRF_COOKIE]: seed, ...session('s1'), [PENDING_COOKIE]: 'p1' });
+        expect(() =>
+          sut.verify(
+            fakeReq({ [CSRF_COOKIE]: seed, ...session('s1'), [PENDING_COOKIE]: 'p9' }, { [CSRF_FIELD]: signedIn }),
+          ),
+        ).not.toThrow();
+      });
     });
 
     it('tells the person what to do', () => {

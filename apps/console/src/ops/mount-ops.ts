@@ -4,8 +4,11 @@ import { ExpressAdapter } from '@bull-board/express';
 import { INestApplication } from '@nestjs/common';
 import { NestExpressApplication } from '@nestjs/platform-express';
 import type { NextFunction, Request, Response } from 'express';
+import { PROBLEM_CONTENT_TYPE, toProblem } from '@lmp/common';
+import { APP_CONFIG, AppConfig } from '@lmp/config';
 import { BullMqJobQueue, JobQueue, QueueAdminService } from '@lmp/notifications';
 import { SESSION_COOKIE, SessionService } from '@lmp/identity';
+import { JsonOnlyMiddleware } from '../http/json-only.middleware';
 import { PageRenderer } from '../page-renderer';
 
 export const OPS_QUEUES_PATH = '/ops/queues';
@@ -44,6 +47,21 @@ export function opsAccess(sessions: SessionService, pages: PageRenderer) {
 }
 
 /**
+ * The dashboard's own API changes queues (adds, retries, cleans jobs) outside Nest, so the page
+ * CSRF guard does not see it: like the JSON API, it takes only JSON bodies and no request from
+ * another origin, which an HTML form or another site cannot send.
+ */
+export function sameOriginJsonOnly(config: AppConfig) {
+  const rule = new JsonOnlyMiddleware(config);
+  return (req: Request, res: Response, next: NextFunction) =>
+    rule.use(req, res, (err?: unknown) => {
+      if (err === undefined) return next();
+      const problem = toProblem(err);
+      res.status(problem.status).type(PROBLEM_CONTENT_TYPE).send(JSON.stringify(problem));
+    });
+}
+
+/**
  * /ops/queues: bull-board over the BullMQ queues; in the embedded mode (no Redis), a page with
  * the outbox counts and dead messages, since jobs run in-process.
  */
@@ -51,6 +69,7 @@ export function mountOps(app: INestApplication): void {
   const express = app as NestExpressApplication;
   const pages = app.get(PageRenderer);
   const guard = opsAccess(app.get(SessionService), pages);
+  const sameOrigin = sameOriginJsonOnly(app.get<AppConfig>(APP_CONFIG));
   const queue = app.get(JobQueue);
   if (queue instanceof BullMqJobQueue) {
     const serverAdapter = new ExpressAdapter();
@@ -60,11 +79,11 @@ export function mountOps(app: INestApplication): void {
       serverAdapter,
       options: { uiConfig: { boardTitle: 'LMP queues' } },
     });
-    express.use(OPS_QUEUES_PATH, guard, serverAdapter.getRouter());
+    express.use(OPS_QUEUES_PATH, sameOrigin, guard, serverAdapter.getRouter());
     return;
   }
   const admin = app.get(QueueAdminService);
-  express.use(OPS_QUEUES_PATH, guard, (req: Request, res: Response, next: NextFunction) => {
+  express.use(OPS_QUEUES_PATH, sameOrigin, guard, (req: Request, res: Response, next: NextFunction) => {
     if (req.method !== 'GET') return next();
     admin.status().then(
       (status) =>

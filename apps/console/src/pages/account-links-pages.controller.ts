@@ -2,7 +2,7 @@ import { Controller, Get, HttpCode, Post, Query, Req, Res, UseFilters } from '@n
 import type { Request, Response } from 'express';
 import { ProblemException } from '@lmp/common';
 import { EmailChangeService, SubscriptionService } from '@lmp/identity';
-import { CsrfService } from '../http/csrf';
+import { CsrfService, SkipCsrf } from '../http/csrf';
 import { meta } from '../http/request-context';
 import { PageRenderer } from '../page-renderer';
 import { PageErrorFilter } from './page-error.filter';
@@ -39,6 +39,7 @@ export class AccountLinksPagesController {
   }
 
   @Post('unsubscribe')
+  @SkipCsrf()
   @HttpCode(200)
   async unsubscribe(@Req() req: Request, @Res() res: Response, @Query('token') token?: string) {
     const raw = token ?? str((req.body as Form | undefined)?.token);
@@ -73,7 +74,6 @@ export class AccountLinksPagesController {
   @Post('confirm-email')
   async confirm(@Req() req: Request, @Res() res: Response) {
     res.setHeader('Referrer-Policy', 'no-referrer');
-    this.csrf.verify(req);
     try {
       const { email } = await this.emailChange.confirm(str((req.body as Form).token), meta(req));
       this.pages.send(res, 'account/link-done', {
@@ -112,7 +112,6 @@ export class AccountLinksPagesController {
   @Post('not-me')
   async notMe(@Req() req: Request, @Res() res: Response) {
     res.setHeader('Referrer-Policy', 'no-referrer');
-    this.csrf.verify(req);
     try {
       await this.emailChange.notMe(str((req.body as Form).token), meta(req));
     } catch (err) {

@@ -15,7 +15,6 @@ import { CompanyActor, CompanyUsersService } from '@lmp/tenancy';
 import { Company } from '../company/company-actor';
 import { AddCompanyUserDto, ChangeRoleDto } from '../company/dto';
 import { ChangePasswordDto } from '../me/dto';
-import { CsrfService } from '../http/csrf';
 import { AllowDuringMfaSetup, mfaSetupPending, Roles, SignedInGuard } from '../http/guards';
 import { IdPipe } from '../http/id.pipe';
 import { AppRequest, meta } from '../http/request-context';
@@ -71,7 +70,6 @@ const ROLE_FORM = { fields: { role: 'Choose Full Access or Read Only.' } };
 export class AccountPagesController {
   constructor(
     private readonly shell: AccountShell,
-    private readonly csrf: CsrfService,
     private readonly settings: AccountSettingsService,
     private readonly sessions: SessionService,
     private readonly subscriptions: SubscriptionService,
@@ -94,7 +92,6 @@ export class AccountPagesController {
 
   @Post('account/profile')
   async saveProfile(@Req() req: AppRequest, @Res() res: Response) {
-    this.csrf.verify(req);
     const user = req.auth!.user;
     const form = parseProfile(req.body);
     const again = async (errors: FieldErrors) =>
@@ -121,7 +118,6 @@ export class AccountPagesController {
 
   @Post('account/security/password')
   async changePassword(@Req() req: AppRequest, @Res() res: Response) {
-    this.csrf.verify(req);
     const { user, session } = req.auth!;
     const form = parseForm(ChangePasswordDto, req.body, PASSWORD_FORM);
     if (!form.ok) return this.securityPage(req, res, form.errors, undefined, 400);
@@ -140,7 +136,6 @@ export class AccountPagesController {
 
   @Post('account/security/sessions/:sessionId/sign-out')
   async endSession(@Req() req: AppRequest, @Res() res: Response, @Param('sessionId') sessionId: string) {
-    this.csrf.verify(req);
     if (!SESSION_ID.test(sessionId)) throw new NotFoundProblem('session');
     await this.settings.revokeSession(req.auth!.user, sessionId, meta(req));
     res.redirect(303, urlWith('/account/security', { done: 'session-ended' }));
@@ -148,7 +143,6 @@ export class AccountPagesController {
 
   @Post('account/security/sessions/sign-out-others')
   async endOtherSessions(@Req() req: AppRequest, @Res() res: Response) {
-    this.csrf.verify(req);
     const { user, session } = req.auth!;
     await this.settings.revokeOtherSessions(user, session.id, meta(req));
     res.redirect(303, urlWith('/account/security', { done: 'others-ended' }));
@@ -169,7 +163,6 @@ export class AccountPagesController {
 
   @Post('account/subscriptions')
   async saveSubscriptions(@Req() req: AppRequest, @Res() res: Response) {
-    this.csrf.verify(req);
     const prefs = { newsletter: checked(req.body, 'newsletter'), promotions: checked(req.body, 'promotions') };
     await this.subscriptions.set(req.auth!.user.id, prefs, 'account', req.ip ?? null);
     res.redirect(303, urlWith('/account/subscriptions', { done: 'subscriptions-saved' }));
@@ -196,7 +189,6 @@ export class AccountPagesController {
   @Post('company/users')
   @Roles('full_access')
   async addUser(@Req() req: AppRequest, @Res() res: Response, @Company() actor: CompanyActor) {
-    this.csrf.verify(req);
     const form = parseForm(AddCompanyUserDto, req.body, ACCOUNT_FORM);
     if (!form.ok) return this.usersPage(req, res, actor, form.values, form.errors, {}, 400);
     const created = await attempt(ACCOUNT_FORM, () => this.companyUsers.add(actor, form.value));
@@ -212,7 +204,6 @@ export class AccountPagesController {
     @Company() actor: CompanyActor,
     @Param('userId', IdPipe) userId: string,
   ) {
-    this.csrf.verify(req);
     const form = parseForm(ChangeRoleDto, req.body, ROLE_FORM);
     if (!form.ok) return this.usersPage(req, res, actor, { role: 'read_only' }, {}, { error: form.errors.role }, 400);
     try {
@@ -254,7 +245,6 @@ export class AccountPagesController {
     @Company() actor: CompanyActor,
     @Param('userId', IdPipe) userId: string,
   ) {
-    this.csrf.verify(req);
     try {
       await this.companyUsers.remove(actor, userId);
     } catch (err) {

@@ -3,7 +3,6 @@ import type { Response } from 'express';
 import { NotFoundProblem } from '@lmp/common';
 import { MfaMethodView, MfaService } from '@lmp/identity';
 import { MfaCodeDto, MfaEmailDto, MfaPhoneDto, PasswordDto } from '../me/dto';
-import { CsrfService } from '../http/csrf';
 import { AllowDuringMfaSetup, SignedInGuard } from '../http/guards';
 import { IdPipe } from '../http/id.pipe';
 import { AppRequest, meta } from '../http/request-context';
@@ -51,7 +50,6 @@ function refused(res: Response, err: unknown): Refusal {
 export class MfaPagesController {
   constructor(
     private readonly view: MfaPages,
-    private readonly csrf: CsrfService,
     private readonly mfa: MfaService,
   ) {}
 
@@ -65,7 +63,6 @@ export class MfaPagesController {
   /** A new pending authenticator-app method; its QR code and key are shown once, on this page. */
   @Post('app')
   async appSetup(@Req() req: AppRequest, @Res() res: Response) {
-    this.csrf.verify(req);
     const replace = replaceId((req.body as Body).replace);
     try {
       this.view.qr(req, res, await this.mfa.setupTotp(req.auth!.user), replace);
@@ -82,7 +79,6 @@ export class MfaPagesController {
 
   @Post('sms')
   async smsSetup(@Req() req: AppRequest, @Res() res: Response) {
-    this.csrf.verify(req);
     const replace = replaceId((req.body as Body).replace);
     const form = parseForm(MfaPhoneDto, req.body, PHONE_FORM);
     const again = (m: Messages, status: number) =>
@@ -104,7 +100,6 @@ export class MfaPagesController {
 
   @Post('email')
   async emailSetup(@Req() req: AppRequest, @Res() res: Response) {
-    this.csrf.verify(req);
     const replace = replaceId((req.body as Body).replace);
     const form = parseForm(MfaEmailDto, req.body, EMAIL_FORM);
     const again = (m: Messages, status: number) =>
@@ -135,7 +130,6 @@ export class MfaPagesController {
   /** Confirms a pending method. The first one turns 2FA on and shows the recovery codes, once. */
   @Post(':methodId/confirm')
   async confirm(@Req() req: AppRequest, @Res() res: Response, @Param('methodId', IdPipe) methodId: string) {
-    this.csrf.verify(req);
     const ctx = codeContext(await this.mfa.method(req.auth!.user.id, methodId), req.body as Body);
     const form = parseForm(MfaCodeDto, req.body, CODE_FORM);
     if (!form.ok) return this.view.code(req, res, methodId, ctx, { errors: form.errors }, 400);
@@ -153,7 +147,6 @@ export class MfaPagesController {
   /** A new code for a pending text-message or email method; the previous one stops working. */
   @Post(':methodId/resend')
   async resend(@Req() req: AppRequest, @Res() res: Response, @Param('methodId', IdPipe) methodId: string) {
-    this.csrf.verify(req);
     const ctx = codeContext(await this.mfa.method(req.auth!.user.id, methodId), req.body as Body);
     try {
       await this.mfa.resendSetupCode(req.auth!.user, methodId, meta(req));
@@ -168,7 +161,6 @@ export class MfaPagesController {
 
   @Post(':methodId/default')
   async setDefault(@Req() req: AppRequest, @Res() res: Response, @Param('methodId', IdPipe) methodId: string) {
-    this.csrf.verify(req);
     await this.mfa.setDefault(req.auth!.user, methodId, meta(req));
     res.redirect(303, security('default-changed'));
   }
@@ -187,7 +179,6 @@ export class MfaPagesController {
   /** Removes a method after checking the password; the last one stays (the service says why). */
   @Post(':methodId/remove')
   async remove(@Req() req: AppRequest, @Res() res: Response, @Param('methodId', IdPipe) methodId: string) {
-    this.csrf.verify(req);
     const form = parseForm(PasswordDto, req.body, PASSWORD_ONLY_FORM);
     const again = async (m: Messages, status: number) =>
       this.view.confirmRemove(req, res, await this.confirmedMethod(req, methodId), false, m, status);
@@ -211,7 +202,6 @@ export class MfaPagesController {
   /** New recovery codes after the password; shown once, on this response. */
   @Post('recovery-codes')
   async regenerate(@Req() req: AppRequest, @Res() res: Response) {
-    this.csrf.verify(req);
     const form = parseForm(PasswordDto, req.body, PASSWORD_ONLY_FORM);
     if (!form.ok) return this.view.confirmRecoveryCodes(req, res, { errors: form.errors }, 400);
     try {
@@ -231,7 +221,6 @@ export class MfaPagesController {
   /** Turns 2FA off after the password; refused (409) while the partner requires it of its staff. */
   @Post('turn-off')
   async turnOff(@Req() req: AppRequest, @Res() res: Response) {
-    this.csrf.verify(req);
     const form = parseForm(PasswordDto, req.body, PASSWORD_ONLY_FORM);
     if (!form.ok) return this.view.confirmTurnOff(req, res, { errors: form.errors }, 400);
     const { user, session } = req.auth!;

@@ -102,7 +102,6 @@ export class PagesController {
   /** The banner's button: a new verification link for the signed-in user. */
   @Post('verify-email/resend')
   resendVerification(@Req() req: AppRequest, @Res() res: Response) {
-    this.csrf.verify(req);
     if (!req.auth) return res.redirect(303, '/login');
     const email = req.auth.user.email;
     this.background.run('resend-verification', () => this.verification.resend(email, meta(req)));
@@ -123,7 +122,6 @@ export class PagesController {
   /** After the password: the full session, or the second step when 2FA is on. */
   @Post('login')
   async login(@Req() req: Request, @Res() res: Response) {
-    this.csrf.verify(req);
     const form = req.body as Form;
     const email = str(form.email).slice(0, 254);
     const password = str(form.password).slice(0, 1024);
@@ -166,7 +164,6 @@ export class PagesController {
   @UseGuards(ThrottlerGuard)
   @Throttle(THROTTLE.mfa)
   async secondStep(@Req() req: Request, @Res() res: Response) {
-    this.csrf.verify(req);
     const body = req.body as Form;
     const recovery = body.recovery === '1';
     const ask: SecondStepAsk = { methodId: str(body.methodId) || undefined, recovery, next: safeNext(body.next) };
@@ -187,7 +184,7 @@ export class PagesController {
       return this.secondStepAgain(req, res, { ...ask, error: WRONG_CODE }, 401);
     }
     res.clearCookie(PENDING_COOKIE, this.sessions.cookieOptions());
-    setSignedInCookies(res, done.raw, this.auth.deviceProof(done.user.email), this.sessions.cookieOptions());
+    setSignedInCookies(res, done.raw, this.auth.deviceProof(done.user), this.sessions.cookieOptions());
     res.redirect(303, ask.next);
   }
 
@@ -196,7 +193,6 @@ export class PagesController {
   @UseGuards(ThrottlerGuard)
   @Throttle(THROTTLE.mfa)
   async sendCode(@Req() req: Request, @Res() res: Response) {
-    this.csrf.verify(req);
     const body = req.body as Form;
     const next = safeNext(body.next);
     const form = parseForm(MfaSendDto, body, { fields: { methodId: 'Choose one of your methods.' } });
@@ -216,7 +212,6 @@ export class PagesController {
   /** Back to the password form: the pending sign-in ends. */
   @Post('login/mfa/cancel')
   async cancelSecondStep(@Req() req: Request, @Res() res: Response) {
-    this.csrf.verify(req);
     await this.mfaSignIn.cancel(pendingCookie(req));
     res.clearCookie(PENDING_COOKIE, this.sessions.cookieOptions());
     res.redirect(303, '/login');
@@ -224,7 +219,6 @@ export class PagesController {
 
   @Post('logout')
   async logout(@Req() req: AppRequest, @Res() res: Response) {
-    this.csrf.verify(req);
     if (req.auth) await this.auth.signOut(req.auth.rawSession, req.auth.user, meta(req));
     res.clearCookie(SESSION_COOKIE, this.sessions.cookieOptions());
     res.redirect(303, '/login');
@@ -243,7 +237,6 @@ export class PagesController {
   @Post('reset-password')
   async resetSubmit(@Req() req: Request, @Res() res: Response) {
     res.setHeader('Referrer-Policy', 'no-referrer');
-    this.csrf.verify(req);
     const form = req.body as Form;
     const token = str(form.token);
     const password = str(form.password);
@@ -283,7 +276,7 @@ export class PagesController {
       setPendingCookie(res, start.pendingRaw, this.sessions.cookieOptions());
       return urlWith('/login/mfa', { next: next === '/' ? undefined : next, notice });
     }
-    setSignedInCookies(res, start.raw, this.auth.deviceProof(user.email), this.sessions.cookieOptions());
+    setSignedInCookies(res, start.raw, this.auth.deviceProof(user), this.sessions.cookieOptions());
     return next;
   }
 

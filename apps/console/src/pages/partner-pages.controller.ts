@@ -4,7 +4,6 @@ import { AUDIT_ACTIONS } from '@lmp/audit';
 import { parseSort } from '@lmp/common';
 import { TOKEN_TTL_MS } from '@lmp/identity';
 import { PartnerActor, PartnerConsoleService } from '@lmp/tenancy';
-import { CsrfService } from '../http/csrf';
 import { Roles, SignedInGuard } from '../http/guards';
 import { IdPipe } from '../http/id.pipe';
 import { AppRequest } from '../http/request-context';
@@ -70,7 +69,6 @@ const DONE: Record<string, string> = {
 export class PartnerPagesController {
   constructor(
     private readonly view: ConsolePages,
-    private readonly csrf: CsrfService,
     private readonly console: PartnerConsoleService,
   ) {}
 
@@ -140,7 +138,6 @@ export class PartnerPagesController {
   @Post('customers')
   @Roles('partner_admin')
   async createCustomer(@Req() req: AppRequest, @Res() res: Response, @Actor() actor: PartnerActor) {
-    this.csrf.verify(req);
     const form = parseForm(CreateCustomerDto, req.body, CUSTOMER_FORM);
     if (!form.ok) return this.view.customerForm(req, res, actor, null, form.values, form.errors, 400);
     const created = await this.console.createCustomer(actor, form.value);
@@ -221,7 +218,6 @@ export class PartnerPagesController {
     @Actor() actor: PartnerActor,
     @Param('customerId', IdPipe) customerId: string,
   ) {
-    this.csrf.verify(req);
     const customer = await this.console.getCustomer(actor, customerId);
     const form = parseForm(UpdateCustomerDto, req.body, CUSTOMER_EDIT_FORM);
     if (!form.ok) return this.view.customerForm(req, res, actor, customer, form.values, form.errors, 400);
@@ -248,7 +244,6 @@ export class PartnerPagesController {
     @Actor() actor: PartnerActor,
     @Param('customerId', IdPipe) customerId: string,
   ) {
-    this.csrf.verify(req);
     const form = parseForm(CreateAccountDto, req.body, ACCOUNT_FORM);
     if (!form.ok) return this.view.accountForm(req, res, actor, customerId, null, form.values, form.errors, 400);
     const created = await attempt(ACCOUNT_FORM, () => this.console.createAccount(actor, customerId, form.value));
@@ -329,7 +324,6 @@ export class PartnerPagesController {
     @Param('customerId', IdPipe) customerId: string,
     @Param('accountId', IdPipe) accountId: string,
   ) {
-    this.csrf.verify(req);
     const account = await this.console.getAccount(actor, customerId, accountId);
     const form = parseForm(UpdateAccountDto, req.body, ACCOUNT_EDIT_FORM);
     if (!form.ok) return this.view.accountForm(req, res, actor, customerId, account, form.values, form.errors, 400);
@@ -366,7 +360,6 @@ export class PartnerPagesController {
     @Param('customerId', IdPipe) customerId: string,
     @Param('accountId', IdPipe) accountId: string,
   ) {
-    this.csrf.verify(req);
     const { requestId } = await this.console.triggerPasswordReset(actor, customerId, accountId);
     res.redirect(303, urlWith(accountPath(customerId, accountId), { reset: requestId }));
   }
@@ -400,7 +393,6 @@ export class PartnerPagesController {
     @Param('customerId', IdPipe) customerId: string,
     @Param('accountId', IdPipe) accountId: string,
   ) {
-    this.csrf.verify(req);
     await this.console.resetAccountMfa(actor, customerId, accountId);
     res.redirect(303, urlWith(accountPath(customerId, accountId), { done: 'mfa-off' }));
   }
@@ -431,7 +423,6 @@ export class PartnerPagesController {
     @Actor() actor: PartnerActor,
     @Param('customerId', IdPipe) customerId: string,
   ) {
-    this.csrf.verify(req);
     const form = parseForm(CreateLicenseDto, req.body, LICENSE_FORM);
     if (!form.ok) return this.view.licenseForm(req, res, actor, customerId, null, form.values, form.errors, 400);
     const created = await attempt(LICENSE_FORM, () => this.console.createLicense(actor, customerId, form.value));
@@ -469,7 +460,6 @@ export class PartnerPagesController {
     @Param('customerId', IdPipe) customerId: string,
     @Param('licenseId', IdPipe) licenseId: string,
   ) {
-    this.csrf.verify(req);
     const license = await this.console.getLicense(actor, customerId, licenseId);
     const form = parseForm(UpdateLicenseDto, req.body, LICENSE_EDIT_FORM);
     if (!form.ok) return this.view.licenseForm(req, res, actor, customerId, license, form.values, form.errors, 400);

@@ -1,7 +1,6 @@
 import { Controller, Get, Post, Query, Req, Res, UseFilters, UseGuards } from '@nestjs/common';
 import type { Response } from 'express';
 import { PartnerActor, PartnerConsoleService } from '@lmp/tenancy';
-import { CsrfService } from '../http/csrf';
 import { Roles, SignedInGuard } from '../http/guards';
 import { AppRequest } from '../http/request-context';
 import { Actor } from '../partner/partner-actor';
@@ -21,7 +20,6 @@ import { ConsolePageFilter } from './partner/page-filter';
 export class PartnerSettingsPagesController {
   constructor(
     private readonly view: ConsolePages,
-    private readonly csrf: CsrfService,
     private readonly console: PartnerConsoleService,
   ) {}
 
@@ -46,7 +44,6 @@ export class PartnerSettingsPagesController {
   @Post()
   @Roles('partner_admin')
   async save(@Req() req: AppRequest, @Res() res: Response, @Actor() actor: PartnerActor) {
-    this.csrf.verify(req);
     await this.console.updateSettings(actor, { requireStaffMfa: checked(req.body, 'requireStaffMfa') });
     res.redirect(303, urlWith('/partner/settings', { done: 'saved' }));
   }

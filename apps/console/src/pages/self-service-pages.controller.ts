@@ -43,7 +43,6 @@ export class SelfServicePagesController {
   @UseGuards(ThrottlerGuard)
   @Throttle(THROTTLE.signup)
   async signup(@Req() req: Request, @Res() res: Response) {
-    this.csrf.verify(req);
     const form = req.body as Form;
     const input = {
       email: str(form.email).trim(),
@@ -93,7 +92,6 @@ export class SelfServicePagesController {
   @Throttle(THROTTLE.verifyEmail)
   async verify(@Req() req: AppRequest, @Res() res: Response) {
     res.setHeader('Referrer-Policy', 'no-referrer');
-    this.csrf.verify(req);
     try {
       await this.verification.verify(str((req.body as Form).token), meta(req));
     } catch (err) {
@@ -114,7 +112,6 @@ export class SelfServicePagesController {
   @UseGuards(ThrottlerGuard)
   @Throttle(THROTTLE.forgotPassword)
   forgotSubmit(@Req() req: Request, @Res() res: Response) {
-    this.csrf.verify(req);
     const email = str((req.body as Form).email)
       .trim()
       .slice(0, 254);
