@@ -7,6 +7,7 @@ import {
   editProfile,
   notMe,
   partnerPromotion,
+  reauthFailures,
   sessions,
   subscriptions,
 } from '../support/account-flow';
@@ -36,4 +37,5 @@ describe('my account and company users (embedded mode)', () => {
   it('lets full-access users manage company users, never the last admin, never another company', () =>
     companyUsers(ctx));
   it('lets a partner admin promote a user when the admin left', () => partnerPromotion(ctx));
+  it('counts, audits and limits passwords given again inside a session', () => reauthFailures(ctx));
 });

@@ -6,6 +6,7 @@ import {
   editProfile,
   notMe,
   partnerPromotion,
+  reauthFailures,
   sessions,
   subscriptions,
 } from '../support/account-flow';
@@ -30,4 +31,5 @@ describe('my account and company users (MariaDB + Redis + worker + SMTP)', () =>
   it('lets full-access users manage company users, never the last admin, never another company', () =>
     companyUsers(ctx));
   it('lets a partner admin promote a user when the admin left', () => partnerPromotion(ctx));
+  it('counts, audits and limits passwords given again inside a session', () => reauthFailures(ctx));
 });

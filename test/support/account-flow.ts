@@ -420,3 +420,57 @@ export async function partnerPromotion(ctx: AccountContext): Promise<void> {
   const left = await stayerAgent.get('/api/v1/company/users').expect(200);
   expect((left.body.items as Array<{ id: string }>).map((u) => u.id)).toEqual([stayer.id]);
 }
+
+/**
+ * The password given again inside a session (/me/password, /me/email): a wrong one
+ * counts toward the account's sign-in failures and is audited; five in a row end the session;
+ * a right one starts the in-session count again.
+ */
+export async function reauthFailures(ctx: AccountContext): Promise<void> {
+  const co = await companyWithAdmin(ctx.app, 'ra');
+  const me = co.admin.agent;
+  const wrongPassword = {
+    currentPassword: 'a wrong guess',
+    newPassword: 'x brand new pass',
+    confirmPassword: 'x brand new pass',
+  };
+  const wrongEmail = { newEmail: `other-${co.admin.email}`, password: 'a wrong guess' };
+
+  await me.post('/api/v1/me/password').send(wrongPassword).expect(400);
+  await me.post('/api/v1/me/email').send(wrongEmail).expect(400);
+  await me.post('/api/v1/me/email').send(wrongEmail).expect(400);
+  await me.post('/api/v1/me/password').send(wrongPassword).expect(400);
+  // A right password starts the count again.
+  await me
+    .post('/api/v1/me/email')
+    .send({ ...wrongEmail, password: USER_PASSWORD })
+    .expect(202);
+  for (let i = 0; i < 4; i++) await me.post('/api/v1/me/email').send(wrongEmail).expect(400);
+  // The fifth wrong one in a row ends the session.
+  await me.post('/api/v1/me/password').send(wrongPassword).expect(401);
+  await me.get('/api/v1/auth/session').expect(401);
+
+  // Every wrong one was audited in the company's trail.
+  const audit = await co.partnerAgent
+    .get(`/api/v1/partner/audit?customerId=${co.customerId}&action=auth.reauth.failed&pageSize=100`)
+    .expect(200);
+  expect(audit.body.items).toHaveLength(9);
+  expect(audit.body.items[0]).toMatchObject({ action: 'auth.reauth.failed', targetUserId: co.admin.id });
+
+  // They count with sign-in failures: nine in the session and one at sign-in lock the account.
+  await api(ctx.app).post('/api/v1/auth/login').send({ email: co.admin.email, password: 'a wrong guess' }).expect(401);
+  await expect(signIn(ctx.app, co.admin.email, USER_PASSWORD)).rejects.toThrow(/401/);
+  await ctx.mailbox.waitFor(co.admin.email, 'Your account is locked for a while');
+
+  // Thirty wrong passwords at once in one session: exactly four are answered as wrong, the rest end it.
+  const co2 = await companyWithAdmin(ctx.app, 'rp');
+  const answers = await Promise.all(
+    Array.from({ length: 30 }, () =>
+      co2.admin.agent.post('/api/v1/me/email').send({ newEmail: `x-${co2.admin.email}`, password: 'a wrong guess' }),
+    ),
+  );
+  const statuses = answers.map((r) => r.status);
+  expect(statuses.filter((s) => s === 400)).toHaveLength(4);
+  expect(statuses.filter((s) => s !== 400 && s !== 401)).toEqual([]);
+  await co2.admin.agent.get('/api/v1/auth/session').expect(401);
+}

@@ -3,12 +3,12 @@ import { IsNull } from 'typeorm';
 import { AuditAction, AuditService } from '@lmp/audit';
 import { Clock, ConflictProblem, InvalidTokenProblem, ValidationProblem } from '@lmp/common';
 import { APP_CONFIG, AppConfig } from '@lmp/config';
-import { ActionToken, EmailChange, TransactionRunner, User } from '@lmp/database';
+import { ActionToken, EmailChange, Session, TransactionRunner, User } from '@lmp/database';
 import { MailTemplate, OutboxWriter } from '@lmp/notifications';
 import { AccountSettingsService } from './account-settings.service';
 import { AuthService } from './auth.service';
-import { PasswordHasher } from './password-hasher';
 import { PASSWORD_TOKEN_PURPOSES } from './password-reset.service';
+import { ReauthService } from './reauth.service';
 import { SessionMeta, SessionService } from './session.service';
 import { TOKEN_TTL_MS, TokenService } from './token.service';
 import { normalizeEmail, UserRepository } from './user.repository';
@@ -22,7 +22,7 @@ import { normalizeEmail, UserRepository } from './user.repository';
 export class EmailChangeService {
   constructor(
     private readonly users: UserRepository,
-    private readonly hasher: PasswordHasher,
+    private readonly reauth: ReauthService,
     private readonly tokens: TokenService,
     private readonly sessions: SessionService,
     private readonly settings: AccountSettingsService,
@@ -36,11 +36,17 @@ export class EmailChangeService {
 
   /**
    * Starts a change. The answer is the same whether or not the new address is taken (nothing
-   * tells which addresses have accounts); a taken address simply gets no link.
+   * tells which addresses have accounts); a taken address simply gets no link. A wrong password
+   * counts like a failed sign-in; a few in a row end the session.
    */
-  async request(user: User, input: { newEmail: string; password: string }, meta: SessionMeta): Promise<void> {
+  async request(
+    user: User,
+    session: Session,
+    input: { newEmail: string; password: string },
+    meta: SessionMeta,
+  ): Promise<void> {
     const newEmail = normalizeEmail(input.newEmail);
-    if (!(await this.hasher.verify(user.passwordHash, input.password)))
+    if (!(await this.reauth.checkPassword(user, session, input.password, meta, 'email_change')))
       throw new ValidationProblem([{ field: 'password', message: 'is not correct' }]);
     if (newEmail === user.email)
       throw new ValidationProblem([{ field: 'newEmail', message: 'is already your email address' }]);

@@ -123,3 +123,23 @@ export class PasswordDto {
   @MaxLength(1024)
   password!: string;
 }
+
+/** The password, or a method and one of its current codes: exactly one of the two. */
+export class ReauthDto {
+  @ValidateIf((dto: ReauthDto) => dto.methodId === undefined && dto.code === undefined)
+  @IsString()
+  @MaxLength(1024)
+  password?: string;
+
+  @ValidateIf((dto: ReauthDto) => dto.password === undefined)
+  @IsString()
+  @Matches(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i, {
+    message: 'methodId must be a method id',
+  })
+  methodId?: string;
+
+  @ValidateIf((dto: ReauthDto) => dto.password === undefined)
+  @IsString()
+  @Matches(/^\s*\d{3}\s?\d{3}\s*$/, { message: 'code must be the 6 digits of a code' })
+  code?: string;
+}
