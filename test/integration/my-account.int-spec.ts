@@ -4,6 +4,7 @@ import {
   changePassword,
   companyUsers,
   editProfile,
+  emailChangeEndsOldLinks,
   notMe,
   partnerPromotion,
   reauthFailures,
@@ -31,5 +32,7 @@ describe('my account and company users (MariaDB + Redis + worker + SMTP)', () =>
   it('lets full-access users manage company users, never the last admin, never another company', () =>
     companyUsers(ctx));
   it('lets a partner admin promote a user when the admin left', () => partnerPromotion(ctx));
+  it('ends links mailed to the old address and other sessions when a new address is confirmed', () =>
+    emailChangeEndsOldLinks(ctx));
   it('counts, audits and limits passwords given again inside a session', () => reauthFailures(ctx));
 });

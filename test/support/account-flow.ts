@@ -196,7 +196,8 @@ export async function changeEmail(ctx: AccountContext): Promise<void> {
     .get(new URL(link).pathname + new URL(link).search)
     .expect(200);
   expect(page.text).toContain('Confirm new email address');
-  await api(ctx.app)
+  // Confirmed from the owner's own browser, which stays signed in.
+  await me
     .post('/api/v1/account/confirm-email')
     .send({ token: tokenOf(link) })
     .expect(200, { email: newEmail });
@@ -419,6 +420,66 @@ export async function partnerPromotion(ctx: AccountContext): Promise<void> {
   await co.admin.agent.get('/api/v1/auth/session').expect(401);
   const left = await stayerAgent.get('/api/v1/company/users').expect(200);
   expect((left.body.items as Array<{ id: string }>).map((u) => u.id)).toEqual([stayer.id]);
+}
+
+/**
+ * A new address confirmed: links mailed to the old address (a reset, a verification) stop working
+ * at once, and every other session ends; the session that confirmed stays when it is the owner's.
+ */
+export async function emailChangeEndsOldLinks(ctx: AccountContext): Promise<void> {
+  const suffix = `${Date.now().toString(36)}${seq++}`;
+  const oldEmail = `self-${suffix}@old.example.com`;
+  const password = 'my own long passphrase';
+  await api(ctx.app)
+    .post('/api/v1/auth/signup')
+    .set('X-Forwarded-For', `198.51.100.${seq % 250}`)
+    .send({ email: oldEmail, password, firstName: 'Sam', lastName: 'Self', userType: 'personal' })
+    .expect(202);
+  await ctx.settle();
+  const verifyLink = linkIn(await ctx.mailbox.waitFor(oldEmail, 'Verify your email address'), '/verify-email');
+  await api(ctx.app).post('/api/v1/auth/forgot-password').send({ email: oldEmail }).expect(202);
+  await ctx.settle();
+  const resetLink = linkIn(await ctx.mailbox.waitFor(oldEmail, 'Reset your password'), '/reset-password');
+
+  const me = await signIn(ctx.app, oldEmail, password);
+  const other = await signIn(ctx.app, oldEmail, password);
+  const newEmail = `self-${suffix}@new.example.com`;
+  await me.post('/api/v1/me/email').send({ newEmail, password }).expect(202);
+  await ctx.settle();
+  const confirm = linkIn(await ctx.mailbox.waitFor(newEmail, 'Confirm your new email address'), '/confirm-email');
+  await me
+    .post('/api/v1/account/confirm-email')
+    .send({ token: tokenOf(confirm) })
+    .expect(200, { email: newEmail });
+
+  // The browser that confirmed stays signed in; every other one is signed out.
+  expect((await me.get('/api/v1/me/profile').expect(200)).body.email).toBe(newEmail);
+  await other.get('/api/v1/auth/session').expect(401);
+  // Links that went to the old mailbox are dead.
+  const reset = await api(ctx.app)
+    .post('/api/v1/auth/reset-password')
+    .send({ token: tokenOf(resetLink), password: 'taken over by the old mailbox' })
+    .expect(400);
+  expect(reset.body).toMatchObject({ type: '/problems/invalid-token' });
+  await api(ctx.app)
+    .post('/api/v1/auth/verify-email')
+    .send({ token: tokenOf(verifyLink) })
+    .expect(400);
+  await expect(signIn(ctx.app, newEmail, 'taken over by the old mailbox')).rejects.toThrow(/401/);
+  await signIn(ctx.app, newEmail, password);
+
+  // Confirmed from a browser that is not the owner's (here: no session at all): every session ends.
+  const newer = `self-${suffix}@newer.example.com`;
+  const third = await signIn(ctx.app, newEmail, password);
+  await me.post('/api/v1/me/email').send({ newEmail: newer, password }).expect(202);
+  await ctx.settle();
+  const confirm2 = linkIn(await ctx.mailbox.waitFor(newer, 'Confirm your new email address'), '/confirm-email');
+  await api(ctx.app)
+    .post('/api/v1/account/confirm-email')
+    .send({ token: tokenOf(confirm2) })
+    .expect(200);
+  await me.get('/api/v1/auth/session').expect(401);
+  await third.get('/api/v1/auth/session').expect(401);
 }
 
 /**
