@@ -5,11 +5,14 @@ import {
   companyUsers,
   editProfile,
   emailChangeEndsOldLinks,
+  invitationLimits,
+  invitationsDoNotLeak,
   notMe,
   partnerPromotion,
   reauthFailures,
   sessions,
   subscriptions,
+  unverifiedCannotInvite,
 } from '../support/account-flow';
 import { ProductionStack, startProductionStack } from '../support/stacks';
 
@@ -35,4 +38,7 @@ describe('my account and company users (MariaDB + Redis + worker + SMTP)', () =>
   it('ends links mailed to the old address and other sessions when a new address is confirmed', () =>
     emailChangeEndsOldLinks(ctx));
   it('counts, audits and limits passwords given again inside a session', () => reauthFailures(ctx));
+  it('never tells an inviter whether an address has an account in another tenant', () => invitationsDoNotLeak(ctx));
+  it('limits invitations per inviting user and per company', () => invitationLimits(ctx));
+  it('lets no unverified self-signed-up user invite', () => unverifiedCannotInvite(ctx));
 });
