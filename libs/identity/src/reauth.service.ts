@@ -72,6 +72,7 @@ export class ReauthService {
 
   /** A right password or code: the window restarts and the in-session count goes back to zero. */
   async succeeded(user: User, session: Session, audit?: { meta: SessionMeta; via: string }): Promise<void> {
+    const partnerId = audit ? await this.auth.partnerIdOf(user) : null;
     await this.tx.run(async ({ em }) => {
       session.reauthAt = await this.sessions.markReauthenticated(em, session.id);
       session.reauthFailures = 0;
@@ -80,7 +81,7 @@ export class ReauthService {
           action: AuditAction.ReauthSucceeded,
           actorUserId: user.id,
           targetUserId: user.id,
-          partnerId: await this.auth.partnerIdOf(user),
+          partnerId,
           customerId: user.customerId,
           ip: audit.meta.ip,
           detail: { via: audit.via },
@@ -94,6 +95,9 @@ export class ReauthService {
    * (which ends it at REAUTH_MAX_FAILURES). Throws ReauthSessionEnded when the session is over.
    */
   async failed(user: User, session: Session, meta: SessionMeta, purpose: string): Promise<void> {
+    // Read before the transaction: inside it, with the user's row locked, a second connection
+    // from the pool could be the one that many parallel failures are all waiting for.
+    const partnerId = await this.auth.partnerIdOf(user);
     const ended = await this.tx.run(async (tx) => {
       const now = this.clock.now();
       await tx.em.increment(User, { id: user.id }, 'failedLogins', 1);
@@ -118,7 +122,7 @@ export class ReauthService {
         action: AuditAction.ReauthFailed,
         actorUserId: user.id,
         targetUserId: user.id,
-        partnerId: await this.auth.partnerIdOf(user),
+        partnerId,
         customerId: user.customerId,
         ip: meta.ip,
         detail: {
