@@ -539,6 +539,19 @@ export async function recentReauth(ctx: TwoFactorContext): Promise<void> {
   await me.post('/api/v1/me/reauth').send({ password: USER_PASSWORD }).expect(204);
   await me.post(`/api/v1/me/mfa/${pending.body.methodId}/default`).expect(200);
 
+  // And a code sent for the purpose to the email method.
+  ctx.clock.advance(11 * 60_000);
+  await me.post('/api/v1/me/mfa/totp').expect(403);
+  await me.post('/api/v1/me/reauth/send').send({ methodId }).expect(400);
+  await me.post('/api/v1/me/reauth/send').send({ methodId: pending.body.methodId }).expect(202);
+  const reauthMail = await nextMail(ctx, second, SUBJECT.code, codeMails++);
+  expect(reauthMail.text).toContain('confirm that it is you');
+  await me
+    .post('/api/v1/me/reauth')
+    .send({ methodId: pending.body.methodId, code: codeIn(reauthMail) })
+    .expect(204);
+  await me.post('/api/v1/me/mfa/totp').expect(201);
+
   // Removing takes the password in the request: that is the re-authentication.
   ctx.clock.advance(11 * 60_000);
   await me.delete(`/api/v1/me/mfa/${pending.body.methodId}`).send({ password: USER_PASSWORD }).expect(204);

@@ -124,7 +124,15 @@ export class PasswordDto {
   password!: string;
 }
 
-/** The password, or a method and one of its current codes: exactly one of the two. */
+const METHOD_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+export class MfaMethodDto {
+  @IsString()
+  @Matches(METHOD_ID, { message: 'methodId must be a method id' })
+  methodId!: string;
+}
+
+/** The password, or a method and one of its current codes. */
 export class ReauthDto {
   @ValidateIf((dto: ReauthDto) => dto.methodId === undefined && dto.code === undefined)
   @IsString()
@@ -133,9 +141,7 @@ export class ReauthDto {
 
   @ValidateIf((dto: ReauthDto) => dto.password === undefined)
   @IsString()
-  @Matches(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i, {
-    message: 'methodId must be a method id',
-  })
+  @Matches(METHOD_ID, { message: 'methodId must be a method id' })
   methodId?: string;
 
   @ValidateIf((dto: ReauthDto) => dto.password === undefined)

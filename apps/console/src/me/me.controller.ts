@@ -12,7 +12,7 @@ import {
 } from '@lmp/identity';
 import { SignedInGuard } from '../http/guards';
 import { Auth, AuthContext, Meta } from '../http/request-context';
-import { ChangeEmailDto, ChangePasswordDto, ReauthDto, SubscriptionsDto, UpdateProfileDto } from './dto';
+import { ChangeEmailDto, ChangePasswordDto, MfaMethodDto, ReauthDto, SubscriptionsDto, UpdateProfileDto } from './dto';
 
 const SESSION_ID = /^[0-9a-f]{64}$/;
 
@@ -68,6 +68,14 @@ export class MeController {
   @HttpCode(204)
   async reauth(@Auth() a: AuthContext, @Body() dto: ReauthDto, @Meta() m: SessionMeta) {
     await this.mfa.reauthenticate(a.user, a.session, dto, m);
+  }
+
+  /** A "confirm it's you" code by text message or email, for a confirmed method of that kind. 202. */
+  @Post('reauth/send')
+  @HttpCode(202)
+  async sendReauthCode(@Auth() a: AuthContext, @Body() dto: MfaMethodDto, @Meta() m: SessionMeta) {
+    await this.mfa.sendSignInCode(a.user, dto.methodId, m, 'reauth');
+    return {};
   }
 
   @Get('subscriptions')

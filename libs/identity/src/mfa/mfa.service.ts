@@ -390,8 +390,13 @@ export class MfaService {
     return (await this.repo.confirmed(userId)).map(methodView);
   }
 
-  /** Sends a sign-in code for a confirmed SMS or email method. */
-  async sendSignInCode(user: User, methodId: string, meta: SessionMeta): Promise<void> {
+  /** Sends a sign-in code (or, inside a session, a "confirm it's you" code) for a confirmed SMS or email method. */
+  async sendSignInCode(
+    user: User,
+    methodId: string,
+    meta: SessionMeta,
+    purpose: 'sign-in' | 'reauth' = 'sign-in',
+  ): Promise<void> {
     const found = await this.repo.find(user.id, methodId);
     if (!found || !found.confirmedAt) throw new NotFoundProblem('two-factor method');
     if (found.kind === 'totp') throw noCodesToSend();
@@ -399,7 +404,7 @@ export class MfaService {
     await this.tx.run(async (tx) => {
       const method = await this.repo.find(user.id, methodId, tx.em);
       if (!method || !method.confirmedAt) throw new NotFoundProblem('two-factor method');
-      await this.sendCode(tx, user, method, 'sign-in', meta);
+      await this.sendCode(tx, user, method, purpose, meta);
     });
   }
 
@@ -487,7 +492,13 @@ export class MfaService {
   }
 
   /** A fresh code for an SMS or email method: the previous one stops working. At most one per 30 s. */
-  private async sendCode(tx: Tx, user: User, method: MfaMethod, purpose: 'setup' | 'sign-in', meta: SessionMeta) {
+  private async sendCode(
+    tx: Tx,
+    user: User,
+    method: MfaMethod,
+    purpose: 'setup' | 'sign-in' | 'reauth',
+    meta: SessionMeta,
+  ) {
     const now = this.clock.now();
     const since = method.codeSentAt ? now.getTime() - method.codeSentAt.getTime() : Infinity;
     if (since < RESEND_AFTER_MS) throw new RateLimitedProblem(Math.ceil((RESEND_AFTER_MS - since) / 1000));
@@ -507,7 +518,12 @@ export class MfaService {
         firstName: user.firstName || user.email,
         code,
         minutes,
-        purpose: purpose === 'sign-in' ? 'sign in to LMP' : 'confirm this address for two-factor authentication',
+        purpose:
+          purpose === 'sign-in'
+            ? 'sign in to LMP'
+            : purpose === 'reauth'
+              ? 'confirm that it is you before changing your sign-in methods'
+              : 'confirm this address for two-factor authentication',
       });
     }
     this.logger.log(
