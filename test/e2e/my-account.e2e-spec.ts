@@ -5,10 +5,15 @@ import {
   changePassword,
   companyUsers,
   editProfile,
+  emailChangeEndsOldLinks,
+  invitationLimits,
+  invitationsDoNotLeak,
   notMe,
   partnerPromotion,
+  reauthFailures,
   sessions,
   subscriptions,
+  unverifiedCannotInvite,
 } from '../support/account-flow';
 import { fileMailbox } from '../support/stacks';
 
@@ -36,4 +41,10 @@ describe('my account and company users (embedded mode)', () => {
   it('lets full-access users manage company users, never the last admin, never another company', () =>
     companyUsers(ctx));
   it('lets a partner admin promote a user when the admin left', () => partnerPromotion(ctx));
+  it('ends links mailed to the old address and other sessions when a new address is confirmed', () =>
+    emailChangeEndsOldLinks(ctx));
+  it('counts, audits and limits passwords given again inside a session', () => reauthFailures(ctx));
+  it('never tells an inviter whether an address has an account in another tenant', () => invitationsDoNotLeak(ctx));
+  it('limits invitations per inviting user and per company', () => invitationLimits(ctx));
+  it('lets no unverified self-signed-up user invite', () => unverifiedCannotInvite(ctx));
 });

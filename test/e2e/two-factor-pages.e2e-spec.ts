@@ -569,6 +569,76 @@ describe('two-factor authentication pages', () => {
     });
   });
 
+  describe('confirm it is you', () => {
+    it('asks for the password or an app code before a method is added, then goes on', async () => {
+      const u = await userWithApp('sudo');
+      const me = u.agent;
+      // Fresh from sign-in: straight to the form.
+      await me.get(`${BASE}/email`).expect(200);
+
+      sut.clock.advance(11 * 60_000);
+      const asked = await me.get(`${BASE}/email`).expect(303);
+      expect(asked.headers.location).toBe(`${BASE}/confirm-identity?next=%2Faccount%2Fsecurity%2Ftwo-factor%2Femail`);
+      // A form posted after the window closed goes the same way, and changes nothing.
+      const posted = await me.post(`${BASE}/email`).type('form').send({ _csrf: u.token, email: u.email }).expect(303);
+      expect(posted.headers.location).toBe(asked.headers.location);
+      const methodId = /name="methodId" value="([0-9a-f-]{36})"/;
+      const page = await me.get(asked.headers.location).expect(200);
+      expect(page.text).toContain('Confirm it is you');
+      expect(page.text).toMatch(methodId);
+      expect(decoded(page.text)).toContain('name="next" value="/account/security/two-factor/email"');
+
+      const wrong = await me
+        .post(`${BASE}/confirm-identity`)
+        .type('form')
+        .send({ _csrf: u.token, next: '/account/security/two-factor/email', password: 'nope' })
+        .expect(400);
+      expect(wrong.text).toContain('That password is not correct.');
+      const done = await me
+        .post(`${BASE}/confirm-identity`)
+        .type('form')
+        .send({ _csrf: u.token, next: '/account/security/two-factor/email', password: USER_PASSWORD })
+        .expect(303);
+      expect(done.headers.location).toBe('/account/security/two-factor/email');
+      await me.get(done.headers.location).expect(200);
+
+      // With the app's code, and never on to another site.
+      sut.clock.advance(11 * 60_000);
+      await me.get(`${BASE}/app`).expect(303);
+      nextStep();
+      const byCode = await me
+        .post(`${BASE}/confirm-identity`)
+        .type('form')
+        .send({
+          _csrf: u.token,
+          next: '//evil.example.com/',
+          methodId: methodId.exec(page.text)![1],
+          code: appCode(u.secret),
+        })
+        .expect(303);
+      expect(byCode.headers.location).toBe('/account/security');
+      await me.get(`${BASE}/app`).expect(200);
+    });
+
+    it('signs the browser out after five wrong passwords in a row', async () => {
+      const u = await userWithApp('sudo5');
+      const me = u.agent;
+      for (let i = 0; i < 4; i++)
+        await me
+          .post(`${BASE}/confirm-identity`)
+          .type('form')
+          .send({ _csrf: u.token, password: `wrong ${i}` })
+          .expect(400);
+      const ended = await me
+        .post(`${BASE}/turn-off`)
+        .type('form')
+        .send({ _csrf: u.token, password: 'wrong 5' })
+        .expect(303);
+      expect(ended.headers.location).toBe('/login');
+      expect((await me.get('/account/security').expect(303)).headers.location).toMatch(/^\/login/);
+    });
+  });
+
   describe('the partner’s policy for its staff', () => {
     it('holds staff without 2FA on the set-up until they finish it', async () => {
       const { agent, adminEmail } = await partnerWithAdmin(sut.app, undefined, { requireStaffMfa: true });

@@ -7,6 +7,7 @@ import { PasswordHasher, SubscriptionService } from '@lmp/identity';
 import { Mailbox } from './core-flow';
 import { outboxCount, partnerWithAdmin } from './fixtures';
 import { api, signIn } from './http';
+import { formToken } from './partner-console';
 import { linkIn, tokenOf } from './mail';
 
 export interface AccountContext {
@@ -196,7 +197,8 @@ export async function changeEmail(ctx: AccountContext): Promise<void> {
     .get(new URL(link).pathname + new URL(link).search)
     .expect(200);
   expect(page.text).toContain('Confirm new email address');
-  await api(ctx.app)
+  // Confirmed from the owner's own browser, which stays signed in.
+  await me
     .post('/api/v1/account/confirm-email')
     .send({ token: tokenOf(link) })
     .expect(200, { email: newEmail });
@@ -419,4 +421,252 @@ export async function partnerPromotion(ctx: AccountContext): Promise<void> {
   await co.admin.agent.get('/api/v1/auth/session').expect(401);
   const left = await stayerAgent.get('/api/v1/company/users').expect(200);
   expect((left.body.items as Array<{ id: string }>).map((u) => u.id)).toEqual([stayer.id]);
+}
+
+/**
+ * A new address confirmed: links mailed to the old address (a reset, a verification) stop working
+ * at once, and every other session ends; the session that confirmed stays when it is the owner's.
+ */
+export async function emailChangeEndsOldLinks(ctx: AccountContext): Promise<void> {
+  const suffix = `${Date.now().toString(36)}${seq++}`;
+  const oldEmail = `self-${suffix}@old.example.com`;
+  const password = 'my own long passphrase';
+  await api(ctx.app)
+    .post('/api/v1/auth/signup')
+    .set('X-Forwarded-For', `198.51.100.${seq % 250}`)
+    .send({ email: oldEmail, password, firstName: 'Sam', lastName: 'Self', userType: 'personal' })
+    .expect(202);
+  await ctx.settle();
+  const verifyLink = linkIn(await ctx.mailbox.waitFor(oldEmail, 'Verify your email address'), '/verify-email');
+  await api(ctx.app).post('/api/v1/auth/forgot-password').send({ email: oldEmail }).expect(202);
+  await ctx.settle();
+  const resetLink = linkIn(await ctx.mailbox.waitFor(oldEmail, 'Reset your password'), '/reset-password');
+
+  const me = await signIn(ctx.app, oldEmail, password);
+  const other = await signIn(ctx.app, oldEmail, password);
+  const newEmail = `self-${suffix}@new.example.com`;
+  await me.post('/api/v1/me/email').send({ newEmail, password }).expect(202);
+  await ctx.settle();
+  const confirm = linkIn(await ctx.mailbox.waitFor(newEmail, 'Confirm your new email address'), '/confirm-email');
+  await me
+    .post('/api/v1/account/confirm-email')
+    .send({ token: tokenOf(confirm) })
+    .expect(200, { email: newEmail });
+
+  // The browser that confirmed stays signed in; every other one is signed out.
+  expect((await me.get('/api/v1/me/profile').expect(200)).body.email).toBe(newEmail);
+  await other.get('/api/v1/auth/session').expect(401);
+  // Links that went to the old mailbox are dead.
+  const reset = await api(ctx.app)
+    .post('/api/v1/auth/reset-password')
+    .send({ token: tokenOf(resetLink), password: 'taken over by the old mailbox' })
+    .expect(400);
+  expect(reset.body).toMatchObject({ type: '/problems/invalid-token' });
+  await api(ctx.app)
+    .post('/api/v1/auth/verify-email')
+    .send({ token: tokenOf(verifyLink) })
+    .expect(400);
+  await expect(signIn(ctx.app, newEmail, 'taken over by the old mailbox')).rejects.toThrow(/401/);
+  await signIn(ctx.app, newEmail, password);
+
+  // Confirmed from a browser that is not the owner's (here: no session at all): every session ends.
+  const newer = `self-${suffix}@newer.example.com`;
+  const third = await signIn(ctx.app, newEmail, password);
+  await me.post('/api/v1/me/email').send({ newEmail: newer, password }).expect(202);
+  await ctx.settle();
+  const confirm2 = linkIn(await ctx.mailbox.waitFor(newer, 'Confirm your new email address'), '/confirm-email');
+  await api(ctx.app)
+    .post('/api/v1/account/confirm-email')
+    .send({ token: tokenOf(confirm2) })
+    .expect(200);
+  await me.get('/api/v1/auth/session').expect(401);
+  await third.get('/api/v1/auth/session').expect(401);
+}
+
+/**
+ * The password given again inside a session (/me/password, /me/email): a wrong one
+ * counts toward the account's sign-in failures and is audited; five in a row end the session;
+ * a right one starts the in-session count again.
+ */
+export async function reauthFailures(ctx: AccountContext): Promise<void> {
+  const co = await companyWithAdmin(ctx.app, 'ra');
+  const me = co.admin.agent;
+  const wrongPassword = {
+    currentPassword: 'a wrong guess',
+    newPassword: 'x brand new pass',
+    confirmPassword: 'x brand new pass',
+  };
+  const wrongEmail = { newEmail: `other-${co.admin.email}`, password: 'a wrong guess' };
+
+  await me.post('/api/v1/me/password').send(wrongPassword).expect(400);
+  await me.post('/api/v1/me/email').send(wrongEmail).expect(400);
+  await me.post('/api/v1/me/email').send(wrongEmail).expect(400);
+  await me.post('/api/v1/me/password').send(wrongPassword).expect(400);
+  // A right password starts the count again.
+  await me
+    .post('/api/v1/me/email')
+    .send({ ...wrongEmail, password: USER_PASSWORD })
+    .expect(202);
+  for (let i = 0; i < 4; i++) await me.post('/api/v1/me/email').send(wrongEmail).expect(400);
+  // The fifth wrong one in a row ends the session.
+  await me.post('/api/v1/me/password').send(wrongPassword).expect(401);
+  await me.get('/api/v1/auth/session').expect(401);
+
+  // Every wrong one was audited in the company's trail.
+  const audit = await co.partnerAgent
+    .get(`/api/v1/partner/audit?customerId=${co.customerId}&action=auth.reauth.failed&pageSize=100`)
+    .expect(200);
+  expect(audit.body.items).toHaveLength(9);
+  expect(audit.body.items[0]).toMatchObject({ action: 'auth.reauth.failed', targetUserId: co.admin.id });
+
+  // They count with sign-in failures: nine in the session and one at sign-in lock the account.
+  await api(ctx.app).post('/api/v1/auth/login').send({ email: co.admin.email, password: 'a wrong guess' }).expect(401);
+  await expect(signIn(ctx.app, co.admin.email, USER_PASSWORD)).rejects.toThrow(/401/);
+  await ctx.mailbox.waitFor(co.admin.email, 'Your account is locked for a while');
+
+  // Thirty wrong passwords at once in one session: exactly four are answered as wrong, the rest end it.
+  const co2 = await companyWithAdmin(ctx.app, 'rp');
+  const answers = await Promise.all(
+    Array.from({ length: 30 }, () =>
+      co2.admin.agent.post('/api/v1/me/email').send({ newEmail: `x-${co2.admin.email}`, password: 'a wrong guess' }),
+    ),
+  );
+  const statuses = answers.map((r) => r.status);
+  expect(statuses.filter((s) => s === 400)).toHaveLength(4);
+  expect(statuses.filter((s) => s !== 400 && s !== 401)).toEqual([]);
+  await co2.admin.agent.get('/api/v1/auth/session').expect(401);
+}
+
+/**
+ * Invitations never tell whether an address has an account in another tenant: the same answer as
+ * a fresh invitation, and the owner is told instead. They are limited per inviting user and per
+ * company, and a self-signed-up user must verify the address before inviting anyone.
+ */
+export async function invitationsDoNotLeak(ctx: AccountContext): Promise<void> {
+  const co = await companyWithAdmin(ctx.app, 'iv');
+  const elsewhere = await companyWithAdmin(ctx.app, 'ie');
+  const fresh = await co.admin.agent
+    .post('/api/v1/company/users')
+    .send({ email: `fresh-${co.admin.email}`, firstName: 'New', lastName: 'User', role: 'read_only' })
+    .expect(201);
+  const taken = await co.admin.agent
+    .post('/api/v1/company/users')
+    .send({ email: elsewhere.admin.email.toUpperCase(), firstName: 'New', lastName: 'User', role: 'read_only' })
+    .expect(201);
+  expect(Object.keys(taken.body).sort()).toEqual(Object.keys(fresh.body).sort());
+  expect(taken.body).toMatchObject({ email: elsewhere.admin.email, status: 'invited', role: 'read_only' });
+  // The other company's user is untouched and told; no invitation reached them.
+  await ctx.settle();
+  const notice = await ctx.mailbox.waitFor(elsewhere.admin.email, 'Someone tried to invite you to LMP');
+  expect(notice.text).toContain('nothing was changed');
+  expect(await ctx.mailbox.count(elsewhere.admin.email, 'You have been invited to LMP')).toBe(0);
+  await elsewhere.admin.agent.get('/api/v1/company/users').expect(200);
+  expect((await elsewhere.admin.agent.get('/api/v1/me/profile').expect(200)).body.email).toBe(elsewhere.admin.email);
+  // Inside the caller's own company the answer may say so.
+  const own = await co.admin.agent
+    .post('/api/v1/company/users')
+    .send({ email: co.admin.email, firstName: 'Dup', lastName: 'User', role: 'read_only' })
+    .expect(409);
+  expect(own.body.detail).toMatch(/already a user of this company/);
+
+  // Partner staff: an address of another partner's tenant answers like a fresh one.
+  const partnerFresh = await co.partnerAgent
+    .post(`/api/v1/partner/customers/${co.customerId}/accounts`)
+    .send({ email: `p-fresh-${co.admin.email}`, firstName: 'P', lastName: 'Fresh', role: 'read_only' })
+    .expect(201);
+  const partnerTaken = await co.partnerAgent
+    .post(`/api/v1/partner/customers/${co.customerId}/accounts`)
+    .send({ email: elsewhere.admin.email, firstName: 'P', lastName: 'Taken', role: 'read_only' })
+    .expect(201);
+  expect(Object.keys(partnerTaken.body).sort()).toEqual(Object.keys(partnerFresh.body).sort());
+  const stranger = await partnerWithAdmin(ctx.app);
+  await co.partnerAgent
+    .post(`/api/v1/partner/customers/${co.customerId}/accounts`)
+    .send({ email: stranger.adminEmail, firstName: 'P', lastName: 'Staff', role: 'read_only' })
+    .expect(201);
+  await ctx.settle();
+  await ctx.mailbox.waitFor(stranger.adminEmail, 'Someone tried to invite you to LMP');
+  await signIn(ctx.app, stranger.adminEmail, 'partner admin passphrase');
+  // Within the partner's own tenant, "in use" is no secret.
+  await co.partnerAgent
+    .post(`/api/v1/partner/customers/${co.customerId}/accounts`)
+    .send({ email: co.admin.email, firstName: 'P', lastName: 'Dup', role: 'read_only' })
+    .expect(409);
+
+  // The pages answer the same way: the same redirect and the same notice.
+  const other = await companyWithAdmin(ctx.app, 'io');
+  const pageAdd = async (agent: TestAgent, path: string, email: string) => {
+    const token = await formToken(agent, path === '/company/users' ? path : `${path}/new`);
+    const res = await agent
+      .post(path)
+      .type('form')
+      .send({ _csrf: token, email, firstName: 'Page', lastName: 'Added', role: 'read_only' })
+      .expect(303);
+    return { location: res.headers.location as string, page: (await agent.get(res.headers.location).expect(200)).text };
+  };
+  for (const [agent, path] of [
+    [co.admin.agent, '/company/users'],
+    [co.partnerAgent, `/partner/customers/${co.customerId}/accounts`],
+  ] as const) {
+    const freshPage = await pageAdd(agent, path, `page-${path.length}-${co.admin.email}`);
+    const takenPage = await pageAdd(agent, path, other.admin.email);
+    expect(takenPage.location).toBe(
+      freshPage.location.replace(/invited=[^&]+/, `invited=${encodeURIComponent(other.admin.email)}`),
+    );
+    expect(takenPage.page).toContain(`An invitation to set a password was emailed to ${other.admin.email}.`);
+  }
+}
+
+/** Invitations per inviting user and per company are limited (429 with Retry-After). */
+export async function invitationLimits(ctx: AccountContext): Promise<void> {
+  const co = await companyWithAdmin(ctx.app, 'il');
+  const invite = (agent: TestAgent, n: string) =>
+    agent
+      .post('/api/v1/company/users')
+      .send({ email: `inv-${n}-${co.admin.email}`, firstName: 'Inv', lastName: n, role: 'read_only' });
+  for (let i = 0; i < 20; i++) await invite(co.admin.agent, `a${i}`).expect(201);
+  const limited = await invite(co.admin.agent, 'a20').expect(429);
+  expect(limited.body).toMatchObject({ type: '/problems/rate-limited', status: 429 });
+  expect(Number(limited.headers['retry-after'])).toBeGreaterThan(0);
+
+  // A second admin of the same company has a budget of its own, until the company's runs out.
+  const second = await insertUser(ctx.app, co.customerId, `second-${co.admin.email}`, 'full_access');
+  const secondAgent = await signIn(ctx.app, second.email, USER_PASSWORD);
+  for (let i = 0; i < 10; i++) await invite(secondAgent, `b${i}`).expect(201);
+  await invite(secondAgent, 'b10').expect(429);
+
+  // The partner's invitations into one company are limited the same way.
+  const other = await companyWithAdmin(ctx.app, 'ip');
+  const results = await Promise.all(
+    Array.from({ length: 40 }, (_, i) =>
+      other.partnerAgent
+        .post(`/api/v1/partner/customers/${other.customerId}/accounts`)
+        .send({ email: `burst-${i}-${other.admin.email}`, firstName: 'B', lastName: `${i}`, role: 'read_only' }),
+    ),
+  );
+  expect(results.filter((r) => r.status === 201)).toHaveLength(20);
+  expect(results.filter((r) => r.status === 429)).toHaveLength(20);
+}
+
+/** A self-signed-up user cannot invite before verifying the address. */
+export async function unverifiedCannotInvite(ctx: AccountContext): Promise<void> {
+  const email = `unverified-${Date.now().toString(36)}${seq++}@signup.example.com`;
+  const password = 'my own long passphrase';
+  await api(ctx.app)
+    .post('/api/v1/auth/signup')
+    .set('X-Forwarded-For', `198.51.100.${seq % 250}`)
+    .send({ email, password, firstName: 'Un', lastName: 'Verified', userType: 'company', companyName: 'Fresh Co' })
+    .expect(202);
+  await ctx.settle();
+  const verify = linkIn(await ctx.mailbox.waitFor(email, 'Verify your email address'), '/verify-email');
+  const agent = await signIn(ctx.app, email, password);
+  const body = { email: `invitee-${email}`, firstName: 'In', lastName: 'Vitee', role: 'read_only' };
+  const refused = await agent.post('/api/v1/company/users').send(body).expect(403);
+  expect(refused.body).toMatchObject({ type: '/problems/email-not-verified', status: 403 });
+  expect((await agent.get('/api/v1/company/users').expect(200)).body.items).toHaveLength(1);
+  await api(ctx.app)
+    .post('/api/v1/auth/verify-email')
+    .send({ token: tokenOf(verify) })
+    .expect(200);
+  await agent.post('/api/v1/company/users').send(body).expect(201);
 }

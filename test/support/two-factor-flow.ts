@@ -37,7 +37,11 @@ const cookieValue = (res: request.Response, name: string): string | undefined =>
     ?.split(';')[0]
     .slice(name.length + 1);
 
-async function until<T>(what: string, probe: () => Promise<T | undefined> | T | undefined, timeoutMs = 15_000): Promise<T> {
+async function until<T>(
+  what: string,
+  probe: () => Promise<T | undefined> | T | undefined,
+  timeoutMs = 15_000,
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const found = await probe();
@@ -102,7 +106,11 @@ export async function enableTotp(ctx: TwoFactorContext, me: TestAgent) {
 export async function authenticatorApp(ctx: TwoFactorContext): Promise<void> {
   const co = await companyWithAdmin(ctx.app, 'totp');
   const me = co.admin.agent;
-  expect((await me.get('/api/v1/me/mfa').expect(200)).body).toEqual({ enabled: false, methods: [], recoveryCodesLeft: 0 });
+  expect((await me.get('/api/v1/me/mfa').expect(200)).body).toEqual({
+    enabled: false,
+    methods: [],
+    recoveryCodesLeft: 0,
+  });
 
   const setup = await me.post('/api/v1/me/mfa/totp').expect(201);
   const secret = setup.body.secret as string;
@@ -121,8 +129,16 @@ export async function authenticatorApp(ctx: TwoFactorContext): Promise<void> {
   await me.post(`/api/v1/me/mfa/${setup.body.methodId}/confirm`).send({ code: 'abc' }).expect(400);
   const mailsBefore = await ctx.mailbox.count(co.admin.email, SUBJECT.changed);
   const confirmCode = nextTotp(ctx, secret);
-  const confirmed = await me.post(`/api/v1/me/mfa/${setup.body.methodId}/confirm`).send({ code: confirmCode }).expect(200);
-  expect(confirmed.body).toMatchObject({ id: setup.body.methodId, kind: 'totp', hint: 'Authenticator app', isDefault: true });
+  const confirmed = await me
+    .post(`/api/v1/me/mfa/${setup.body.methodId}/confirm`)
+    .send({ code: confirmCode })
+    .expect(200);
+  expect(confirmed.body).toMatchObject({
+    id: setup.body.methodId,
+    kind: 'totp',
+    hint: 'Authenticator app',
+    isDefault: true,
+  });
   expect(confirmed.body.recoveryCodes).toHaveLength(10);
   expect(new Set(confirmed.body.recoveryCodes as string[]).size).toBe(10);
   const notice = await nextMail(ctx, co.admin.email, SUBJECT.changed, mailsBefore);
@@ -166,11 +182,18 @@ export async function authenticatorApp(ctx: TwoFactorContext): Promise<void> {
   expect(fresh).not.toBe(pending);
   expect((await agent.get('/api/v1/auth/session').expect(200)).body.mfaPassed).toBe(true);
   // The pending sign-in is over, and the same code does not sign in a second browser.
-  await api(ctx.app).post('/api/v1/auth/login/mfa').set('Cookie', `lmp_mfa_pending=${pending}`).send({ methodId: setup.body.methodId, code }).expect(401);
+  await api(ctx.app)
+    .post('/api/v1/auth/login/mfa')
+    .set('Cookie', `lmp_mfa_pending=${pending}`)
+    .send({ methodId: setup.body.methodId, code })
+    .expect(401);
   const second = await passwordStep(ctx, co.admin.email);
   await second.agent.post('/api/v1/auth/login/mfa').send({ methodId: setup.body.methodId, code }).expect(401);
   // Without a pending sign-in there is nothing to complete.
-  await api(ctx.app).post('/api/v1/auth/login/mfa').send({ methodId: setup.body.methodId, code: nextTotp(ctx, secret) }).expect(401);
+  await api(ctx.app)
+    .post('/api/v1/auth/login/mfa')
+    .send({ methodId: setup.body.methodId, code: nextTotp(ctx, secret) })
+    .expect(401);
 }
 
 /** Recovery codes: each works once, the count goes down, regenerating voids the old ones, a warning when few are left. */
@@ -226,7 +249,10 @@ export async function smsAndEmail(ctx: TwoFactorContext): Promise<void> {
   const smsCode2 = await nextSmsCode(ctx, phone, texts++);
   if (smsCode2 !== smsCode)
     await me.post(`/api/v1/me/mfa/${sms.body.methodId}/confirm`).send({ code: smsCode }).expect(400);
-  const smsConfirmed = await me.post(`/api/v1/me/mfa/${sms.body.methodId}/confirm`).send({ code: smsCode2 }).expect(200);
+  const smsConfirmed = await me
+    .post(`/api/v1/me/mfa/${sms.body.methodId}/confirm`)
+    .send({ code: smsCode2 })
+    .expect(200);
   expect(smsConfirmed.body).toMatchObject({ kind: 'sms', isDefault: true, hint: 'Text message to +49 ••• 4567' });
   expect(smsConfirmed.body.recoveryCodes).toHaveLength(10);
   // The same number twice is refused.
@@ -238,7 +264,10 @@ export async function smsAndEmail(ctx: TwoFactorContext): Promise<void> {
   let codeMails = await ctx.mailbox.count(second, SUBJECT.code);
   const email = await me.post('/api/v1/me/mfa/email').send({ email: second.toUpperCase() }).expect(201);
   const emailCode = codeIn(await nextMail(ctx, second, SUBJECT.code, codeMails++));
-  const emailConfirmed = await me.post(`/api/v1/me/mfa/${email.body.methodId}/confirm`).send({ code: emailCode }).expect(200);
+  const emailConfirmed = await me
+    .post(`/api/v1/me/mfa/${email.body.methodId}/confirm`)
+    .send({ code: emailCode })
+    .expect(200);
   expect(emailConfirmed.body).toMatchObject({ kind: 'email', isDefault: false });
   expect(emailConfirmed.body.recoveryCodes).toBeUndefined();
   const listed = (await me.get('/api/v1/me/mfa').expect(200)).body;
@@ -256,8 +285,14 @@ export async function smsAndEmail(ctx: TwoFactorContext): Promise<void> {
   const signInMail = await nextMail(ctx, second, SUBJECT.code, codeMails++);
   expect(signInMail.text).toContain('sign in to LMP');
   // Codes belong to their method.
-  await step.agent.post('/api/v1/auth/login/mfa').send({ methodId: sms.body.methodId, code: codeIn(signInMail) }).expect(401);
-  await step.agent.post('/api/v1/auth/login/mfa').send({ methodId: email.body.methodId, code: codeIn(signInMail) }).expect(200);
+  await step.agent
+    .post('/api/v1/auth/login/mfa')
+    .send({ methodId: sms.body.methodId, code: codeIn(signInMail) })
+    .expect(401);
+  await step.agent
+    .post('/api/v1/auth/login/mfa')
+    .send({ methodId: email.body.methodId, code: codeIn(signInMail) })
+    .expect(200);
   void signInSms;
 
   // Default switching: the email method's code is now sent by itself.
@@ -271,7 +306,10 @@ export async function smsAndEmail(ctx: TwoFactorContext): Promise<void> {
   expect(smsCount(ctx, phone)).toBe(textsBefore);
   // An expired code is refused.
   ctx.clock.advance(11 * 60_000);
-  await third.agent.post('/api/v1/auth/login/mfa').send({ methodId: email.body.methodId, code: codeIn(autoMail) }).expect(401);
+  await third.agent
+    .post('/api/v1/auth/login/mfa')
+    .send({ methodId: email.body.methodId, code: codeIn(autoMail) })
+    .expect(401);
 
   // Five wrong codes void the code: even the right one is then refused.
   const fourth = await passwordStep(ctx, co.admin.email);
@@ -306,7 +344,10 @@ export async function turnOff(ctx: TwoFactorContext): Promise<void> {
   const co = await companyWithAdmin(ctx.app, 'off');
   const { secret, methodId } = await enableTotp(ctx, co.admin.agent);
   const other = await passwordStep(ctx, co.admin.email);
-  await other.agent.post('/api/v1/auth/login/mfa').send({ methodId, code: nextTotp(ctx, secret) }).expect(200);
+  await other.agent
+    .post('/api/v1/auth/login/mfa')
+    .send({ methodId, code: nextTotp(ctx, secret) })
+    .expect(200);
 
   const wrong = await co.admin.agent.post('/api/v1/me/mfa/disable').send({ password: 'not it' }).expect(400);
   expect(fieldsOf(wrong)).toEqual(['password']);
@@ -335,7 +376,10 @@ export async function resetAndLockout(ctx: TwoFactorContext): Promise<void> {
   await api(ctx.app).post('/api/v1/auth/forgot-password').send({ email: co.admin.email }).expect(202);
   const link = linkIn(await nextMail(ctx, co.admin.email, 'Reset your password', resets), '/reset-password');
   const newPassword = 'a fresh reset passphrase';
-  await api(ctx.app).post('/api/v1/auth/reset-password').send({ token: tokenOf(link), password: newPassword }).expect(200);
+  await api(ctx.app)
+    .post('/api/v1/auth/reset-password')
+    .send({ token: tokenOf(link), password: newPassword })
+    .expect(200);
   const after = await passwordStep(ctx, co.admin.email, newPassword);
   expect(after.res.body.mfaRequired).toBe(true);
   expect(cookieValue(after.res, 'lmp_session')).toBeUndefined();
@@ -347,7 +391,10 @@ export async function resetAndLockout(ctx: TwoFactorContext): Promise<void> {
     for (let i = 0; i < 5; i++)
       await step.agent.post('/api/v1/auth/login/mfa').send({ methodId, code: '000000' }).expect(401);
     // The pending sign-in has ended: even a right code is refused now.
-    await step.agent.post('/api/v1/auth/login/mfa').send({ methodId, code: totpCode(secret, ctx.clock.now()) }).expect(401);
+    await step.agent
+      .post('/api/v1/auth/login/mfa')
+      .send({ methodId, code: totpCode(secret, ctx.clock.now()) })
+      .expect(401);
   }
   await nextMail(ctx, co.admin.email, SUBJECT.locked, locks);
   await api(ctx.app).post('/api/v1/auth/login').send({ email: co.admin.email, password: newPassword }).expect(401);
@@ -375,7 +422,10 @@ export async function partnerStaffPolicy(ctx: TwoFactorContext): Promise<void> {
   // Next sign-in asks for the code as for anyone with 2FA.
   const step = await passwordStep(ctx, adminEmail, 'partner admin passphrase');
   expect(step.res.body.mfaRequired).toBe(true);
-  await step.agent.post('/api/v1/auth/login/mfa').send({ methodId, code: nextTotp(ctx, secret) }).expect(200);
+  await step.agent
+    .post('/api/v1/auth/login/mfa')
+    .send({ methodId, code: nextTotp(ctx, secret) })
+    .expect(200);
 
   // The policy is the partner admin's to change.
   expect((await admin.get('/api/v1/partner/settings').expect(200)).body).toEqual({ requireStaffMfa: true });
@@ -390,7 +440,10 @@ export async function partnerStaffPolicy(ctx: TwoFactorContext): Promise<void> {
   // Customers of a partner with the policy are not held to it.
   const policy = await partnerWithAdmin(ctx.app, undefined, { requireStaffMfa: true });
   await enableTotp(ctx, policy.agent);
-  const c = await policy.agent.post('/api/v1/partner/customers').send({ companyName: 'Policy Co', country: 'DE' }).expect(201);
+  const c = await policy.agent
+    .post('/api/v1/partner/customers')
+    .send({ companyName: 'Policy Co', country: 'DE' })
+    .expect(201);
   const user = await insertUser(ctx.app, c.body.id as string, `u@${c.body.id as string}.example.com`, 'full_access');
   const customer = await signIn(ctx.app, user.email, USER_PASSWORD);
   await customer.get('/api/v1/me/profile').expect(200);
@@ -406,7 +459,10 @@ export async function undecryptableKey(ctx: TwoFactorContext): Promise<void> {
     .getRepository(MfaMethod)
     .update({ id: methodId }, { secret: other.seal(secret, `mfa:${co.admin.id}:${methodId}`) });
   const step = await passwordStep(ctx, co.admin.email);
-  await step.agent.post('/api/v1/auth/login/mfa').send({ methodId, code: nextTotp(ctx, secret) }).expect(401);
+  await step.agent
+    .post('/api/v1/auth/login/mfa')
+    .send({ methodId, code: nextTotp(ctx, secret) })
+    .expect(401);
   await step.agent.post('/api/v1/auth/login/mfa').send({ recoveryCode: codes[0] }).expect(200);
 }
 
@@ -436,9 +492,87 @@ export async function partnerTurnsOff(ctx: TwoFactorContext): Promise<void> {
   expect(audit.body.items).toEqual([expect.objectContaining({ targetUserId: co.admin.id, detail: { methods: 1 } })]);
 }
 
+/**
+ * Sudo mode: with 2FA on, adding, confirming or making default a method needs the password or a
+ * current code within the last 10 minutes (sign-in counts); removing, new recovery codes and
+ * turning off take the password in the request, as before.
+ */
+export async function recentReauth(ctx: TwoFactorContext): Promise<void> {
+  const co = await companyWithAdmin(ctx.app, 'sudo');
+  const me = co.admin.agent;
+  const { secret, methodId } = await enableTotp(ctx, me);
+  const second = `sudo-second@${co.admin.email.split('@')[1]}`;
+  // Fresh from sign-in: within the window.
+  let codeMails = await ctx.mailbox.count(second, SUBJECT.code);
+  const pending = await me.post('/api/v1/me/mfa/email').send({ email: second }).expect(201);
+  const firstCode = codeIn(await nextMail(ctx, second, SUBJECT.code, codeMails++));
+
+  // Eleven minutes later the session alone no longer changes sign-in methods.
+  ctx.clock.advance(11 * 60_000);
+  const refused = await me
+    .post(`/api/v1/me/mfa/${pending.body.methodId}/confirm`)
+    .send({ code: firstCode })
+    .expect(403);
+  expect(refused.body).toMatchObject({ type: '/problems/reauth-required', status: 403 });
+  await me.post('/api/v1/me/mfa/totp').expect(403);
+  await me.post('/api/v1/me/mfa/sms').send({ phone: '+49301234568' }).expect(403);
+  await me.post(`/api/v1/me/mfa/${methodId}/default`).expect(403);
+  expect((await me.get('/api/v1/me/mfa').expect(200)).body.methods).toHaveLength(1);
+
+  // A wrong password or code does not open the window; a current code does.
+  const wrong = await me.post('/api/v1/me/reauth').send({ password: 'not it' }).expect(400);
+  expect(fieldsOf(wrong)).toEqual(['password']);
+  await me.post('/api/v1/me/reauth').send({ methodId, code: '000000' }).expect(400);
+  await me.post('/api/v1/me/mfa/totp').expect(403);
+  await me
+    .post('/api/v1/me/reauth')
+    .send({ methodId, code: nextTotp(ctx, secret) })
+    .expect(204);
+  ctx.clock.advance(31_000);
+  await me.post(`/api/v1/me/mfa/${pending.body.methodId}/resend`).expect(202);
+  const code = codeIn(await nextMail(ctx, second, SUBJECT.code, codeMails++));
+  await me.post(`/api/v1/me/mfa/${pending.body.methodId}/confirm`).send({ code }).expect(200);
+
+  // Again later: the password opens it too.
+  ctx.clock.advance(11 * 60_000);
+  await me.post(`/api/v1/me/mfa/${pending.body.methodId}/default`).expect(403);
+  await me.post('/api/v1/me/reauth').send({ password: USER_PASSWORD }).expect(204);
+  await me.post(`/api/v1/me/mfa/${pending.body.methodId}/default`).expect(200);
+
+  // And a code sent for the purpose to the email method.
+  ctx.clock.advance(11 * 60_000);
+  await me.post('/api/v1/me/mfa/totp').expect(403);
+  await me.post('/api/v1/me/reauth/send').send({ methodId }).expect(400);
+  await me.post('/api/v1/me/reauth/send').send({ methodId: pending.body.methodId }).expect(202);
+  const reauthMail = await nextMail(ctx, second, SUBJECT.code, codeMails++);
+  expect(reauthMail.text).toContain('confirm that it is you');
+  await me
+    .post('/api/v1/me/reauth')
+    .send({ methodId: pending.body.methodId, code: codeIn(reauthMail) })
+    .expect(204);
+  await me.post('/api/v1/me/mfa/totp').expect(201);
+
+  // Removing takes the password in the request: that is the re-authentication.
+  ctx.clock.advance(11 * 60_000);
+  await me.delete(`/api/v1/me/mfa/${pending.body.methodId}`).send({ password: USER_PASSWORD }).expect(204);
+  await me.post('/api/v1/me/mfa/totp').expect(201);
+
+  // A fresh sign-in with the second factor is within the window.
+  ctx.clock.advance(11 * 60_000);
+  const step = await passwordStep(ctx, co.admin.email);
+  await step.agent
+    .post('/api/v1/auth/login/mfa')
+    .send({ methodId, code: nextTotp(ctx, secret) })
+    .expect(200);
+  await step.agent.post('/api/v1/me/mfa/totp').expect(201);
+}
+
 /** Every scenario, named, for the e2e (embedded) and integration (production path) suites. */
 export const TWO_FACTOR_SCENARIOS: Array<[string, (ctx: TwoFactorContext) => Promise<void>]> = [
-  ['sets up the authenticator app and signs in with a code; replays and the pending sign-in get nothing', authenticatorApp],
+  [
+    'sets up the authenticator app and signs in with a code; replays and the pending sign-in get nothing',
+    authenticatorApp,
+  ],
   ['signs in with a recovery code once; regenerates them; warns when few are left', recoveryCodes],
   ['sets up text message and email methods, switches the default and signs in with either', smsAndEmail],
   ['turns 2FA off with the password: methods gone, other sessions ended, a notice mailed', turnOff],
@@ -446,4 +580,5 @@ export const TWO_FACTOR_SCENARIOS: Array<[string, (ctx: TwoFactorContext) => Pro
   ['holds partner staff to the set-up when their partner requires 2FA', partnerStaffPolicy],
   ['refuses codes of a key that no longer decrypts, and still takes recovery codes', undecryptableKey],
   ['lets the partner admin turn 2FA off for a user who lost every factor', partnerTurnsOff],
+  ['asks for the password or a current code again before sign-in methods change', recentReauth],
 ];

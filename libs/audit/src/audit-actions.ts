@@ -38,6 +38,9 @@ export const AuditAction = {
   MfaRecoveryCodeUsed: 'auth.mfa.recovery_code_used',
   MfaResetByPartner: 'account.mfa.reset_by_partner',
   PartnerSettingsChanged: 'partner.settings.changed',
+  ReauthSucceeded: 'auth.reauth.succeeded',
+  ReauthFailed: 'auth.reauth.failed',
+  InvitationOfExistingAddress: 'account.invitation.existing_address',
 } as const;
 export type AuditAction = (typeof AuditAction)[keyof typeof AuditAction];
 

@@ -81,3 +81,24 @@ export class MfaSetupRequiredProblem extends ProblemException {
     });
   }
 }
+
+/**
+ * 403 for a change to sign-in methods without a recent re-authentication: give the password or a
+ * current code (POST /api/v1/me/reauth) and try again.
+ */
+export class ReauthRequiredProblem extends ProblemException {
+  constructor() {
+    super(HttpStatus.FORBIDDEN, {
+      type: '/problems/reauth-required',
+      title: 'Confirm it is you',
+      detail: 'Enter your password or a current two-factor code again (POST /api/v1/me/reauth), then try again.',
+    });
+  }
+}
+
+/** 403 for an action that needs a verified email address first (inviting users, for one). */
+export class EmailNotVerifiedProblem extends ProblemException {
+  constructor(detail = 'Verify your email address first: use the link we emailed you, or ask for a new one.') {
+    super(HttpStatus.FORBIDDEN, { type: '/problems/email-not-verified', title: 'Email address not verified', detail });
+  }
+}

@@ -9,6 +9,7 @@ import { AuthService } from './auth.service';
 import { isCountryCode } from './countries';
 import { PasswordHasher } from './password-hasher';
 import { checkPassword } from './password-policy';
+import { ReauthService } from './reauth.service';
 import { SessionMeta, SessionService } from './session.service';
 import { TokenService } from './token.service';
 import { UserRepository } from './user.repository';
@@ -84,6 +85,7 @@ export class AccountSettingsService {
     private readonly hasher: PasswordHasher,
     private readonly sessions: SessionService,
     private readonly tokens: TokenService,
+    private readonly reauth: ReauthService,
     private readonly outbox: OutboxWriter,
     private readonly audit: AuditService,
     private readonly auth: AuthService,
@@ -149,12 +151,13 @@ export class AccountSettingsService {
   /**
    * Sets a new password after checking the current one. Every session of the user ends; the one
    * that asked gets a fresh id (returned, for the cookie), so a stolen old id is worth nothing.
+   * A wrong current password counts like a failed sign-in; a few in a row end the session.
    */
   async changePassword(user: User, session: Session, input: PasswordChange, meta: SessionMeta): Promise<string> {
     const errors: FieldError[] = [...checkPassword(input.newPassword, user.email, 'newPassword')];
     if (input.newPassword !== input.confirmPassword)
       errors.push({ field: 'confirmPassword', message: 'does not match the new password' });
-    const currentOk = await this.hasher.verify(user.passwordHash, input.currentPassword);
+    const currentOk = await this.reauth.checkPassword(user, session, input.currentPassword, meta, 'password_change');
     if (!currentOk) errors.unshift({ field: 'currentPassword', message: 'is not correct' });
     if (errors.length) throw new ValidationProblem(errors);
     const passwordHash = await this.hasher.hash(input.newPassword);

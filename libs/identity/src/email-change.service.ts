@@ -3,15 +3,27 @@ import { IsNull } from 'typeorm';
 import { AuditAction, AuditService } from '@lmp/audit';
 import { Clock, ConflictProblem, InvalidTokenProblem, ValidationProblem } from '@lmp/common';
 import { APP_CONFIG, AppConfig } from '@lmp/config';
-import { ActionToken, EmailChange, TransactionRunner, User } from '@lmp/database';
+import { ActionToken, EmailChange, Session, TokenPurpose, TransactionRunner, User } from '@lmp/database';
 import { MailTemplate, OutboxWriter } from '@lmp/notifications';
 import { AccountSettingsService } from './account-settings.service';
 import { AuthService } from './auth.service';
-import { PasswordHasher } from './password-hasher';
 import { PASSWORD_TOKEN_PURPOSES } from './password-reset.service';
+import { ReauthService } from './reauth.service';
 import { SessionMeta, SessionService } from './session.service';
 import { TOKEN_TTL_MS, TokenService } from './token.service';
 import { normalizeEmail, UserRepository } from './user.repository';
+
+/**
+ * The links that went to the old address and stop working when the address changes. "This
+ * wasn't me" links stay: they are the old owner's way to undo a change they did not make.
+ */
+const OLD_ADDRESS_PURPOSES: TokenPurpose[] = ['password_reset', 'invitation', 'email_verify', 'login_code'];
+
+/** The signed-in session that used a link, if any: it may stay signed in when it is the owner's. */
+export interface ConfirmingSession {
+  userId: string;
+  sessionId: string;
+}
 
 /**
  * Changing the sign-in address: the current password is needed; a link goes to the new address
@@ -22,7 +34,7 @@ import { normalizeEmail, UserRepository } from './user.repository';
 export class EmailChangeService {
   constructor(
     private readonly users: UserRepository,
-    private readonly hasher: PasswordHasher,
+    private readonly reauth: ReauthService,
     private readonly tokens: TokenService,
     private readonly sessions: SessionService,
     private readonly settings: AccountSettingsService,
@@ -36,11 +48,17 @@ export class EmailChangeService {
 
   /**
    * Starts a change. The answer is the same whether or not the new address is taken (nothing
-   * tells which addresses have accounts); a taken address simply gets no link.
+   * tells which addresses have accounts); a taken address simply gets no link. A wrong password
+   * counts like a failed sign-in; a few in a row end the session.
    */
-  async request(user: User, input: { newEmail: string; password: string }, meta: SessionMeta): Promise<void> {
+  async request(
+    user: User,
+    session: Session,
+    input: { newEmail: string; password: string },
+    meta: SessionMeta,
+  ): Promise<void> {
     const newEmail = normalizeEmail(input.newEmail);
-    if (!(await this.hasher.verify(user.passwordHash, input.password)))
+    if (!(await this.reauth.checkPassword(user, session, input.password, meta, 'email_change')))
       throw new ValidationProblem([{ field: 'password', message: 'is not correct' }]);
     if (newEmail === user.email)
       throw new ValidationProblem([{ field: 'newEmail', message: 'is already your email address' }]);
@@ -80,8 +98,12 @@ export class EmailChangeService {
     });
   }
 
-  /** Spends the link sent to the new address and switches to it, if it is still free. */
-  async confirm(raw: string, meta: SessionMeta): Promise<{ email: string }> {
+  /**
+   * Spends the link sent to the new address and switches to it, if it is still free. In the same
+   * transaction, every open link mailed to the old address stops working and every session ends,
+   * as after a password change, except the one that confirmed when it is the owner's own.
+   */
+  async confirm(raw: string, meta: SessionMeta, confirming?: ConfirmingSession): Promise<{ email: string }> {
     return this.tx.run(async ({ em }) => {
       const token = await this.tokens.consume(em, raw, ['email_change']);
       const change = token && (await em.findOneBy(EmailChange, { tokenId: token.id }));
@@ -95,6 +117,9 @@ export class EmailChangeService {
       const now = this.clock.now();
       await this.users.update(em, user.id, { email: change.newEmail, emailVerifiedAt: now, updatedAt: now });
       await em.delete(EmailChange, { userId: user.id });
+      const voided = await this.tokens.voidOpen(em, user.id, OLD_ADDRESS_PURPOSES);
+      const keep = confirming?.userId === user.id ? confirming.sessionId : undefined;
+      await this.sessions.destroyAllForUser(em, user.id, keep);
       await this.audit.record(em, {
         action: AuditAction.EmailChanged,
         actorUserId: user.id,
@@ -102,7 +127,7 @@ export class EmailChangeService {
         partnerId: await this.auth.partnerIdOf(user),
         customerId: user.customerId,
         ip: meta.ip,
-        detail: { from: user.email, to: change.newEmail },
+        detail: { from: user.email, to: change.newEmail, linksVoided: voided, keptSession: !!keep },
       });
       return { email: change.newEmail };
     });

@@ -8,6 +8,7 @@ import { ForgotPasswordService } from './forgot-password.service';
 import { PasswordHasher } from './password-hasher';
 import { PasswordResetService } from './password-reset.service';
 import { RateLimitStore } from './rate-limit.store';
+import { ReauthService } from './reauth.service';
 import { SessionService } from './session.service';
 import { TokenService } from './token.service';
 import { UserRepository } from './user.repository';
@@ -25,6 +26,7 @@ const SERVICES = [
   PasswordHasher,
   PasswordResetService,
   RateLimitStore,
+  ReauthService,
   SessionService,
   TokenService,
   UserRepository,

@@ -10,6 +10,7 @@ export * from './identity.module';
 export * from './email-verification.service';
 export * from './forgot-password.service';
 export * from './rate-limit.store';
+export * from './reauth.service';
 export * from './common-passwords';
 export * from './account-settings.service';
 export * from './email-change.service';

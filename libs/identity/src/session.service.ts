@@ -69,6 +69,9 @@ export class SessionService {
       mfaPassed,
       mfaSetupRequired: opts.mfaSetupRequired ?? false,
       mfaFailures: 0,
+      // A full sign-in is a proof of identity: the re-authentication window starts with it.
+      reauthAt: mfaPassed ? now : null,
+      reauthFailures: 0,
       ip: meta.ip?.slice(0, 64) ?? null,
       userAgent: meta.userAgent?.slice(0, 255) ?? null,
     };
@@ -100,6 +103,23 @@ export class SessionService {
       const row = await em.findOne(Session, { select: ['mfaFailures'], where: { id: sessionId } });
       return row?.mfaFailures ?? Number.MAX_SAFE_INTEGER;
     });
+  }
+
+  /**
+   * Counts a wrong password given inside a session, in one statement, and returns the stored
+   * count (MAX_SAFE_INTEGER when the session is gone), so parallel requests cannot outrun it.
+   */
+  async countReauthFailure(em: EntityManager, sessionId: string): Promise<number> {
+    await em.increment(Session, { id: sessionId }, 'reauthFailures', 1);
+    const row = await em.findOne(Session, { select: ['reauthFailures'], where: { id: sessionId } });
+    return row?.reauthFailures ?? Number.MAX_SAFE_INTEGER;
+  }
+
+  /** The user proved who they are again in this session: the window restarts, the count too. */
+  async markReauthenticated(em: EntityManager, sessionId: string): Promise<Date> {
+    const now = this.clock.now();
+    await em.update(Session, { id: sessionId }, { reauthAt: now, reauthFailures: 0 });
+    return now;
   }
 
   private async find(raw: string | undefined): Promise<ResolvedSession | null> {
@@ -148,7 +168,9 @@ export class SessionService {
       .getRepository(Session)
       .find({ where: { userId }, order: { lastSeenAt: 'DESC' } });
     const now = this.clock.now().getTime();
-    return rows.filter((s) => s.mfaPassed && s.expiresAt.getTime() > now && s.createdAt.getTime() + SESSION_ABSOLUTE_MS > now);
+    return rows.filter(
+      (s) => s.mfaPassed && s.expiresAt.getTime() > now && s.createdAt.getTime() + SESSION_ABSOLUTE_MS > now,
+    );
   }
 
   /** Ends one session of a user; false when the user has no such session. */

@@ -29,6 +29,7 @@ export const MailTemplate = {
   MfaChanged: 'mfa-changed',
   MfaDisabled: 'mfa-disabled',
   RecoveryCodesLow: 'recovery-codes-low',
+  InvitationAttempt: 'invitation-attempt',
 } as const;
 export type MailTemplate = (typeof MailTemplate)[keyof typeof MailTemplate];
 

@@ -95,6 +95,11 @@ export interface MailTemplateProps {
     left: number;
     securityLink: string;
   };
+  /** To the owner of an address someone tried to invite into another tenant: nothing happened. */
+  [MailTemplate.InvitationAttempt]: {
+    firstName: string;
+    signInLink: string;
+  };
 }
 
 export const MAIL_SUBJECTS: { [K in MailTemplate]: string } = {
@@ -112,6 +117,7 @@ export const MAIL_SUBJECTS: { [K in MailTemplate]: string } = {
   [MailTemplate.MfaChanged]: 'Your two-factor authentication settings changed',
   [MailTemplate.MfaDisabled]: 'Two-factor authentication has been disabled',
   [MailTemplate.RecoveryCodesLow]: 'You are running out of recovery codes',
+  [MailTemplate.InvitationAttempt]: 'Someone tried to invite you to LMP',
 };
 
 /** Props that carry a link with a secret, logged only by the file transport of the embedded mode. */

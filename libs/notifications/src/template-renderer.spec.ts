@@ -32,6 +32,10 @@ const SAMPLES: { [K in MailTemplate]: MailTemplateProps[K] } = {
     link: LINK,
     expiresInHours: 24,
   },
+  [MailTemplate.InvitationAttempt]: {
+    firstName: 'Ada',
+    signInLink: 'https://lmp.example.com/login',
+  },
   [MailTemplate.SignupAttempt]: {
     firstName: 'Ada',
     signInLink: 'https://lmp.example.com/login',

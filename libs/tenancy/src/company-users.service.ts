@@ -46,12 +46,18 @@ export class CompanyUsersService {
     return { items: users.map(accountView) };
   }
 
-  /** Creates the user without a password and emails an invitation to set one. */
+  /**
+   * Creates the user without a password and emails an invitation to set one. An address that has
+   * an account in another tenant gets the same answer (a user shaped like a fresh invitation,
+   * never stored) and its owner a notice instead: nothing tells the caller it exists.
+   */
   async add(actor: CompanyActor, input: NewCompanyUser) {
     this.requireFullAccess(actor);
-    const email = await this.inviter.requireFreeEmail(input.email, 'user');
+    const by = { actorUserId: actor.userId, customerId: actor.customerId, scope: { customerId: actor.customerId } };
+    const { email, owner } = await this.inviter.prepare(input.email, by, 'user');
     const user = this.inviter.newUser({ ...input, email, passwordHash: null, customerId: actor.customerId });
     await this.tx.run(async (tx) => {
+      if (owner) return this.inviter.notifyOwner(tx, owner, by, actor.ip);
       const customer = await tx.em.findOneByOrFail(Customer, { id: actor.customerId });
       const partner = await tx.em.findOneByOrFail(Partner, { id: customer.partnerId });
       await this.users.insert(tx.em, user);

@@ -234,12 +234,18 @@ export class PartnerConsoleService {
     return { ...page, items: page.items.map(accountView) };
   }
 
-  /** Creates an account without a password and emails an invitation whose link sets it. */
+  /**
+   * Creates an account without a password and emails an invitation whose link sets it. An address
+   * taken inside the partner's own tenant is a 409; one taken elsewhere answers as a fresh one.
+   */
   async createAccount(actor: PartnerActor, customerId: string, input: NewAccount) {
     const customer = await this.requireCustomer(actor, customerId);
-    const email = await this.inviter.requireFreeEmail(input.email, 'account');
+    const by = { actorUserId: actor.userId, customerId: customer.id, scope: { partnerId: actor.partnerId } };
+    const { email, owner } = await this.inviter.prepare(input.email, by, 'account');
     const user = this.inviter.newUser({ ...input, email, passwordHash: null, customerId: customer.id });
     await this.tx.run(async (tx) => {
+      // An account of another tenant: the same answer as a fresh one; its owner is told instead.
+      if (owner) return this.inviter.notifyOwner(tx, owner, by, actor.ip);
       await this.users.insert(tx.em, user);
       await this.audit.record(tx.em, {
         action: AuditAction.AccountCreated,

@@ -1,7 +1,7 @@
 import { createParamDecorator, ExecutionContext } from '@nestjs/common';
 import type { Request } from 'express';
 import { Session, User } from '@lmp/database';
-import { DEVICE_COOKIE, SessionMeta } from '@lmp/identity';
+import { ConfirmingSession, DEVICE_COOKIE, SessionMeta } from '@lmp/identity';
 
 /** What the session middleware found for this request. */
 export interface AuthContext {
@@ -18,6 +18,10 @@ export const meta = (req: Request): SessionMeta => ({
   userAgent: req.get('user-agent') ?? null,
   deviceProof: (req.cookies as Record<string, string> | undefined)?.[DEVICE_COOKIE] ?? null,
 });
+
+/** The signed-in session of a request to a link route that needs none (it may be the owner's). */
+export const confirmingSession = (req: AppRequest): ConfirmingSession | undefined =>
+  req.auth ? { userId: req.auth.user.id, sessionId: req.auth.session.id } : undefined;
 
 /** The signed-in user's context; only on routes behind SignedInGuard. */
 export const Auth = createParamDecorator((_: unknown, ctx: ExecutionContext): AuthContext => {

@@ -1,6 +1,6 @@
-import { Body, Controller, HttpCode, Post } from '@nestjs/common';
+import { Body, Controller, HttpCode, Post, Req } from '@nestjs/common';
 import { EmailChangeService, SessionMeta } from '@lmp/identity';
-import { Meta } from '../http/request-context';
+import { AppRequest, confirmingSession, Meta } from '../http/request-context';
 import { LinkTokenDto } from './dto';
 
 /** The emailed account links, for people who may not be signed in (the pages post the same). */
@@ -8,11 +8,14 @@ import { LinkTokenDto } from './dto';
 export class AccountLinksController {
   constructor(private readonly emailChange: EmailChangeService) {}
 
-  /** Spends the link sent to the new address; 409 when the address was taken meanwhile. */
+  /**
+   * Spends the link sent to the new address; 409 when the address was taken meanwhile. Every
+   * other session of the account ends; this browser stays signed in only if it is the owner's.
+   */
   @Post('confirm-email')
   @HttpCode(200)
-  confirmEmail(@Body() dto: LinkTokenDto, @Meta() m: SessionMeta) {
-    return this.emailChange.confirm(dto.token, m);
+  confirmEmail(@Req() req: AppRequest, @Body() dto: LinkTokenDto, @Meta() m: SessionMeta) {
+    return this.emailChange.confirm(dto.token, m, confirmingSession(req));
   }
 
   /** "This wasn't me": locks the account and mails its owner how to recover it. */

@@ -123,3 +123,29 @@ export class PasswordDto {
   @MaxLength(1024)
   password!: string;
 }
+
+const METHOD_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+export class MfaMethodDto {
+  @IsString()
+  @Matches(METHOD_ID, { message: 'methodId must be a method id' })
+  methodId!: string;
+}
+
+/** The password, or a method and one of its current codes. */
+export class ReauthDto {
+  @ValidateIf((dto: ReauthDto) => dto.methodId === undefined && dto.code === undefined)
+  @IsString()
+  @MaxLength(1024)
+  password?: string;
+
+  @ValidateIf((dto: ReauthDto) => dto.password === undefined)
+  @IsString()
+  @Matches(METHOD_ID, { message: 'methodId must be a method id' })
+  methodId?: string;
+
+  @ValidateIf((dto: ReauthDto) => dto.password === undefined)
+  @IsString()
+  @Matches(/^\s*\d{3}\s?\d{3}\s*$/, { message: 'code must be the 6 digits of a code' })
+  code?: string;
+}

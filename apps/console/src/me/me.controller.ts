@@ -4,6 +4,7 @@ import { NotFoundProblem } from '@lmp/common';
 import {
   AccountSettingsService,
   EmailChangeService,
+  MfaService,
   SESSION_COOKIE,
   SessionMeta,
   SessionService,
@@ -11,7 +12,7 @@ import {
 } from '@lmp/identity';
 import { SignedInGuard } from '../http/guards';
 import { Auth, AuthContext, Meta } from '../http/request-context';
-import { ChangeEmailDto, ChangePasswordDto, SubscriptionsDto, UpdateProfileDto } from './dto';
+import { ChangeEmailDto, ChangePasswordDto, MfaMethodDto, ReauthDto, SubscriptionsDto, UpdateProfileDto } from './dto';
 
 const SESSION_ID = /^[0-9a-f]{64}$/;
 
@@ -24,6 +25,7 @@ export class MeController {
     private readonly emailChange: EmailChangeService,
     private readonly subscriptions: SubscriptionService,
     private readonly sessions: SessionService,
+    private readonly mfa: MfaService,
   ) {}
 
   @Get('profile')
@@ -40,7 +42,7 @@ export class MeController {
   @Post('email')
   @HttpCode(202)
   async changeEmail(@Auth() a: AuthContext, @Body() dto: ChangeEmailDto, @Meta() m: SessionMeta) {
-    await this.emailChange.request(a.user, dto, m);
+    await this.emailChange.request(a.user, a.session, dto, m);
     return {};
   }
 
@@ -55,6 +57,25 @@ export class MeController {
   ) {
     const raw = await this.settings.changePassword(a.user, a.session, dto, m);
     res.cookie(SESSION_COOKIE, raw, this.sessions.cookieOptions());
+  }
+
+  /**
+   * Proves it is still the account's owner, with the password or a current code of a confirmed
+   * two-factor method: changes to sign-in methods are then allowed for the next 10 minutes.
+   * 204; a wrong one is a 400 and counts like a failed sign-in (five in a row end the session).
+   */
+  @Post('reauth')
+  @HttpCode(204)
+  async reauth(@Auth() a: AuthContext, @Body() dto: ReauthDto, @Meta() m: SessionMeta) {
+    await this.mfa.reauthenticate(a.user, a.session, dto, m);
+  }
+
+  /** A "confirm it's you" code by text message or email, for a confirmed method of that kind. 202. */
+  @Post('reauth/send')
+  @HttpCode(202)
+  async sendReauthCode(@Auth() a: AuthContext, @Body() dto: MfaMethodDto, @Meta() m: SessionMeta) {
+    await this.mfa.sendSignInCode(a.user, dto.methodId, m, 'reauth');
+    return {};
   }
 
   @Get('subscriptions')

@@ -14,7 +14,10 @@ function methodId(id: string): string {
 }
 
 /**
- * My account → two-factor authentication. Reachable while the partner's policy holds its staff
+ * My account → two-factor authentication. With 2FA on, adding, confirming and making default a
+ * method need a recent re-authentication (POST /api/v1/me/reauth, or the sign-in itself): 403
+ * `/problems/reauth-required` otherwise; the routes that take the password count it as one.
+ * Reachable while the partner's policy holds its staff
  * back until they set a method up.
  */
 @Controller('api/v1/me/mfa')
@@ -31,17 +34,17 @@ export class MfaController {
   /** A pending authenticator-app method: its key, otpauth:// URL and QR code. */
   @Post('totp')
   setupTotp(@Auth() a: AuthContext) {
-    return this.mfa.setupTotp(a.user);
+    return this.mfa.setupTotp(a.user, a.session);
   }
 
   @Post('sms')
   setupSms(@Auth() a: AuthContext, @Body() dto: MfaPhoneDto, @Meta() m: SessionMeta) {
-    return this.mfa.setupSms(a.user, dto.phone, m);
+    return this.mfa.setupSms(a.user, a.session, dto.phone, m);
   }
 
   @Post('email')
   setupEmail(@Auth() a: AuthContext, @Body() dto: MfaEmailDto, @Meta() m: SessionMeta) {
-    return this.mfa.setupEmail(a.user, dto.email, m);
+    return this.mfa.setupEmail(a.user, a.session, dto.email, m);
   }
 
   /** Turns 2FA off: every method and recovery code goes; a notice is emailed. */
@@ -54,13 +57,13 @@ export class MfaController {
   @Post('recovery-codes')
   @HttpCode(200)
   regenerate(@Auth() a: AuthContext, @Body() dto: PasswordDto, @Meta() m: SessionMeta) {
-    return this.mfa.regenerateRecoveryCodes(a.user, dto.password, m);
+    return this.mfa.regenerateRecoveryCodes(a.user, a.session, dto.password, m);
   }
 
   @Post(':methodId/confirm')
   @HttpCode(200)
   confirm(@Auth() a: AuthContext, @Param('methodId') id: string, @Body() dto: MfaCodeDto, @Meta() m: SessionMeta) {
-    return this.mfa.confirm(a.user, methodId(id), dto.code, m);
+    return this.mfa.confirm(a.user, a.session, methodId(id), dto.code, m);
   }
 
   /** A new code for a pending SMS or email method; the previous one stops working. */
@@ -74,12 +77,17 @@ export class MfaController {
   @Post(':methodId/default')
   @HttpCode(200)
   setDefault(@Auth() a: AuthContext, @Param('methodId') id: string, @Meta() m: SessionMeta) {
-    return this.mfa.setDefault(a.user, methodId(id), m);
+    return this.mfa.setDefault(a.user, a.session, methodId(id), m);
   }
 
   @Delete(':methodId')
   @HttpCode(204)
-  async remove(@Auth() a: AuthContext, @Param('methodId') id: string, @Body() dto: PasswordDto, @Meta() m: SessionMeta) {
-    await this.mfa.remove(a.user, methodId(id), dto.password, m);
+  async remove(
+    @Auth() a: AuthContext,
+    @Param('methodId') id: string,
+    @Body() dto: PasswordDto,
+    @Meta() m: SessionMeta,
+  ) {
+    await this.mfa.remove(a.user, a.session, methodId(id), dto.password, m);
   }
 }

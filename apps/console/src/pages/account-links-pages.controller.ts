@@ -3,7 +3,7 @@ import type { Request, Response } from 'express';
 import { ProblemException } from '@lmp/common';
 import { EmailChangeService, SubscriptionService } from '@lmp/identity';
 import { CsrfService, SkipCsrf } from '../http/csrf';
-import { meta } from '../http/request-context';
+import { AppRequest, confirmingSession, meta } from '../http/request-context';
 import { PageRenderer } from '../page-renderer';
 import { PageErrorFilter } from './page-error.filter';
 import { str } from './pages.controller';
@@ -75,7 +75,11 @@ export class AccountLinksPagesController {
   async confirm(@Req() req: Request, @Res() res: Response) {
     res.setHeader('Referrer-Policy', 'no-referrer');
     try {
-      const { email } = await this.emailChange.confirm(str((req.body as Form).token), meta(req));
+      const { email } = await this.emailChange.confirm(
+        str((req.body as Form).token),
+        meta(req),
+        confirmingSession(req as AppRequest),
+      );
       this.pages.send(res, 'account/link-done', {
         title: 'Email address changed',
         heading: 'Your email address is changed',

@@ -30,7 +30,7 @@ import {
 } from './account/account-forms';
 import { twoFactorSection } from './account/mfa-presenters';
 import { companyUserPath, companyUserRow, sessionRow } from './account/presenters';
-import { queryText, ROLE_LABELS, urlWith } from './partner/format';
+import { invitedEmail, queryText, ROLE_LABELS, urlWith } from './partner/format';
 import { attempt, FieldErrors, parseForm } from './partner/forms';
 import { ACCOUNT_FORM } from './partner/form-specs';
 import { ConsolePageFilter } from './partner/page-filter';
@@ -178,10 +178,9 @@ export class AccountPagesController {
     @Company() actor: CompanyActor,
     @Query() query: QueryParams,
   ) {
-    const list = await this.companyUsers.list(actor);
-    const added = list.items.find((u) => u.id === queryText(query.added, 36));
-    const notice = added
-      ? `User added. An invitation to set a password was emailed to ${added.email}.`
+    const invited = invitedEmail(query.invited);
+    const notice = invited
+      ? `User added. An invitation to set a password was emailed to ${invited}.`
       : DONE[queryText(query.done, 40)];
     await this.usersPage(req, res, actor, { role: 'read_only' }, {}, { notice });
   }
@@ -193,7 +192,8 @@ export class AccountPagesController {
     if (!form.ok) return this.usersPage(req, res, actor, form.values, form.errors, {}, 400);
     const created = await attempt(ACCOUNT_FORM, () => this.companyUsers.add(actor, form.value));
     if ('errors' in created) return this.usersPage(req, res, actor, form.values, created.errors, {}, 409);
-    res.redirect(303, urlWith('/company/users', { added: created.value.id }));
+    // The same answer whether or not the address had an account in another tenant.
+    res.redirect(303, urlWith('/company/users', { invited: created.value.email }));
   }
 
   @Post('company/users/:userId/role')

@@ -1,14 +1,15 @@
 import { Controller, Get, Param, Post, Query, Req, Res, UseFilters, UseGuards } from '@nestjs/common';
 import type { Response } from 'express';
-import { NotFoundProblem } from '@lmp/common';
-import { MfaMethodView, MfaService } from '@lmp/identity';
+import { NotFoundProblem, ReauthRequiredProblem } from '@lmp/common';
+import { MfaMethodView, MfaService, ReauthService } from '@lmp/identity';
 import { MfaCodeDto, MfaEmailDto, MfaPhoneDto, PasswordDto } from '../me/dto';
+import { safeNext } from '../http/csrf';
 import { AllowDuringMfaSetup, SignedInGuard } from '../http/guards';
 import { IdPipe } from '../http/id.pipe';
 import { AppRequest, meta } from '../http/request-context';
 import { CODE_FORM, EMAIL_FORM, mfaRefusal, PASSWORD_ONLY_FORM, PHONE_FORM, Refusal } from './account/mfa-forms';
 import { afterConfirm, CodeContext, Messages, MfaPages } from './account/mfa-pages';
-import { codeHref, kindInfo, replaceId } from './account/mfa-presenters';
+import { codeHref, kindInfo, reauthHref, replaceId, setupHref } from './account/mfa-presenters';
 import { sentTo } from './sign-in-mfa';
 import { urlWith } from './partner/format';
 import { parseForm } from './partner/forms';
@@ -41,7 +42,8 @@ function refused(res: Response, err: unknown): Refusal {
  * My Profile → Security → Two-factor authentication: setting methods up (authenticator app, text
  * message, email) and confirming them with a code, the default, removal, recovery codes and
  * turning it off. Each route calls the MfaService method the JSON API calls; forms post back with
- * a CSRF token. Staff whose partner requires 2FA reach these pages before anything else.
+ * a CSRF token. Staff whose partner requires 2FA reach these pages before anything else. With 2FA
+ * on, adding, confirming and making default a method first ask "confirm it's you" (sudo mode).
  */
 @Controller('account/security/two-factor')
 @UseGuards(SignedInGuard)
@@ -51,12 +53,56 @@ export class MfaPagesController {
   constructor(
     private readonly view: MfaPages,
     private readonly mfa: MfaService,
+    private readonly reauth: ReauthService,
   ) {}
+
+  /**
+   * With 2FA on, a change to sign-in methods needs a recent "confirm it's you": the set-up pages
+   * ask for it first (the filter sends the browser there and back), so no form is filled in vain.
+   */
+  private requireRecent(req: AppRequest): void {
+    this.reauth.requireRecent(req.auth!.user, req.auth!.session);
+  }
+
+  // ---- Confirm it's you ----
+
+  /** The password, or a code from the authenticator app, again; then on to `next` (a path of this site). */
+  @Get('confirm-identity')
+  async reauthPage(@Req() req: AppRequest, @Res() res: Response, @Query() query: QueryParams) {
+    this.view.reauth(req, res, safeNext(query.next, '/account/security'), await this.appMethodId(req));
+  }
+
+  @Post('confirm-identity')
+  async confirmIdentity(@Req() req: AppRequest, @Res() res: Response) {
+    const body = req.body as Body;
+    const next = safeNext(body.next, '/account/security');
+    const app = await this.appMethodId(req);
+    const byCode = typeof body.methodId === 'string';
+    const form = byCode ? parseForm(MfaCodeDto, body, CODE_FORM) : parseForm(PasswordDto, body, PASSWORD_ONLY_FORM);
+    if (!form.ok) return this.view.reauth(req, res, next, app, { errors: form.errors }, 400);
+    const input = byCode
+      ? { methodId: body.methodId as string, code: (form.value as MfaCodeDto).code }
+      : { password: (form.value as PasswordDto).password };
+    try {
+      // Five wrong ones in a row end the session: a 401, which the filter turns into the sign-in page.
+      await this.mfa.reauthenticate(req.auth!.user, req.auth!.session, input, meta(req));
+    } catch (err) {
+      const r = refused(res, err);
+      return this.view.reauth(req, res, next, app, r, r.status);
+    }
+    res.redirect(303, next);
+  }
+
+  /** The user's authenticator app, whose code the "confirm it's you" page also takes. */
+  private async appMethodId(req: AppRequest): Promise<string | undefined> {
+    return (await this.mfa.overview(req.auth!.user.id)).methods.find((m) => m.kind === 'totp')?.id;
+  }
 
   // ---- Set-up ----
 
   @Get('app')
   appStart(@Req() req: AppRequest, @Res() res: Response, @Query() query: QueryParams) {
+    this.requireRecent(req);
     this.view.setup(req, res, 'app', replaceId(query.replace), '');
   }
 
@@ -65,8 +111,9 @@ export class MfaPagesController {
   async appSetup(@Req() req: AppRequest, @Res() res: Response) {
     const replace = replaceId((req.body as Body).replace);
     try {
-      this.view.qr(req, res, await this.mfa.setupTotp(req.auth!.user), replace);
+      this.view.qr(req, res, await this.mfa.setupTotp(req.auth!.user, req.auth!.session), replace);
     } catch (err) {
+      if (err instanceof ReauthRequiredProblem) return res.redirect(303, reauthHref(setupHref('app', replace)));
       const r = refused(res, err);
       this.view.setup(req, res, 'app', replace, '', r, r.status);
     }
@@ -74,6 +121,7 @@ export class MfaPagesController {
 
   @Get('sms')
   smsStart(@Req() req: AppRequest, @Res() res: Response, @Query() query: QueryParams) {
+    this.requireRecent(req);
     this.view.setup(req, res, 'sms', replaceId(query.replace), req.auth!.user.phone ?? '');
   }
 
@@ -85,9 +133,10 @@ export class MfaPagesController {
       this.view.setup(req, res, 'sms', replace, form.values.phone ?? '', m, status);
     if (!form.ok) return again({ errors: form.errors }, 400);
     try {
-      const { methodId } = await this.mfa.setupSms(req.auth!.user, form.value.phone, meta(req));
+      const { methodId } = await this.mfa.setupSms(req.auth!.user, req.auth!.session, form.value.phone, meta(req));
       res.redirect(303, codeHref(methodId, { replace }));
     } catch (err) {
+      if (err instanceof ReauthRequiredProblem) return res.redirect(303, reauthHref(setupHref('sms', replace)));
       const r = refused(res, err);
       again(r, r.status);
     }
@@ -95,6 +144,7 @@ export class MfaPagesController {
 
   @Get('email')
   emailStart(@Req() req: AppRequest, @Res() res: Response, @Query() query: QueryParams) {
+    this.requireRecent(req);
     this.view.setup(req, res, 'email', replaceId(query.replace), req.auth!.user.email);
   }
 
@@ -106,9 +156,10 @@ export class MfaPagesController {
       this.view.setup(req, res, 'email', replace, form.values.email ?? '', m, status);
     if (!form.ok) return again({ errors: form.errors }, 400);
     try {
-      const { methodId } = await this.mfa.setupEmail(req.auth!.user, form.value.email, meta(req));
+      const { methodId } = await this.mfa.setupEmail(req.auth!.user, req.auth!.session, form.value.email, meta(req));
       res.redirect(303, codeHref(methodId, { replace }));
     } catch (err) {
+      if (err instanceof ReauthRequiredProblem) return res.redirect(303, reauthHref(setupHref('email', replace)));
       const r = refused(res, err);
       again(r, r.status);
     }
@@ -122,6 +173,7 @@ export class MfaPagesController {
     @Param('methodId', IdPipe) methodId: string,
     @Query() query: QueryParams,
   ) {
+    this.requireRecent(req);
     const ctx = codeContext(await this.mfa.method(req.auth!.user.id, methodId), query);
     const notice = query.sent === '1' ? `A new code is on its way${ctx.to ? ` to ${ctx.to}` : ''}.` : undefined;
     this.view.code(req, res, methodId, ctx, { notice });
@@ -135,8 +187,11 @@ export class MfaPagesController {
     if (!form.ok) return this.view.code(req, res, methodId, ctx, { errors: form.errors }, 400);
     let confirmed: Awaited<ReturnType<MfaService['confirm']>>;
     try {
-      confirmed = await this.mfa.confirm(req.auth!.user, methodId, form.value.code, meta(req));
+      confirmed = await this.mfa.confirm(req.auth!.user, req.auth!.session, methodId, form.value.code, meta(req));
     } catch (err) {
+      // The window closed while the code was on its way: confirm it's you, then back to this code.
+      if (err instanceof ReauthRequiredProblem)
+        return res.redirect(303, reauthHref(codeHref(methodId, { replace: ctx.replace })));
       const r = refused(res, err);
       return this.view.code(req, res, methodId, ctx, r, r.status);
     }
@@ -161,7 +216,7 @@ export class MfaPagesController {
 
   @Post(':methodId/default')
   async setDefault(@Req() req: AppRequest, @Res() res: Response, @Param('methodId', IdPipe) methodId: string) {
-    await this.mfa.setDefault(req.auth!.user, methodId, meta(req));
+    await this.mfa.setDefault(req.auth!.user, req.auth!.session, methodId, meta(req));
     res.redirect(303, security('default-changed'));
   }
 
@@ -184,7 +239,7 @@ export class MfaPagesController {
       this.view.confirmRemove(req, res, await this.confirmedMethod(req, methodId), false, m, status);
     if (!form.ok) return again({ errors: form.errors }, 400);
     try {
-      await this.mfa.remove(req.auth!.user, methodId, form.value.password, meta(req));
+      await this.mfa.remove(req.auth!.user, req.auth!.session, methodId, form.value.password, meta(req));
     } catch (err) {
       const r = refused(res, err);
       return again(r, r.status);
@@ -205,7 +260,12 @@ export class MfaPagesController {
     const form = parseForm(PasswordDto, req.body, PASSWORD_ONLY_FORM);
     if (!form.ok) return this.view.confirmRecoveryCodes(req, res, { errors: form.errors }, 400);
     try {
-      const { recoveryCodes } = await this.mfa.regenerateRecoveryCodes(req.auth!.user, form.value.password, meta(req));
+      const { recoveryCodes } = await this.mfa.regenerateRecoveryCodes(
+        req.auth!.user,
+        req.auth!.session,
+        form.value.password,
+        meta(req),
+      );
       this.view.recoveryCodes(req, res, recoveryCodes, false);
     } catch (err) {
       const r = refused(res, err);

@@ -26,7 +26,7 @@ import {
   LICENSE_EDIT_FORM,
   LICENSE_FORM,
 } from './partner/form-specs';
-import { actionLabel, dateInput, pageNumber, pager, queryText, urlWith } from './partner/format';
+import { actionLabel, dateInput, invitedEmail, pageNumber, pager, queryText, urlWith } from './partner/format';
 import { attempt, parseForm } from './partner/forms';
 import { ConsolePages } from './partner/console-pages';
 import { ConsolePageFilter } from './partner/page-filter';
@@ -45,6 +45,12 @@ type QueryParams = Record<string, unknown>;
 
 const PAGE_SIZE = 25;
 const SORT_COLUMNS = ['companyName', 'country', 'createdAt'] as const;
+
+/** After "add account": the same words whether or not the address had an account elsewhere. */
+function inviteNotice(query: QueryParams): string | undefined {
+  const email = invitedEmail(query.invited);
+  return email && `Account created. An invitation to set a password was emailed to ${email}.`;
+}
 
 /** Confirmations after a form post (POST-redirect-GET): fixed texts, chosen by `?done=`. */
 const DONE: Record<string, string> = {
@@ -169,7 +175,7 @@ export class PartnerPagesController {
         },
       ],
       auditHref: urlWith('/partner/audit', { customerId }),
-      notice: DONE[queryText(query.done, 40)],
+      notice: inviteNotice(query) ?? DONE[queryText(query.done, 40)],
     };
     if (tab === 'accounts') {
       const q = queryText(query.q);
@@ -249,7 +255,9 @@ export class PartnerPagesController {
     const created = await attempt(ACCOUNT_FORM, () => this.console.createAccount(actor, customerId, form.value));
     if ('errors' in created)
       return this.view.accountForm(req, res, actor, customerId, null, form.values, created.errors, 409);
-    res.redirect(303, urlWith(accountPath(customerId, created.value.id), { done: 'invited' }));
+    // Back to the company's accounts, not to the new account's page: an address that has an
+    // account in another tenant gets the same answer, and there is no page for it.
+    res.redirect(303, urlWith(customerPath(customerId), { invited: created.value.email }));
   }
 
   @Get('customers/:customerId/accounts/:accountId')
@@ -273,11 +281,9 @@ export class PartnerPagesController {
           kind: 'success',
           text: `Password reset requested. An email with a reset link is on its way to ${account.email}.`,
         }
-      : done === 'invited'
-        ? { kind: 'success', text: `Account created. An invitation to set a password was emailed to ${account.email}.` }
-        : DONE[done]
-          ? { kind: 'success', text: DONE[done] }
-          : undefined;
+      : DONE[done]
+        ? { kind: 'success', text: DONE[done] }
+        : undefined;
     const path = accountPath(customerId, accountId);
     await this.view.send(req, res, actor, 'partner/account', 'customers', {
       title: fullName(account),

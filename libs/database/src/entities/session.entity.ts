@@ -30,6 +30,17 @@ export class Session {
   @Column({ name: 'mfa_failures', type: 'int', default: 0 })
   mfaFailures!: number;
 
+  /**
+   * When the user last proved who they are in this session (sign-in, or a password or code given
+   * again); changes to sign-in methods need it recent. Null for a pending sign-in.
+   */
+  @Column({ name: 'reauth_at', ...TIMESTAMP, nullable: true })
+  reauthAt!: Date | null;
+
+  /** Wrong passwords given in a row inside this session; it ends after a few. */
+  @Column({ name: 'reauth_failures', type: 'int', default: 0 })
+  reauthFailures!: number;
+
   @Column({ type: 'varchar', length: 64, nullable: true })
   ip!: string | null;
 

@@ -6,8 +6,8 @@ import { APP_CONFIG, AppConfig } from '@lmp/config';
 import { MfaKind, MfaMethod, newId, Partner, Session, TransactionRunner, Tx, User } from '@lmp/database';
 import { MailTemplate, OutboxWriter, SmsTemplate } from '@lmp/notifications';
 import { AuthService } from '../auth.service';
-import { PasswordHasher } from '../password-hasher';
 import { RateLimitStore } from '../rate-limit.store';
+import { ReauthService } from '../reauth.service';
 import { SessionMeta, SessionService } from '../session.service';
 import { normalizeEmail, UserRepository } from '../user.repository';
 import { normalizePhone } from '../account-settings.service';
@@ -56,7 +56,6 @@ export interface TotpSetup {
   qrDataUrl: string;
 }
 
-
 const KIND_LABEL: Record<MfaKind, string> = { totp: 'Authenticator app', sms: 'Text message', email: 'Email' };
 
 export function maskPhone(e164: string): string {
@@ -101,7 +100,7 @@ export class MfaService {
   constructor(
     private readonly repo: MfaRepository,
     private readonly users: UserRepository,
-    private readonly hasher: PasswordHasher,
+    private readonly reauth: ReauthService,
     private readonly sessions: SessionService,
     private readonly auth: AuthService,
     private readonly outbox: OutboxWriter,
@@ -131,8 +130,31 @@ export class MfaService {
     return methodView(method);
   }
 
+  /**
+   * Proves, inside a session, that its user is still the owner: the password, or a current code
+   * of a confirmed method (a code is spent, as at sign-in). Opens the re-authentication window.
+   * A wrong one is a 400 on its field and counts like a failed sign-in; see ReauthService.
+   */
+  async reauthenticate(
+    user: User,
+    session: Session,
+    input: { password?: string; methodId?: string; code?: string },
+    meta: SessionMeta,
+  ): Promise<void> {
+    if (input.password !== undefined) {
+      if (!(await this.reauth.checkPassword(user, session, input.password, meta, 'reauth')))
+        throw new ValidationProblem([{ field: 'password', message: 'is not correct' }]);
+      return;
+    }
+    const check = await this.verifySignInCode(user, input.methodId ?? '', input.code ?? '');
+    if (check.ok) return this.reauth.succeeded(user, session, { meta, via: check.kind ?? 'code' });
+    await this.reauth.failed(user, session, meta, 'reauth');
+    throw wrongCode(check.reason);
+  }
+
   /** A pending authenticator-app method: its key as text, as an otpauth:// URL and as a QR code. */
-  async setupTotp(user: User): Promise<TotpSetup> {
+  async setupTotp(user: User, session: Session): Promise<TotpSetup> {
+    this.reauth.requireRecent(user, session);
     const secret = newTotpSecret();
     const method = this.newMethod(user.id, 'totp', null);
     method.secret = this.box.seal(secret, this.sealContext(method));
@@ -155,14 +177,17 @@ export class MfaService {
   }
 
   /** A pending text-message method; a code goes to the phone. */
-  async setupSms(user: User, phoneInput: string, meta: SessionMeta): Promise<{ methodId: string }> {
+  async setupSms(user: User, session: Session, phoneInput: string, meta: SessionMeta): Promise<{ methodId: string }> {
+    this.reauth.requireRecent(user, session);
     const phone = normalizePhone(phoneInput ?? '');
-    if (!phone) throw new ValidationProblem([{ field: 'phone', message: 'must be a valid phone number, like +14155550123' }]);
+    if (!phone)
+      throw new ValidationProblem([{ field: 'phone', message: 'must be a valid phone number, like +14155550123' }]);
     return this.setupSent(user, 'sms', phone, meta);
   }
 
   /** A pending email method; a code goes to the address (which may differ from the sign-in one). */
-  async setupEmail(user: User, emailInput: string, meta: SessionMeta): Promise<{ methodId: string }> {
+  async setupEmail(user: User, session: Session, emailInput: string, meta: SessionMeta): Promise<{ methodId: string }> {
+    this.reauth.requireRecent(user, session);
     const email = normalizeEmail(emailInput ?? '');
     if (!EMAIL_PATTERN.test(email) || email.length > 254)
       throw new ValidationProblem([{ field: 'email', message: 'must be an email address' }]);
@@ -212,10 +237,12 @@ export class MfaService {
    */
   async confirm(
     user: User,
+    session: Session,
     methodId: string,
     code: string,
     meta: SessionMeta,
   ): Promise<MfaMethodView & { recoveryCodes?: string[] }> {
+    this.reauth.requireRecent(user, session);
     const result = await this.tx.run(async (tx) => {
       await this.users.findForUpdate(tx.em, user.id);
       const method = await this.repo.find(user.id, methodId, tx.em);
@@ -239,14 +266,21 @@ export class MfaService {
         recoveryCodes = await this.issueRecoveryCodes(tx, user.id);
       }
       await this.record(tx, user, AuditAction.MfaMethodAdded, meta, { kind: method.kind, first });
-      await this.notify(tx, user, first ? `two-factor authentication was turned on with ${methodHint(method)}` : `${methodHint(method)} was added`);
+      await this.notify(
+        tx,
+        user,
+        first
+          ? `two-factor authentication was turned on with ${methodHint(method)}`
+          : `${methodHint(method)} was added`,
+      );
       return { failed: undefined, view: methodView({ ...method, confirmedAt: now, isDefault: first }), recoveryCodes };
     });
     if (result.failed) throw wrongCode(result.failed.reason);
     return { ...result.view!, ...(result.recoveryCodes ? { recoveryCodes: result.recoveryCodes } : {}) };
   }
 
-  async setDefault(user: User, methodId: string, meta: SessionMeta): Promise<MfaMethodView> {
+  async setDefault(user: User, session: Session, methodId: string, meta: SessionMeta): Promise<MfaMethodView> {
+    this.reauth.requireRecent(user, session);
     return this.tx.run(async (tx) => {
       const method = await this.repo.find(user.id, methodId, tx.em);
       if (!method || !method.confirmedAt) throw new NotFoundProblem('two-factor method');
@@ -262,9 +296,10 @@ export class MfaService {
   /**
    * Removes a method after checking the password. The last confirmed method stays: turning 2FA
    * off is its own, louder action. A removed default passes to the oldest remaining method.
+   * The password in the request is the re-authentication.
    */
-  async remove(user: User, methodId: string, password: string, meta: SessionMeta): Promise<void> {
-    await this.requirePassword(user, password);
+  async remove(user: User, session: Session, methodId: string, password: string, meta: SessionMeta): Promise<void> {
+    await this.requirePassword(user, session, password, meta, 'mfa_remove');
     await this.tx.run(async (tx) => {
       await this.users.findForUpdate(tx.em, user.id);
       const method = await this.repo.find(user.id, methodId, tx.em);
@@ -275,7 +310,9 @@ export class MfaService {
       }
       const others = (await this.repo.confirmed(user.id, tx.em)).filter((m) => m.id !== method.id);
       if (others.length === 0)
-        throw new ConflictProblem('This is your only two-factor method. Set up another one first, or turn two-factor authentication off.');
+        throw new ConflictProblem(
+          'This is your only two-factor method. Set up another one first, or turn two-factor authentication off.',
+        );
       await this.repo.remove(tx.em, user.id, [method.id]);
       if (method.isDefault) await this.repo.setDefault(tx.em, user.id, others[0].id);
       await this.record(tx, user, AuditAction.MfaMethodRemoved, meta, { kind: method.kind });
@@ -288,11 +325,13 @@ export class MfaService {
    * email says so. Partner staff whose partner requires 2FA cannot.
    */
   async disable(user: User, session: Session, password: string, meta: SessionMeta): Promise<void> {
-    await this.requirePassword(user, password);
+    await this.requirePassword(user, session, password, meta, 'mfa_disable');
     await this.tx.run(async (tx) => {
       await this.users.findForUpdate(tx.em, user.id);
       if (await this.requiredByPartner(tx, user))
-        throw new ConflictProblem('Your organisation requires two-factor authentication for its staff: it cannot be turned off.');
+        throw new ConflictProblem(
+          'Your organisation requires two-factor authentication for its staff: it cannot be turned off.',
+        );
       const removed = await this.turnOff(tx, user, { exceptSessionId: session.id, disabledBy: null });
       if (removed !== null) await this.record(tx, user, AuditAction.MfaDisabled, meta, { methods: removed });
     });
@@ -326,8 +365,13 @@ export class MfaService {
   }
 
   /** New recovery codes after checking the password; the old ones stop working. */
-  async regenerateRecoveryCodes(user: User, password: string, meta: SessionMeta): Promise<{ recoveryCodes: string[] }> {
-    await this.requirePassword(user, password);
+  async regenerateRecoveryCodes(
+    user: User,
+    session: Session,
+    password: string,
+    meta: SessionMeta,
+  ): Promise<{ recoveryCodes: string[] }> {
+    await this.requirePassword(user, session, password, meta, 'recovery_codes');
     return this.tx.run(async (tx) => {
       await this.users.findForUpdate(tx.em, user.id);
       if ((await this.repo.confirmed(user.id, tx.em)).length === 0)
@@ -346,8 +390,13 @@ export class MfaService {
     return (await this.repo.confirmed(userId)).map(methodView);
   }
 
-  /** Sends a sign-in code for a confirmed SMS or email method. */
-  async sendSignInCode(user: User, methodId: string, meta: SessionMeta): Promise<void> {
+  /** Sends a sign-in code (or, inside a session, a "confirm it's you" code) for a confirmed SMS or email method. */
+  async sendSignInCode(
+    user: User,
+    methodId: string,
+    meta: SessionMeta,
+    purpose: 'sign-in' | 'reauth' = 'sign-in',
+  ): Promise<void> {
     const found = await this.repo.find(user.id, methodId);
     if (!found || !found.confirmedAt) throw new NotFoundProblem('two-factor method');
     if (found.kind === 'totp') throw noCodesToSend();
@@ -355,7 +404,7 @@ export class MfaService {
     await this.tx.run(async (tx) => {
       const method = await this.repo.find(user.id, methodId, tx.em);
       if (!method || !method.confirmedAt) throw new NotFoundProblem('two-factor method');
-      await this.sendCode(tx, user, method, 'sign-in', meta);
+      await this.sendCode(tx, user, method, purpose, meta);
     });
   }
 
@@ -443,7 +492,13 @@ export class MfaService {
   }
 
   /** A fresh code for an SMS or email method: the previous one stops working. At most one per 30 s. */
-  private async sendCode(tx: Tx, user: User, method: MfaMethod, purpose: 'setup' | 'sign-in', meta: SessionMeta) {
+  private async sendCode(
+    tx: Tx,
+    user: User,
+    method: MfaMethod,
+    purpose: 'setup' | 'sign-in' | 'reauth',
+    meta: SessionMeta,
+  ) {
     const now = this.clock.now();
     const since = method.codeSentAt ? now.getTime() - method.codeSentAt.getTime() : Infinity;
     if (since < RESEND_AFTER_MS) throw new RateLimitedProblem(Math.ceil((RESEND_AFTER_MS - since) / 1000));
@@ -463,10 +518,18 @@ export class MfaService {
         firstName: user.firstName || user.email,
         code,
         minutes,
-        purpose: purpose === 'sign-in' ? 'sign in to LMP' : 'confirm this address for two-factor authentication',
+        purpose:
+          purpose === 'sign-in'
+            ? 'sign in to LMP'
+            : purpose === 'reauth'
+              ? 'confirm that it is you before changing your sign-in methods'
+              : 'confirm this address for two-factor authentication',
       });
     }
-    this.logger.log({ userId: user.id, methodId: method.id, kind: method.kind, purpose, ip: meta.ip }, 'two-factor code sent');
+    this.logger.log(
+      { userId: user.id, methodId: method.id, kind: method.kind, purpose, ip: meta.ip },
+      'two-factor code sent',
+    );
   }
 
   /** Checks a code against a method; counts tries of sent codes and records used TOTP steps. */
@@ -514,8 +577,9 @@ export class MfaService {
     return codes;
   }
 
-  private async requirePassword(user: User, password: string): Promise<void> {
-    if (!(await this.hasher.verify(user.passwordHash, password ?? '')))
+  /** The password given in the request: counted when wrong, a re-authentication when right. */
+  private async requirePassword(user: User, session: Session, password: string, meta: SessionMeta, purpose: string) {
+    if (!(await this.reauth.checkPassword(user, session, password, meta, purpose)))
       throw new ValidationProblem([{ field: 'password', message: 'is not correct' }]);
   }
 
@@ -525,7 +589,13 @@ export class MfaService {
     return !!partner?.requireStaffMfa;
   }
 
-  private async record(tx: Tx, user: User, action: AuditAction, meta: SessionMeta, detail: Record<string, string | number | boolean>) {
+  private async record(
+    tx: Tx,
+    user: User,
+    action: AuditAction,
+    meta: SessionMeta,
+    detail: Record<string, string | number | boolean>,
+  ) {
     await this.audit.record(tx.em, {
       action,
       actorUserId: user.id,

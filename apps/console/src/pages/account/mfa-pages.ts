@@ -5,7 +5,7 @@ import { AppRequest } from '../../http/request-context';
 import { urlWith } from '../partner/format';
 import { FieldErrors } from '../partner/forms';
 import { AccountShell, errorList } from './account-shell';
-import { MFA_BASE, recoveryCodesPage, SetupSlug, setupHref, slugInfo } from './mfa-presenters';
+import { MFA_BASE, REAUTH_PATH, recoveryCodesPage, SetupSlug, setupHref, slugInfo } from './mfa-presenters';
 
 /** What a code form carries from step to step: the kind, where the code went, the method it replaces. */
 export interface CodeContext {
@@ -135,6 +135,30 @@ export class MfaPages {
 
   confirmTurnOff(req: AppRequest, res: Response, m: Messages = {}, status = 200) {
     this.confirm(req, res, CONFIRM.turnOff, `${MFA_BASE}/turn-off`, m, status);
+  }
+
+  /**
+   * "Confirm it's you": the password, or a code from the authenticator app (`app`: its method id),
+   * before a change to sign-in methods; then on to `next`.
+   */
+  reauth(req: AppRequest, res: Response, next: string, app: string | undefined, m: Messages = {}, status = 200) {
+    const errors = m.errors ?? {};
+    this.shell.send(
+      req,
+      res,
+      'account/reauth',
+      'security',
+      {
+        title: 'Confirm it is you',
+        action: REAUTH_PATH,
+        next,
+        app,
+        error: m.error,
+        errors,
+        errorList: errorList(errors),
+      },
+      status,
+    );
   }
 
   /** Recovery codes, shown once: after the first method, and when new ones are made. */

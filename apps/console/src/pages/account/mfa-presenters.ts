@@ -52,6 +52,12 @@ export const replaceId = (value: unknown): string | undefined =>
 
 export const setupHref = (slug: SetupSlug, replace?: string) => urlWith(`${MFA_BASE}/${slug}`, { replace });
 
+/** The "confirm it's you" page, before a change to sign-in methods. */
+export const REAUTH_PATH = `${MFA_BASE}/confirm-identity`;
+
+/** The "confirm it's you" page, coming back to `next` (a path of this site) afterwards. */
+export const reauthHref = (next: string): string => urlWith(REAUTH_PATH, { next });
+
 export const codeHref = (methodId: string, params: { replace?: string; sent?: 1 }) =>
   urlWith(`${MFA_BASE}/${methodId}/code`, params);
 

@@ -167,3 +167,12 @@ export function pageNumber(raw: unknown): number {
 
 /** A query-string value as text, at most `max` characters. */
 export const queryText = (raw: unknown, max = 200): string => (typeof raw === 'string' ? raw.trim().slice(0, max) : '');
+
+/**
+ * The address a "was invited" notice names, from the query string: an address or nothing. The
+ * notice is the same whether or not the address had an account elsewhere (nothing tells which).
+ */
+export function invitedEmail(raw: unknown): string | undefined {
+  const text = queryText(raw, 254);
+  return /^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(text) ? text : undefined;
+}

@@ -1,12 +1,13 @@
 import { ArgumentsHost, Catch, ExceptionFilter, HttpStatus, Injectable } from '@nestjs/common';
 import type { Request, Response } from 'express';
-import { MfaSetupRequiredProblem, toProblem } from '@lmp/common';
+import { MfaSetupRequiredProblem, ReauthRequiredProblem, toProblem } from '@lmp/common';
 import { safeNext } from '../../http/csrf';
+import { reauthHref } from '../account/mfa-presenters';
 import { PageErrorFilter } from '../page-error.filter';
 
 /**
  * Console pages answer "sign in first" with a redirect to the sign-in page, which brings the
- * user back afterwards; every other error is an HTML error page (PageErrorFilter).
+ * user back afterwards, and "confirm it's you" with the re-authentication page; every other error is an HTML error page (PageErrorFilter).
  */
 @Catch()
 @Injectable()
@@ -21,6 +22,13 @@ export class ConsolePageFilter implements ExceptionFilter {
       // After a form post the page to come back to is the one the form was on, not its action.
       const next = req.method === 'GET' ? safeNext(req.originalUrl, '') : '';
       res.redirect(303, next ? `/login?next=${encodeURIComponent(next)}` : '/login');
+      return;
+    }
+    if (exception instanceof ReauthRequiredProblem && !res.headersSent) {
+      // "Confirm it's you", then back to the page that asked (a form post goes back to Security).
+      const req = http.getRequest<Request>();
+      const back = req.method === 'GET' ? safeNext(req.originalUrl, '/account/security') : '/account/security';
+      res.redirect(303, reauthHref(back));
       return;
     }
     if (exception instanceof MfaSetupRequiredProblem && !res.headersSent) {
