@@ -3,7 +3,7 @@ import { NestExpressApplication } from '@nestjs/platform-express';
 import cookieParser from 'cookie-parser';
 import helmet from 'helmet';
 import { Logger } from 'nestjs-pino';
-import { createValidationPipe, ProblemDetailsFilter } from '@lmp/common';
+import { createValidationPipe, ProblemDetailsFilter, verifyJsonDepth } from '@lmp/common';
 import { AppConfig } from '@lmp/config';
 import { mountOps } from '../ops/mount-ops';
 import { publicDir } from '../page-renderer';
@@ -34,7 +34,7 @@ export function configureApp(app: INestApplication, config: AppConfig): void {
   );
   express.useStaticAssets(publicDir(), { prefix: '/assets/', maxAge: '1h', index: false });
   express.use(cookieParser());
-  express.useBodyParser('json', { limit: '100kb' });
+  express.useBodyParser('json', { limit: '100kb', verify: verifyJsonDepth() });
   express.useBodyParser('urlencoded', { limit: '100kb', extended: false });
   mountOps(app);
   app.useGlobalPipes(createValidationPipe());
