@@ -37,6 +37,7 @@ async function main(): Promise<void> {
     for (const [status, n] of Object.entries(byStatus)) process.stdout.write(`  ${status}: ${n}\n`);
     process.stdout.write(`5xx: ${serverErrors.length}\n`);
     for (const e of serverErrors.slice(0, 20)) process.stdout.write(`  ${e}\n`);
+    process.stdout.write(`routes reached: ${Object.keys(session.report.byRoute).length} of ${routes.length}\n`);
     process.stdout.write(`signed in again: ${reSignIns}, fresh actors: ${rebuilds}\n`);
     process.stdout.write(`/health/live afterwards: ${live}\n`);
     process.exitCode = serverErrors.length || live !== 200 ? 1 : 0;
