@@ -164,6 +164,12 @@ describe('hostile input', () => {
       .send('{"companyName":"Proto Co","country":"GB","__proto__":{"status":"suspended"}}');
     expect(create.status).toBe(400);
     expect(create.body.errors).toEqual([{ field: '__proto__', message: 'property __proto__ is not allowed' }]);
+    const inherited = await admin
+      .post('/api/v1/partner/customers')
+      .set('Content-Type', 'application/json')
+      .send('{"companyName":"Proto Co","country":"GB","toString":"x","valueOf":1}');
+    expect(inherited.status).toBe(400);
+    expect(fieldsOf(inherited)).toEqual(['toString', 'valueOf']);
     const query = await admin.get('/api/v1/partner/customers?constructor=1');
     expect(query.status).toBe(400);
     expect(fieldsOf(query)).toEqual(['constructor']);

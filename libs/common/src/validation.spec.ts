@@ -125,12 +125,17 @@ describe('toIsoDate', () => {
 
 describe('unsafeInputErrors', () => {
   it('names prototype keys at any depth', () => {
-    const body = JSON.parse('{"a":{"constructor":1},"__proto__":{},"list":[{"prototype":null}],"ok":"x"}');
+    const body = JSON.parse(
+      '{"a":{"constructor":1},"__proto__":{},"list":[{"prototype":null}],"toString":"x","b":{"hasOwnProperty":1},"ok":"x"}',
+    );
     expect(unsafeInputErrors(body)).toEqual([
       { field: 'a.constructor', message: 'property constructor is not allowed' },
       { field: '__proto__', message: 'property __proto__ is not allowed' },
       { field: 'list.0.prototype', message: 'property prototype is not allowed' },
+      { field: 'toString', message: 'property toString is not allowed' },
+      { field: 'b.hasOwnProperty', message: 'property hasOwnProperty is not allowed' },
     ]);
+    expect(unsafeInputErrors({ proto: 1, constructorName: 'x', tostring: 2 })).toEqual([]);
   });
 
   it('names strings with a lone surrogate, and lets pairs through', () => {

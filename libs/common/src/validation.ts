@@ -14,11 +14,13 @@ export function flattenValidationErrors(errors: ValidationError[], prefix = ''):
 }
 
 /**
- * Keys that reach an object's prototype rather than its own fields. class-validator's whitelist
- * does not see them (they are on every object), and class-transformer copies them onto the DTO,
- * where a `constructor` that is not a class broke validation itself (a TypeError, 500).
+ * Keys that name what every object inherits (`__proto__`, `constructor`, `toString`...) or a
+ * class's `prototype`. class-validator's whitelist does not see them (they are on every object),
+ * and class-transformer copies them onto the DTO, where a `constructor` that is not a class broke
+ * validation itself (a TypeError, 500) and a `toString` that is not a function waits for the
+ * first template string.
  */
-const PROTOTYPE_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
+const isPrototypeKey = (key: string) => key === 'prototype' || key in Object.prototype;
 
 /** A UTF-16 surrogate without its other half: no UTF-8 encoding exists for it (encodeURI throws). */
 const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
@@ -40,7 +42,7 @@ export function unsafeInputErrors(value: unknown, prefix = '', depth = 0): Field
   const out: FieldError[] = [];
   for (const key of Object.keys(value)) {
     const field = prefix ? `${prefix}.${key}` : key;
-    if (PROTOTYPE_KEYS.has(key)) out.push({ field, message: `property ${key} is not allowed` });
+    if (isPrototypeKey(key)) out.push({ field, message: `property ${key} is not allowed` });
     else out.push(...unsafeInputErrors((value as Record<string, unknown>)[key], field, depth + 1));
   }
   return out;
