@@ -385,34 +385,57 @@ const { anyValue } = fc.letrec<{ anyValue: unknown; array: unknown[]; object: Re
   object: fc.dictionary(keyArb, tie('anyValue'), { maxKeys: 4 }),
 }));
 
-function fieldValue(field: string, world: () => FuzzWorld): fc.Arbitrary<unknown> {
-  const ok = plausible(field, world);
+/** A value that should be refused (or survive) for this field: null, a wrong type, an odd character. */
+function hostileValue(field: string, world: () => FuzzWorld): fc.Arbitrary<unknown> {
   return fc.oneof(
-    { weight: 4, arbitrary: ok },
-    { weight: 2, arbitrary: withOddChar(ok) },
-    { weight: 1, arbitrary: fc.constant(null) },
+    { weight: 2, arbitrary: fc.constant(null) },
+    { weight: 3, arbitrary: withOddChar(plausible(field, world)) },
+    { weight: 2, arbitrary: scalar },
     { weight: 2, arbitrary: anyValue },
   );
 }
 
-/** A body as the text sent: an object of the DTO's fields (and prototype keys), or raw junk. */
+/** An object with `entries` as own keys; defineProperty, since `o.__proto__ = v` sets the prototype. */
+function objectOf(entries: ReadonlyArray<readonly [string, unknown]>): Record<string, unknown> {
+  const o: Record<string, unknown> = {};
+  for (const [k, v] of entries)
+    Object.defineProperty(o, k, { value: v, enumerable: true, configurable: true, writable: true });
+  return o;
+}
+
+/**
+ * A body as the text sent. Mostly the DTO's fields: all plausible but one hostile (what gets past
+ * validation to the service), any mix of plausible and hostile, or all plausible; sometimes an
+ * extra or prototype key; sometimes raw junk that is not an object at all.
+ */
 function bodyArb(fields: string[], world: () => FuzzWorld): fc.Arbitrary<string> {
-  const entries = fc.tuple(
-    ...fields.map((f) =>
-      fc.option(
-        fieldValue(f, world).map((v) => [f, v] as const),
-        { freq: 3 },
+  const plausibleAll = fc.tuple(...fields.map((f) => plausible(f, world)));
+  const oneBad = fields.length
+    ? fc
+        .tuple(plausibleAll, fc.oneof(...fields.map((f, i) => fc.tuple(fc.constant(i), hostileValue(f, world)))))
+        .map(([values, [bad, value]]) => fields.map((f, i) => [f, i === bad ? value : values[i]] as const))
+    : fc.constant([]);
+  const mixed = fc
+    .tuple(
+      ...fields.map((f) =>
+        fc.option(
+          fc.oneof(plausible(f, world), hostileValue(f, world)).map((v) => [f, v] as const),
+          { freq: 3 },
+        ),
       ),
-    ),
+    )
+    .map((es) => es.filter((e) => e !== null));
+  const valid = plausibleAll.map((values) => fields.map((f, i) => [f, values[i]] as const));
+  const extras = fc.oneof(
+    { weight: 4, arbitrary: fc.constant([]) },
+    { weight: 1, arbitrary: fc.array(fc.tuple(keyArb, anyValue), { minLength: 1, maxLength: 2 }) },
   );
-  const extras = fc.array(fc.tuple(keyArb, anyValue), { maxLength: 2 });
-  const object = fc.tuple(entries, extras).map(([fs, ex]) => {
-    const o: Record<string, unknown> = {};
-    // defineProperty: `o.__proto__ = v` would set the prototype instead of sending the key.
-    for (const e of [...fs.filter((x) => x !== null), ...ex])
-      Object.defineProperty(o, e![0], { value: e![1], enumerable: true, configurable: true, writable: true });
-    return o;
-  });
+  const object = fc
+    .tuple(
+      fc.oneof({ weight: 3, arbitrary: oneBad }, { weight: 2, arbitrary: mixed }, { weight: 1, arbitrary: valid }),
+      extras,
+    )
+    .map(([fs, ex]) => objectOf([...fs, ...ex]));
   const raw = fc.oneof(
     fc.constantFrom(
       '',
@@ -476,27 +499,22 @@ const paramArb: fc.Arbitrary<ParamValue> = fc.oneof(
   },
 );
 
+/** A query string: the DTO's parameters with plausible or hostile values, unknown and odd keys, bad escapes. */
 function queryArb(fields: string[], world: () => FuzzWorld): fc.Arbitrary<string> {
-  const pair = fc.tuple(
-    fc.oneof(
-      fc.constantFrom(...(fields.length ? fields : ['q'])),
-      keyArb,
-      fc.constantFrom('a[b]', 'a[]', '__proto__[x]'),
-    ),
-    fc.oneof(
-      ...(fields.length ? fields : ['q']).map((f) => fieldValue(f, world)),
-      fc.constantFrom('%', '%zz', '%E0%A4%A'),
-    ),
+  const known = (fields.length ? fields : ['q']).map((f) =>
+    fc.tuple(fc.constant(f), fc.oneof(plausible(f, world), plausible(f, world), hostileValue(f, world))),
   );
-  return fc.array(pair, { maxLength: 4 }).map((pairs) =>
-    pairs
-      .map(([k, v]) => {
-        const value =
-          typeof v === 'string' && /^%/.test(v) ? v : percentEncode(typeof v === 'string' ? v : toJsonText(v));
-        return `${percentEncode(k)}=${value.slice(0, 4000)}`;
-      })
-      .join('&'),
-  );
+  const odd = fc.tuple(fc.oneof(keyArb, fc.constantFrom('a[b]', 'a[]', '__proto__[x]')), scalar);
+  const pair = fc.oneof({ weight: 4, arbitrary: fc.oneof(...known) }, { weight: 1, arbitrary: odd });
+  const escape = fc.constantFrom('%', '%zz', '%E0%A4%A', '%ED%A0%80');
+  return fc.tuple(fc.array(pair, { maxLength: 4 }), fc.option(escape, { freq: 6 })).map(([pairs, rawEscape]) => {
+    const parts = pairs.map(([k, v]) => {
+      const text = typeof v === 'string' ? v : toJsonText(v);
+      return `${percentEncode(k)}=${percentEncode(text.slice(0, 2000))}`;
+    });
+    if (rawEscape) parts.push(`q=${rawEscape}`);
+    return parts.join('&');
+  });
 }
 
 export interface FuzzRequest {
