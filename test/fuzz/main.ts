@@ -1,8 +1,11 @@
-// npm run fuzz -- [--requests N] [--seed N]: the fuzz test's generator against an embedded console,
-// for as many requests as asked. Prints requests sent, answers by status and every 5xx; exit 1 on any.
+// npm run fuzz -- [--requests N] [--seed N] [--mariadb]: the fuzz test's generator against an
+// embedded console (or one on MariaDB and Redis, TEST_DATABASE_URL and TEST_REDIS_URL), for as many
+// requests as asked. Prints requests sent, answers by status and every 5xx; exit 1 on any.
 import 'reflect-metadata';
+import { randomBytes } from 'node:crypto';
 import { startConsole } from '../support/console-app';
 import { fuzz, FuzzSession, jsonRoutes } from '../support/fuzz';
+import { checkMariaDb, checkRedis, dropQueuePrefix, freshDatabase, TEST_REDIS_URL } from '../support/services';
 
 function option(name: string, fallback: number): number {
   const i = process.argv.indexOf(`--${name}`);
@@ -19,11 +22,28 @@ async function main(): Promise<void> {
   const requests = option('requests', 2000);
   const seed = option('seed', Math.floor(Math.random() * 2 ** 31));
   const started = Date.now();
-  const sut = await startConsole();
+  // MariaDB enforces column types and lengths that SQLite lets through: worth a run of its own.
+  const mariadb = process.argv.includes('--mariadb');
+  let cleanup = async () => {};
+  let env: Record<string, string> = {};
+  if (mariadb) {
+    await checkMariaDb();
+    await checkRedis();
+    const db = await freshDatabase();
+    const prefix = `lmp-fuzz-${randomBytes(4).toString('hex')}`;
+    env = { DATABASE_URL: db.url, REDIS_URL: TEST_REDIS_URL, QUEUE_PREFIX: prefix, MIGRATE_ON_START: 'true' };
+    cleanup = async () => {
+      await db.drop();
+      await dropQueuePrefix(prefix);
+    };
+  }
+  const sut = await startConsole(env);
   try {
     const routes = jsonRoutes(sut.app);
     const session = await FuzzSession.start(sut.app);
-    process.stdout.write(`fuzzing ${routes.length} routes with ${requests} requests, seed ${seed}\n`);
+    process.stdout.write(
+      `fuzzing ${routes.length} routes with ${requests} requests, seed ${seed}, on ${mariadb ? 'MariaDB' : 'SQLite'}\n`,
+    );
     const progress = setInterval(
       () => process.stderr.write(`  ${session.report.sent} sent, ${session.report.serverErrors.length} 5xx\n`),
       10_000,
@@ -43,6 +63,7 @@ async function main(): Promise<void> {
     process.exitCode = serverErrors.length || live !== 200 ? 1 : 0;
   } finally {
     await sut.close();
+    await cleanup();
   }
 }
 
