@@ -8,3 +8,4 @@ export * from './common.module';
 export * from './logging';
 export * from './metrics';
 export * from './background-tasks';
+export * from './json-depth';

@@ -2,7 +2,7 @@ import { Type } from 'class-transformer';
 import { plainToInstance } from 'class-transformer';
 import { IsEmail, IsInt, IsNotEmpty, IsString, Min, ValidateNested, validateSync } from 'class-validator';
 import { ValidationError } from '@nestjs/common';
-import { flattenValidationErrors, toIsoDate } from './validation';
+import { flattenValidationErrors, IsDisplayText, IsEmailAddress, toIsoDate, unsafeInputErrors } from './validation';
 
 class Address {
   @IsString()
@@ -120,5 +120,62 @@ describe('toIsoDate', () => {
   it('leaves a missing value to the other rules', () => {
     expect(read(undefined)).toBeUndefined();
     expect(read(null)).toBeNull();
+  });
+});
+
+describe('unsafeInputErrors', () => {
+  it('names prototype keys at any depth', () => {
+    const body = JSON.parse(
+      '{"a":{"constructor":1},"__proto__":{},"list":[{"prototype":null}],"toString":"x","b":{"hasOwnProperty":1},"ok":"x"}',
+    );
+    expect(unsafeInputErrors(body)).toEqual([
+      { field: 'a.constructor', message: 'property constructor is not allowed' },
+      { field: '__proto__', message: 'property __proto__ is not allowed' },
+      { field: 'list.0.prototype', message: 'property prototype is not allowed' },
+      { field: 'toString', message: 'property toString is not allowed' },
+      { field: 'b.hasOwnProperty', message: 'property hasOwnProperty is not allowed' },
+    ]);
+    expect(unsafeInputErrors({ proto: 1, constructorName: 'x', tostring: 2 })).toEqual([]);
+  });
+
+  it('names strings with a lone surrogate, and lets pairs through', () => {
+    expect(unsafeInputErrors({ email: 'a\ud800@b.example', name: 'x\udc00', ok: 'Zoë \u{1f600}' })).toEqual([
+      { field: 'email', message: 'email must be valid Unicode text' },
+      { field: 'name', message: 'name must be valid Unicode text' },
+    ]);
+    expect(unsafeInputErrors({ ok: ['plain', 1, null, true, '\ud83d\ude00'] })).toEqual([]);
+  });
+});
+
+class Person {
+  @IsEmailAddress()
+  email!: string;
+
+  @IsDisplayText()
+  name!: string;
+}
+
+describe('IsEmailAddress and IsDisplayText', () => {
+  const check = (email: unknown, name: unknown) =>
+    flattenValidationErrors(validateSync(plainToInstance(Person, { email, name })));
+
+  it('accepts ordinary addresses and names in any script', () => {
+    expect(check('ana.lopez+work@example.com', "Zoë Ŝtraße 李 O'Brien")).toEqual([]);
+  });
+
+  it('refuses control and bidi characters in an address, and never throws on a lone surrogate', () => {
+    for (const c of ['\u0000', '\u001f', '\u007f', '\u0085', '\u009f', '\u200e', '\u202e', '\u2066', '\u2069'])
+      expect(check(`a${c}b@example.com`, 'n')).toEqual([
+        { field: 'email', message: 'email must not contain control characters' },
+      ]);
+    expect(check('a\ud800@example.com', 'n')).toEqual([{ field: 'email', message: 'email must be an email address' }]);
+    expect(check(42, 'n')).toEqual([{ field: 'email', message: 'email must be an email address' }]);
+  });
+
+  it('refuses NUL and bidi overrides in names', () => {
+    for (const c of ['\u0000', '\u202d', '\u202e', '\u2067'])
+      expect(check('a@example.com', `Mal${c}lory`)).toEqual([
+        { field: 'name', message: 'name must not contain control characters or bidirectional overrides' },
+      ]);
   });
 });

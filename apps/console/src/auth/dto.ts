@@ -1,4 +1,5 @@
-import { IsEmail, IsIn, IsOptional, IsString, IsUUID, Length, Matches, MaxLength, MinLength, ValidateIf } from 'class-validator';
+import { IsIn, IsOptional, IsString, IsUUID, Length, Matches, MaxLength, MinLength, ValidateIf } from 'class-validator';
+import { IsDisplayText, IsEmailAddress } from '@lmp/common';
 
 export class LoginDto {
   @IsString()
@@ -22,13 +23,13 @@ export class ResetPasswordDto {
 }
 
 export class EmailDto {
-  @IsEmail()
+  @IsEmailAddress()
   @MaxLength(254)
   email!: string;
 }
 
 export class SignupDto {
-  @IsEmail({}, { message: 'email must be an email address' })
+  @IsEmailAddress()
   @MaxLength(254)
   email!: string;
 
@@ -38,10 +39,12 @@ export class SignupDto {
 
   @IsString()
   @Length(1, 100)
+  @IsDisplayText()
   firstName!: string;
 
   @IsString()
   @Length(1, 100)
+  @IsDisplayText()
   lastName!: string;
 
   @IsIn(['personal', 'company'])
@@ -50,6 +53,7 @@ export class SignupDto {
   @IsOptional()
   @IsString()
   @MaxLength(200)
+  @IsDisplayText()
   companyName?: string;
 
   @IsOptional()

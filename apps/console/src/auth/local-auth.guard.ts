@@ -2,7 +2,7 @@ import { ExecutionContext, Injectable, UnauthorizedException } from '@nestjs/com
 import { AuthGuard } from '@nestjs/passport';
 import { plainToInstance } from 'class-transformer';
 import { validate } from 'class-validator';
-import { flattenValidationErrors, RateLimitedProblem, ValidationProblem } from '@lmp/common';
+import { assertSafeInput, flattenValidationErrors, RateLimitedProblem, ValidationProblem } from '@lmp/common';
 import { LoginDto } from './dto';
 
 /**
@@ -13,6 +13,8 @@ import { LoginDto } from './dto';
 export class LocalAuthGuard extends AuthGuard('local') {
   override async canActivate(ctx: ExecutionContext): Promise<boolean> {
     const req = ctx.switchToHttp().getRequest<{ body: unknown }>();
+    // Guards run before the global pipe, so the sign-in body gets the pipe's first check here.
+    assertSafeInput(req.body);
     const dto = plainToInstance(LoginDto, req.body ?? {});
     const errors = await validate(dto, { whitelist: true, forbidNonWhitelisted: true });
     if (errors.length) throw new ValidationProblem(flattenValidationErrors(errors));

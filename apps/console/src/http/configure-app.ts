@@ -4,7 +4,7 @@ import cookieParser from 'cookie-parser';
 import type { NextFunction, Request, Response } from 'express';
 import helmet from 'helmet';
 import { Logger } from 'nestjs-pino';
-import { createValidationPipe, ProblemDetailsFilter } from '@lmp/common';
+import { createValidationPipe, ProblemDetailsFilter, verifyJsonDepth } from '@lmp/common';
 import { AppConfig } from '@lmp/config';
 import { mountOps } from '../ops/mount-ops';
 import { publicDir } from '../page-renderer';
@@ -41,7 +41,7 @@ export function configureApp(app: INestApplication, config: AppConfig): void {
     next();
   });
   express.use(cookieParser());
-  express.useBodyParser('json', { limit: '100kb' });
+  express.useBodyParser('json', { limit: '100kb', verify: verifyJsonDepth() });
   express.useBodyParser('urlencoded', { limit: '100kb', extended: false });
   mountOps(app);
   app.useGlobalPipes(createValidationPipe());

@@ -1,7 +1,6 @@
 import { Transform, Type } from 'class-transformer';
 import {
   IsBoolean,
-  IsEmail,
   IsIn,
   IsObject,
   IsOptional,
@@ -12,6 +11,7 @@ import {
   ValidateIf,
   ValidateNested,
 } from 'class-validator';
+import { IsDisplayText, IsEmailAddress } from '@lmp/common';
 import { UserType } from '@lmp/database';
 
 const trim = ({ value }: { value: unknown }) => (typeof value === 'string' ? value.trim() : value);
@@ -28,6 +28,7 @@ export class LocationDto {
   @Transform(trim)
   @IsString()
   @MaxLength(100)
+  @IsDisplayText()
   city?: string | null;
 }
 
@@ -40,12 +41,14 @@ export class UpdateProfileDto {
   @Transform(trim)
   @IsString()
   @Length(1, 100)
+  @IsDisplayText()
   firstName?: string;
 
   @Patchable()
   @Transform(trim)
   @IsString()
   @Length(1, 100)
+  @IsDisplayText()
   lastName?: string;
 
   @Clearable()
@@ -76,7 +79,7 @@ export class ChangePasswordDto {
 
 export class ChangeEmailDto {
   @Transform(trim)
-  @IsEmail({}, { message: 'newEmail must be an email address' })
+  @IsEmailAddress()
   @MaxLength(254)
   newEmail!: string;
 
@@ -107,7 +110,7 @@ export class MfaPhoneDto {
 
 export class MfaEmailDto {
   @Transform(trim)
-  @IsEmail({}, { message: 'email must be an email address' })
+  @IsEmailAddress()
   @MaxLength(254)
   email!: string;
 }

@@ -2,7 +2,6 @@ import { Transform, Type } from 'class-transformer';
 import {
   IsBoolean,
   IsDate,
-  IsEmail,
   IsIn,
   IsInt,
   IsOptional,
@@ -15,7 +14,7 @@ import {
   MinLength,
   ValidateIf,
 } from 'class-validator';
-import { ListQuery, toIsoDate } from '@lmp/common';
+import { IsDisplayText, IsEmailAddress, ListQuery, toIsoDate } from '@lmp/common';
 import { CUSTOMER_ROLES, CustomerRole, CustomerStatus } from '@lmp/database';
 
 const trim = ({ value }: { value: unknown }) => (typeof value === 'string' ? value.trim() : value);
@@ -37,6 +36,7 @@ export class CreateCustomerDto {
   @IsString()
   @MinLength(1, { message: 'companyName must not be empty' })
   @MaxLength(200)
+  @IsDisplayText()
   companyName!: string;
 
   @IsString()
@@ -50,6 +50,7 @@ export class UpdateCustomerDto {
   @IsString()
   @MinLength(1, { message: 'companyName must not be empty' })
   @MaxLength(200)
+  @IsDisplayText()
   companyName?: string;
 
   @Patchable()
@@ -66,18 +67,20 @@ export class AccountListQuery extends ListQuery {}
 
 export class CreateAccountDto {
   @Transform(trim)
-  @IsEmail({}, { message: 'email must be an email address' })
+  @IsEmailAddress()
   @MaxLength(254)
   email!: string;
 
   @Transform(trim)
   @IsString()
   @Length(1, 100)
+  @IsDisplayText()
   firstName!: string;
 
   @Transform(trim)
   @IsString()
   @Length(1, 100)
+  @IsDisplayText()
   lastName!: string;
 
   @IsIn(CUSTOMER_ROLES as CustomerRole[])
@@ -89,12 +92,14 @@ export class UpdateAccountDto {
   @Transform(trim)
   @IsString()
   @Length(1, 100)
+  @IsDisplayText()
   firstName?: string;
 
   @Patchable()
   @Transform(trim)
   @IsString()
   @Length(1, 100)
+  @IsDisplayText()
   lastName?: string;
 
   @Patchable()
@@ -110,6 +115,7 @@ export class CreateLicenseDto {
   @Transform(trim)
   @IsString()
   @Length(1, 120)
+  @IsDisplayText()
   product!: string;
 
   @IsInt()
@@ -131,6 +137,7 @@ export class UpdateLicenseDto {
   @Transform(trim)
   @IsString()
   @Length(1, 120)
+  @IsDisplayText()
   product?: string;
 
   @Patchable()
@@ -179,7 +186,7 @@ export class AuditQuery {
 }
 
 export class PartnerSettingsDto {
-  @IsOptional()
+  @Patchable()
   @IsBoolean({ message: 'requireStaffMfa must be true or false' })
   requireStaffMfa?: boolean;
 }
