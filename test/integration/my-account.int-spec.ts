@@ -8,6 +8,7 @@ import {
   invitationLimits,
   invitationsDoNotLeak,
   notMe,
+  notMeAfterChange,
   partnerPromotion,
   reauthFailures,
   sessions,
@@ -30,6 +31,8 @@ describe('my account and company users (MariaDB + Redis + worker + SMTP)', () =>
   it('edits the profile with field errors for a bad phone or country', () => editProfile(ctx));
   it('changes the email address only when the link to the new one is used', () => changeEmail(ctx));
   it("locks the account from the old address's 'this wasn't me' link", () => notMe(ctx));
+  it("gives the account back to the old address when 'this wasn't me' follows a completed change", () =>
+    notMeAfterChange(ctx));
   it('keeps email preferences with a consent trail; one-click unsubscribe works signed out', () => subscriptions(ctx));
   it('lists sessions and signs out one or all others', () => sessions(ctx));
   it('lets full-access users manage company users, never the last admin, never another company', () =>

@@ -261,6 +261,42 @@ export async function notMe(ctx: AccountContext): Promise<void> {
   await signIn(ctx.app, co.admin.email, 'my recovered passphrase');
 }
 
+/**
+ * "This wasn't me" after an intruder's change of address went through: the account goes back to
+ * the old address, and the recovery link goes there, not to the intruder's new address.
+ */
+export async function notMeAfterChange(ctx: AccountContext): Promise<void> {
+  const co = await companyWithAdmin(ctx.app, 'nc');
+  const intruder = co.admin.agent;
+  const newEmail = `intruder-${co.admin.email}`;
+  await intruder.post('/api/v1/me/email').send({ newEmail, password: USER_PASSWORD }).expect(202);
+  await ctx.settle();
+  const verify = await ctx.mailbox.waitFor(newEmail, 'Confirm your new email address');
+  const notice = await ctx.mailbox.waitFor(co.admin.email, 'Your email address is being changed');
+  await intruder
+    .post('/api/v1/account/confirm-email')
+    .send({ token: tokenOf(linkIn(verify, '/confirm-email')) })
+    .expect(200, { email: newEmail });
+
+  await api(ctx.app)
+    .post('/api/v1/account/not-me')
+    .send({ token: tokenOf(linkIn(notice, '/not-me')) })
+    .expect(200, { status: 'locked' });
+  await ctx.settle();
+  await intruder.get('/api/v1/auth/session').expect(401);
+  await expect(signIn(ctx.app, newEmail, USER_PASSWORD)).rejects.toThrow(/401/);
+
+  const recovery = await ctx.mailbox.waitFor(co.admin.email, 'Your account is locked: recover it');
+  expect(await ctx.mailbox.count(newEmail, 'Your account is locked: recover it')).toBe(0);
+  await api(ctx.app)
+    .post('/api/v1/auth/reset-password')
+    .send({ token: tokenOf(linkIn(recovery, '/reset-password')), password: 'my recovered passphrase' })
+    .expect(200);
+  const owner = await signIn(ctx.app, co.admin.email, 'my recovered passphrase');
+  expect((await owner.get('/api/v1/me/profile').expect(200)).body.email).toBe(co.admin.email);
+  await expect(signIn(ctx.app, newEmail, 'my recovered passphrase')).rejects.toThrow(/401/);
+}
+
 /** Email Subscription: opt-in, saved with a consent trail; the signed link unsubscribes without a session. */
 export async function subscriptions(ctx: AccountContext): Promise<void> {
   const co = await companyWithAdmin(ctx.app, 'sb');

@@ -171,7 +171,7 @@ export class AccountSettingsService {
         firstName: user.firstName || user.email,
         changedAt: utcMinute(now),
         signInLink: `${this.config.publicUrl}/login`,
-        notMeLink: await this.notMeLink(tx, user.id),
+        notMeLink: await this.notMeLink(tx, user),
       });
       await this.audit.record(tx.em, {
         action: AuditAction.PasswordChanged,
@@ -185,9 +185,17 @@ export class AccountSettingsService {
     });
   }
 
-  /** A "this wasn't me" link for a security notice, written in the caller's transaction. */
-  async notMeLink(tx: Tx, userId: string): Promise<string> {
-    const { raw } = await this.tokens.issue(tx.em, { userId, purpose: 'not_me', purposes: ['not_me'] });
+  /**
+   * A "this wasn't me" link for a security notice to the user's current address, written in the
+   * caller's transaction. The address is kept with the link: it is where recovery goes.
+   */
+  async notMeLink(tx: Tx, user: Pick<User, 'id' | 'email'>): Promise<string> {
+    const { raw } = await this.tokens.issue(tx.em, {
+      userId: user.id,
+      purpose: 'not_me',
+      purposes: ['not_me'],
+      sentTo: user.email,
+    });
     return `${this.config.publicUrl}/not-me?token=${raw}`;
   }
 

@@ -84,7 +84,7 @@ export class EmailChangeService {
       await this.outbox.mail(tx, MailTemplate.EmailChangeRequested, user.email, {
         firstName: user.firstName || user.email,
         newEmail,
-        notMeLink: await this.settings.notMeLink(tx, user.id),
+        notMeLink: await this.settings.notMeLink(tx, user),
       });
       await this.audit.record(tx.em, {
         action: AuditAction.EmailChangeRequested,
@@ -140,8 +140,10 @@ export class EmailChangeService {
 
   /**
    * "This wasn't me": the password stops working, every session ends, a pending change of
-   * address is cancelled, and the owner gets a link (to this, the current address) to set a
-   * new password, which unlocks the account.
+   * address is cancelled, and the owner gets a link to set a new password, which unlocks the
+   * account. Whoever follows the link reads the mailbox it was sent to, so when a change of
+   * address went through in the meantime, the account returns to that address (if no one else
+   * holds it) and the recovery link goes there, never to the address that replaced it.
    */
   async notMe(raw: string, meta: SessionMeta): Promise<void> {
     await this.tx.run(async (tx) => {
@@ -149,11 +151,15 @@ export class EmailChangeService {
       const user = token && (await this.users.findById(token.userId, tx.em));
       if (!token || !user) throw new InvalidTokenProblem();
       const now = this.clock.now();
+      const owner = token.sentTo ?? user.email;
+      const holder = owner === user.email ? user : await this.users.findByEmail(owner, tx.em);
+      const restored = owner !== user.email && !holder;
       await this.users.update(tx.em, user.id, {
         passwordHash: null,
         failedLogins: 0,
         lockedUntil: null,
         updatedAt: now,
+        ...(restored ? { email: owner } : {}),
       });
       await this.sessions.destroyAllForUser(tx.em, user.id);
       await tx.em.delete(EmailChange, { userId: user.id });
@@ -167,8 +173,8 @@ export class EmailChangeService {
         purpose: 'password_reset',
         purposes: PASSWORD_TOKEN_PURPOSES,
       });
-      const outboxId = await this.outbox.mail(tx, MailTemplate.AccountRecovery, user.email, {
-        firstName: user.firstName || user.email,
+      const outboxId = await this.outbox.mail(tx, MailTemplate.AccountRecovery, owner, {
+        firstName: user.firstName || owner,
         link: `${this.config.publicUrl}/reset-password?token=${reset.raw}`,
         expiresInMinutes: TOKEN_TTL_MS.password_reset / 60_000,
         forgotPasswordLink: `${this.config.publicUrl}/forgot-password`,
@@ -180,6 +186,7 @@ export class EmailChangeService {
         partnerId: await this.auth.partnerIdOf(user),
         customerId: user.customerId,
         ip: meta.ip,
+        detail: owner !== user.email ? { from: user.email, to: owner, addressRestored: restored } : undefined,
       });
     });
   }

@@ -25,6 +25,7 @@ function makeToken(raw: string, overrides: Partial<ActionToken> = {}): ActionTok
     usedAt: null,
     voidedAt: null,
     requestedBy: null,
+    sentTo: null,
     outboxId: null,
     createdAt: new Date(NOW.getTime() - 60_000),
     ...overrides,

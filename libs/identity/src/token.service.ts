@@ -45,6 +45,8 @@ export class TokenService {
       requestedBy?: string | null;
       /** The outbox message that will carry the link, when its id is chosen first (saves attachOutbox). */
       outboxId?: string;
+      /** The address the link is mailed to, where it matters later ("this wasn't me"). */
+      sentTo?: string;
     },
   ): Promise<IssuedToken> {
     const now = this.clock.now();
@@ -71,6 +73,7 @@ export class TokenService {
       usedAt: null,
       voidedAt: null,
       requestedBy: input.requestedBy ?? null,
+      sentTo: input.sentTo ?? null,
       outboxId: input.outboxId ?? null,
       createdAt: now,
     };

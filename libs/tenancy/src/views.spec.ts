@@ -16,6 +16,7 @@ function token(overrides: Partial<ActionToken> = {}): ActionToken {
     usedAt: null,
     voidedAt: null,
     requestedBy: 'staff-1',
+    sentTo: null,
     outboxId: 'outbox-1',
     createdAt: at(-60_000),
     ...overrides,

@@ -39,6 +39,10 @@ export class ActionToken {
   @Column({ name: 'requested_by', type: 'varchar', length: 36, nullable: true })
   requestedBy!: string | null;
 
+  /** Where a "this wasn't me" link was mailed: the address that may take the account back. */
+  @Column({ name: 'sent_to', type: 'varchar', length: 254, nullable: true })
+  sentTo!: string | null;
+
   /** The message that carries the link, for delivery status. */
   @Column({ name: 'outbox_id', type: 'varchar', length: 36, nullable: true })
   outboxId!: string | null;

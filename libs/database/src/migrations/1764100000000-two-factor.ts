@@ -23,7 +23,14 @@ export class TwoFactor1764100000000 implements MigrationInterface {
           { name: 'code_tries', type: 'int', default: 0 },
           { name: 'code_sent_at', type: 'datetime', precision: 3, isNullable: true },
         ],
-        foreignKeys: [{ columnNames: ['user_id'], referencedTableName: 'users', referencedColumnNames: ['id'], onDelete: 'CASCADE' }],
+        foreignKeys: [
+          {
+            columnNames: ['user_id'],
+            referencedTableName: 'users',
+            referencedColumnNames: ['id'],
+            onDelete: 'CASCADE',
+          },
+        ],
       }),
     );
     await q.createIndex('mfa_methods', new TableIndex({ name: 'idx_mfa_methods_user', columnNames: ['user_id'] }));
@@ -37,10 +44,20 @@ export class TwoFactor1764100000000 implements MigrationInterface {
           { name: 'created_at', type: 'datetime', precision: 3 },
           { name: 'used_at', type: 'datetime', precision: 3, isNullable: true },
         ],
-        foreignKeys: [{ columnNames: ['user_id'], referencedTableName: 'users', referencedColumnNames: ['id'], onDelete: 'CASCADE' }],
+        foreignKeys: [
+          {
+            columnNames: ['user_id'],
+            referencedTableName: 'users',
+            referencedColumnNames: ['id'],
+            onDelete: 'CASCADE',
+          },
+        ],
       }),
     );
-    await q.createIndex('recovery_codes', new TableIndex({ name: 'idx_recovery_codes_user', columnNames: ['user_id'] }));
+    await q.createIndex(
+      'recovery_codes',
+      new TableIndex({ name: 'idx_recovery_codes_user', columnNames: ['user_id'] }),
+    );
     await q.addColumn('users', new TableColumn({ name: 'mfa_enabled', type: 'boolean', default: false }));
     // Existing partners keep working as they did; new partners are created with the policy on.
     await q.addColumn('partners', new TableColumn({ name: 'require_staff_mfa', type: 'boolean', default: false }));

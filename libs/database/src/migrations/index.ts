@@ -4,6 +4,7 @@ import { AccountSettings1763900000000 } from './1763900000000-account-settings';
 import { BrowseAtScale1764050000000 } from './1764050000000-browse-at-scale';
 import { TwoFactor1764100000000 } from './1764100000000-two-factor';
 import { Reauth1765200000000 } from './1765200000000-reauth';
+import { NotMeAddress1765300000000 } from './1765300000000-not-me-address';
 
 export { DIRECT_PARTNER_CODE, DIRECT_PARTNER_ID } from './1763800000000-self-service';
 
@@ -15,4 +16,5 @@ export const MIGRATIONS = [
   BrowseAtScale1764050000000,
   TwoFactor1764100000000,
   Reauth1765200000000,
+  NotMeAddress1765300000000,
 ];
