@@ -1,6 +1,6 @@
 import { Inject, Injectable, UnauthorizedException } from '@nestjs/common';
 import { createHmac, timingSafeEqual } from 'node:crypto';
-import { DataSource } from 'typeorm';
+import { DataSource, EntityManager } from 'typeorm';
 import { AuditAction, AuditService } from '@lmp/audit';
 import { Clock, RateLimitedProblem } from '@lmp/common';
 import { APP_CONFIG, AppConfig } from '@lmp/config';
@@ -160,7 +160,7 @@ export class AuthService {
     await this.audit.record(tx.em, {
       action: lockedForMs ? AuditAction.AccountLocked : AuditAction.LoginFailed,
       targetUserId: user?.id ?? null,
-      partnerId: user ? await this.partnerIdOf(user) : null,
+      partnerId: user ? await this.partnerIdOf(user, tx.em) : null,
       customerId: user?.customerId ?? null,
       ip: meta.ip,
       detail: lockedForMs
@@ -199,7 +199,7 @@ export class AuthService {
         action: AuditAction.LoginSucceeded,
         actorUserId: user.id,
         targetUserId: user.id,
-        partnerId: await this.partnerIdOf(user),
+        partnerId: await this.partnerIdOf(user, em),
         customerId: user.customerId,
         ip: meta.ip,
         detail: via ? { mfa: via.mfa } : mfaSetupRequired ? { mfaSetupRequired: true } : undefined,
@@ -233,7 +233,7 @@ export class AuthService {
         action: AuditAction.Logout,
         actorUserId: user.id,
         targetUserId: user.id,
-        partnerId: await this.partnerIdOf(user),
+        partnerId: await this.partnerIdOf(user, em),
         customerId: user.customerId,
         ip: meta.ip,
       }),
@@ -253,11 +253,15 @@ export class AuthService {
     return out;
   }
 
-  /** The partner whose audit trail an event about this user belongs to. */
-  async partnerIdOf(user: Pick<User, 'partnerId' | 'customerId'>): Promise<string | null> {
+  /**
+   * The partner whose audit trail an event about this user belongs to. Inside a transaction,
+   * pass its manager: a second connection taken while the transaction holds a row lock can
+   * starve the pool when many requests wait for that lock.
+   */
+  async partnerIdOf(user: Pick<User, 'partnerId' | 'customerId'>, em?: EntityManager): Promise<string | null> {
     if (user.partnerId) return user.partnerId;
     if (!user.customerId) return null;
-    const c = await this.dataSource
+    const c = await (em ?? this.dataSource.manager)
       .getRepository(Customer)
       .findOne({ select: ['partnerId'], where: { id: user.customerId } });
     return c?.partnerId ?? null;
