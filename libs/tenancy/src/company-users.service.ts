@@ -3,7 +3,7 @@ import { EntityManager } from 'typeorm';
 import { AuditAction, AuditService } from '@lmp/audit';
 import { Clock, ConflictProblem, NotFoundProblem } from '@lmp/common';
 import { Customer, CustomerRole, Partner, TransactionRunner, UserRole } from '@lmp/database';
-import { SessionService, UserRepository } from '@lmp/identity';
+import { LinkMailLimit, SessionService, UserRepository } from '@lmp/identity';
 import { CompanyUserRepository } from './company-user.repository';
 import { accountView } from './views';
 import { AccountInviter } from './account-inviter';
@@ -39,6 +39,7 @@ export class CompanyUsersService {
     private readonly audit: AuditService,
     private readonly tx: TransactionRunner,
     private readonly clock: Clock,
+    private readonly linkMails: LinkMailLimit,
   ) {}
 
   async list(actor: CompanyActor) {
@@ -50,6 +51,7 @@ export class CompanyUsersService {
   async add(actor: CompanyActor, input: NewCompanyUser) {
     this.requireFullAccess(actor);
     const email = await this.inviter.requireFreeEmail(input.email, 'user');
+    await this.linkMails.require(email);
     const user = this.inviter.newUser({ ...input, email, passwordHash: null, customerId: actor.customerId });
     await this.tx.run(async (tx) => {
       const customer = await tx.em.findOneByOrFail(Customer, { id: actor.customerId });

@@ -14,10 +14,11 @@ import {
   User,
 } from '@lmp/database';
 import {
+  LinkMailLimit,
+  MfaService,
   PASSWORD_TOKEN_PURPOSES,
   SessionService,
   TOKEN_TTL_MS,
-  MfaService,
   TokenService,
   UserRepository,
 } from '@lmp/identity';
@@ -129,6 +130,7 @@ export class PartnerConsoleService {
     private readonly audit: AuditService,
     private readonly tx: TransactionRunner,
     private readonly clock: Clock,
+    private readonly linkMails: LinkMailLimit,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
@@ -238,6 +240,7 @@ export class PartnerConsoleService {
   async createAccount(actor: PartnerActor, customerId: string, input: NewAccount) {
     const customer = await this.requireCustomer(actor, customerId);
     const email = await this.inviter.requireFreeEmail(input.email, 'account');
+    await this.linkMails.require(email);
     const user = this.inviter.newUser({ ...input, email, passwordHash: null, customerId: customer.id });
     await this.tx.run(async (tx) => {
       await this.users.insert(tx.em, user);
@@ -331,6 +334,8 @@ export class PartnerConsoleService {
     if (account.status === 'disabled') {
       throw new ConflictProblem('This account is disabled; enable it before resetting its password.');
     }
+    // Counted before the transaction (the store may be this database); beyond the limit: 429.
+    await this.linkMails.require(account.email);
     // The hot path of a busy partner (BENCHMARKS.md B2): the partner's name comes from a short
     // cache, and the outbox id is chosen first so that the token is written with it.
     const partnerName = await this.partners.nameOf(actor.partnerId);
