@@ -24,8 +24,11 @@ export interface SessionDescription {
 export const LOCK_AFTER_FAILURES = 10;
 export const LOCK_FIRST_MS = 60_000;
 export const LOCK_MAX_MS = 15 * 60_000;
-/** Failed sign-ins from one IP address: at most this many per window, then a pause. */
-export const IP_FAILURES = { limit: 20, windowMs: 15 * 60_000, blockMs: 15 * 60_000 };
+/**
+ * Failed sign-ins from one IP address: at most this many per window (attempts still being
+ * checked count too), then a pause until the window ends.
+ */
+export const IP_FAILURES = { limit: 20, windowMs: 15 * 60_000 };
 export const DEVICE_COOKIE = 'lmp_device';
 
 export function lockDuration(failures: number): number {
@@ -71,17 +74,15 @@ export class AuthService {
     const knownDevice = this.isKnownDevice(normalized, meta.deviceProof);
     const ipKey = meta.ip ?? 'unknown';
     if (!knownDevice) {
-      const hit = await this.limits.increment(
-        ipKey,
-        IP_FAILURES.windowMs,
-        IP_FAILURES.limit,
-        IP_FAILURES.blockMs,
-        'login-failures',
-      );
-      if (hit.isBlocked) {
+      // The count is the address's failures in this window plus its attempts in flight. A
+      // refused attempt gives its count back, so a burst of right passwords only refuses the
+      // attempts beyond the limit while it lasts, and never pauses the address afterwards.
+      const hit = await this.limits.count(ipKey, IP_FAILURES.windowMs, 'login-failures');
+      if (hit.totalHits > IP_FAILURES.limit) {
+        await this.limits.release(ipKey, 'login-failures');
         await this.hasher.spendEqualTime(password);
         await this.tx.run((tx) => this.auditFailure(tx, null, normalized, 'ip_rate_limited', meta, 0));
-        throw new RateLimitedProblem(hit.timeToBlockExpire);
+        throw new RateLimitedProblem(hit.timeToExpire);
       }
     }
     const user = email.length <= 254 ? await this.users.findByEmail(normalized) : null;

@@ -53,6 +53,11 @@ export class RateLimitStore implements ThrottlerStorage, OnApplicationShutdown {
     }
   }
 
+  /** Counts one hit in the window, with no block: the caller decides from the count. */
+  count(key: string, ttl: number, throttlerName: string): Promise<ThrottlerStorageRecord> {
+    return this.increment(key, ttl, Number.MAX_SAFE_INTEGER, 1, throttlerName);
+  }
+
   /** Reads a counter without counting. */
   async peek(key: string, throttlerName: string): Promise<{ blockedForSeconds: number }> {
     const fullKey = `${this.config.queuePrefix}:rl:${throttlerName}:${key}`.slice(0, 200);
