@@ -303,6 +303,27 @@ export async function emailChangeFlood(ctx: ConcurrencyContext): Promise<void> {
   expect(await outboxTo(ctx, target, 'email-change-verify')).toBe(5);
 }
 
+/**
+ * Invitations to one address, invited and removed again and again by a company admin: five go
+ * out, the sixth is refused with 429 and nothing is created.
+ */
+export async function invitationFlood(ctx: ConcurrencyContext): Promise<void> {
+  const co = await companyWithAdmin(ctx.app, 'invites');
+  const email = `invitee${Date.now().toString(36)}@elsewhere.example.com`;
+  const invite = () =>
+    co.admin.agent.post('/api/v1/company/users').send({ email, firstName: 'In', lastName: 'Vitee', role: 'read_only' });
+  for (let i = 0; i < 5; i++) {
+    const added = await invite().expect(201);
+    await co.admin.agent.delete(`/api/v1/company/users/${added.body.id}`).expect(204);
+  }
+  const refused = await invite();
+  expect(refused.status).toBe(429);
+  expect(Number(refused.headers['retry-after'])).toBeGreaterThan(0);
+  expect(refused.body.detail).toMatch(/Try again in \d+ minute\(s\)\./);
+  expect(await ctx.app.get(DataSource).getRepository(User).countBy({ email })).toBe(0);
+  expect(await outboxTo(ctx, email, 'invitation')).toBe(5);
+}
+
 /** One reset link posted by 20 requests at once: exactly one sets the password. */
 export async function resetLinkOnce(ctx: ConcurrencyContext): Promise<void> {
   const email = 'once@lmp.example.com';
@@ -469,6 +490,7 @@ export const CONCURRENCY_SCENARIOS: Array<[string, (ctx: ConcurrencyContext) => 
   ['partner resets of one account: 5 go, then 429 with Retry-After and words on the page', partnerResetFlood],
   ['verification links asked for in parallel: at most 5 per mailbox', resendVerificationFlood],
   ['email change links to one address: at most 5, then 429', emailChangeFlood],
+  ['invitations to one address: at most 5, then 429', invitationFlood],
   ['a reset link used by 20 parallel requests sets the password once', resetLinkOnce],
   ['a verification link used by 20 parallel requests verifies once', verifyLinkOnce],
   ['an emailed code tried 30 times at once counts 5 tries, then the right code is refused', sentCodeTries],
