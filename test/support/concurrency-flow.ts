@@ -262,6 +262,8 @@ export async function partnerResetFlood(ctx: ConcurrencyContext): Promise<void> 
   }
   expect((await outboxTo(ctx, email, 'password-reset')) + (await outboxTo(ctx, email, 'invitation'))).toBe(5);
 
+  const notice = await admin.get(`${path}/reset-password/confirm`).expect(200);
+  expect(notice.text).toContain('At most 5 emails with a link go to one address in 15 minutes');
   const csrf = await formToken(admin, `${path}/reset-password/confirm`);
   const page = await admin.post(`${path}/reset-password`).type('form').send({ _csrf: csrf });
   expect(page.status).toBe(429);
