@@ -58,22 +58,6 @@ export class RateLimitStore implements ThrottlerStorage, OnApplicationShutdown {
     return this.increment(key, ttl, Number.MAX_SAFE_INTEGER, 1, throttlerName);
   }
 
-  /** Reads a counter without counting. */
-  async peek(key: string, throttlerName: string): Promise<{ blockedForSeconds: number }> {
-    const fullKey = `${this.config.queuePrefix}:rl:${throttlerName}:${key}`.slice(0, 200);
-    try {
-      if (this.redis) {
-        const pttl = await this.redis.pttl(`${fullKey}:block`);
-        return { blockedForSeconds: pttl > 0 ? Math.ceil(pttl / 1000) : 0 };
-      }
-      const row = await this.dataSource.getRepository(RateLimit).findOneBy({ key: fullKey });
-      const left = row?.blockedUntil ? row.blockedUntil.getTime() - this.clock.now().getTime() : 0;
-      return { blockedForSeconds: left > 0 ? Math.ceil(left / 1000) : 0 };
-    } catch {
-      return { blockedForSeconds: 0 };
-    }
-  }
-
   private async incrementRedis(
     key: string,
     ttl: number,
