@@ -62,11 +62,14 @@ export class ConflictProblem extends ProblemException {
 
 /** 429 with the seconds to wait, sent as Retry-After. */
 export class RateLimitedProblem extends ProblemException {
-  constructor(readonly retryAfterSeconds: number) {
+  constructor(
+    readonly retryAfterSeconds: number,
+    detail = `Too many attempts. Try again in ${Math.max(1, Math.ceil(retryAfterSeconds / 60))} minute(s).`,
+  ) {
     super(HttpStatus.TOO_MANY_REQUESTS, {
       type: '/problems/rate-limited',
       title: 'Too Many Requests',
-      detail: `Too many attempts. Try again in ${Math.max(1, Math.ceil(retryAfterSeconds / 60))} minute(s).`,
+      detail,
     });
   }
 }

@@ -1,10 +1,10 @@
 import { Inject, Injectable, UnauthorizedException } from '@nestjs/common';
 import { createHmac, timingSafeEqual } from 'node:crypto';
-import { DataSource } from 'typeorm';
+import { DataSource, EntityManager } from 'typeorm';
 import { AuditAction, AuditService } from '@lmp/audit';
 import { Clock, RateLimitedProblem } from '@lmp/common';
 import { APP_CONFIG, AppConfig } from '@lmp/config';
-import { Customer, Partner, TransactionRunner, User } from '@lmp/database';
+import { Customer, Partner, TransactionRunner, Tx, User } from '@lmp/database';
 import { MailTemplate, OutboxWriter } from '@lmp/notifications';
 import { PasswordHasher } from './password-hasher';
 import { RateLimitStore } from './rate-limit.store';
@@ -24,8 +24,11 @@ export interface SessionDescription {
 export const LOCK_AFTER_FAILURES = 10;
 export const LOCK_FIRST_MS = 60_000;
 export const LOCK_MAX_MS = 15 * 60_000;
-/** Failed sign-ins from one IP address: at most this many per window, then a pause. */
-export const IP_FAILURES = { limit: 20, windowMs: 15 * 60_000, blockMs: 15 * 60_000 };
+/**
+ * Failed sign-ins from one IP address: at most this many per window (attempts still being
+ * checked count too), then a pause until the window ends.
+ */
+export const IP_FAILURES = { limit: 20, windowMs: 15 * 60_000 };
 export const DEVICE_COOKIE = 'lmp_device';
 
 export function lockDuration(failures: number): number {
@@ -60,36 +63,39 @@ export class AuthService {
    * (unknown emails, missing passwords, disabled and locked accounts cost the same hash as a
    * real check), and RateLimitedProblem when this IP failed too often, unless the browser
    * proves it signed in to this account before (a busy office is never locked out).
+   *
+   * Every attempt is counted as a failure, of its address and of its account, before the
+   * password is checked, and a right password gives both back. So parallel attempts cannot all
+   * slip under a limit read before any of them is counted: the (limit+1)-th attempt from an
+   * address is refused, and an account has at most LOCK_AFTER_FAILURES checks in flight.
    */
   async verifyCredentials(email: string, password: string, meta: SessionMeta): Promise<User> {
     const normalized = normalizeEmail(email);
     const knownDevice = await this.isKnownDevice(normalized, meta.deviceProof);
     const ipKey = meta.ip ?? 'unknown';
     if (!knownDevice) {
-      const { blockedForSeconds } = await this.limits.peek(ipKey, 'login-failures');
-      if (blockedForSeconds > 0) {
+      // The count is the address's failures in this window plus its attempts in flight. A
+      // refused attempt gives its count back, so a burst of right passwords only refuses the
+      // attempts beyond the limit while it lasts, and never pauses the address afterwards.
+      const hit = await this.limits.count(ipKey, IP_FAILURES.windowMs, 'login-failures');
+      if (hit.totalHits > IP_FAILURES.limit) {
+        await this.limits.release(ipKey, 'login-failures');
         await this.hasher.spendEqualTime(password);
-        await this.recordFailure(null, normalized, 'ip_rate_limited', meta);
-        throw new RateLimitedProblem(blockedForSeconds);
+        await this.tx.run((tx) => this.auditFailure(tx, null, normalized, 'ip_rate_limited', meta, 0));
+        throw new RateLimitedProblem(hit.timeToExpire);
       }
     }
     const user = email.length <= 254 ? await this.users.findByEmail(normalized) : null;
-    const now = this.clock.now();
-    const locked = !!user?.lockedUntil && user.lockedUntil > now;
-    const usable = !!user && !!user.passwordHash && user.status === 'active' && !locked;
-    const ok = usable ? await this.hasher.verify(user.passwordHash, password) : await this.spend(password);
-    if (ok && user) return user;
-
-    if (!knownDevice)
-      await this.limits.increment(
-        ipKey,
-        IP_FAILURES.windowMs,
-        IP_FAILURES.limit - 1, // blocked from the limit-th failure on
-        IP_FAILURES.blockMs,
-        'login-failures',
-      );
-    const reason = !user ? 'unknown_email' : locked ? 'locked' : !usable ? 'not_active' : 'wrong_password';
-    await this.recordFailure(user, normalized, reason, meta);
+    const usable = !!user && !!user.passwordHash && user.status === 'active';
+    const attempt = usable ? await this.countAttempt(user) : null;
+    const ok = attempt ? await this.hasher.verify(user!.passwordHash, password) : await this.spend(password);
+    if (ok && user && attempt) {
+      await this.tx.run(({ em }) => this.users.uncountFailure(em, user.id, attempt.failures, attempt.lockedForMs > 0));
+      if (!knownDevice) await this.limits.release(ipKey, 'login-failures');
+      return user;
+    }
+    const reason = !user ? 'unknown_email' : !usable ? 'not_active' : !attempt ? 'locked' : 'wrong_password';
+    await this.tx.run((tx) => this.auditFailure(tx, user, normalized, reason, meta, attempt?.lockedForMs ?? 0));
     throw new InvalidCredentials();
   }
 
@@ -98,38 +104,69 @@ export class AuthService {
     return false;
   }
 
-  /** Audits a failure; a wrong password on a usable account counts toward its lockout. */
-  private async recordFailure(user: User | null, email: string, reason: string, meta: SessionMeta): Promise<void> {
-    await this.tx.run(async (tx) => {
+  /**
+   * Counts a sign-in attempt on the account before its password is checked: one conditional
+   * UPDATE (refused while the account is locked: null), and the lock decided from the stored
+   * count. The attempt that reaches the limit takes the lock at once, so no other attempt is
+   * checked while its hash runs; when its password turns out right, the lock is given back.
+   */
+  private async countAttempt(user: User): Promise<{ failures: number; lockedForMs: number } | null> {
+    return this.tx.run(async ({ em }) => {
+      const now = this.clock.now();
+      const failures = await this.users.countFailure(em, user.id, now);
+      if (failures === null) return null;
+      if (failures < LOCK_AFTER_FAILURES) return { failures, lockedForMs: 0 };
+      const lockedForMs = lockDuration(failures);
+      await this.users.lockUnlessLocked(em, user.id, new Date(now.getTime() + lockedForMs), now);
+      return { failures, lockedForMs };
+    });
+  }
+
+  /**
+   * A wrong password or code for this user outside the sign-in form (a second-factor code, a
+   * password re-entered inside a session): counted toward the account's lockout in one
+   * statement, the lock decided from the stored count (its email sent by the one call that
+   * locks), and audited. Returns whether the account is locked now.
+   */
+  async recordWrongSecret(user: User, reason: 'wrong_code' | 'wrong_password', meta: SessionMeta): Promise<boolean> {
+    return this.tx.run(async (tx) => {
+      const now = this.clock.now();
+      const failures = (await this.users.countFailure(tx.em, user.id)) ?? 0;
       let lockedForMs = 0;
-      if (user && (reason === 'wrong_password' || reason === 'wrong_code')) {
-        const failures = user.failedLogins + 1;
-        const lockedUntil =
-          failures >= LOCK_AFTER_FAILURES ? new Date(this.clock.now().getTime() + lockDuration(failures)) : null;
-        await tx.em.update(
-          User,
-          { id: user.id },
-          { failedLogins: failures, lockedUntil: lockedUntil ?? user.lockedUntil },
-        );
-        if (lockedUntil) {
-          lockedForMs = lockDuration(failures);
-          await this.outbox.mail(tx, MailTemplate.AccountLocked, user.email, {
-            firstName: user.firstName || user.email,
-            minutes: Math.round(lockedForMs / 60_000),
-            forgotPasswordLink: `${this.config.publicUrl}/forgot-password`,
-          });
-        }
+      if (failures >= LOCK_AFTER_FAILURES) {
+        const ms = lockDuration(failures);
+        if (await this.users.lockUnlessLocked(tx.em, user.id, new Date(now.getTime() + ms), now)) lockedForMs = ms;
       }
-      await this.audit.record(tx.em, {
-        action: lockedForMs ? AuditAction.AccountLocked : AuditAction.LoginFailed,
-        targetUserId: user?.id ?? null,
-        partnerId: user ? await this.partnerIdOf(user) : null,
-        customerId: user?.customerId ?? null,
-        ip: meta.ip,
-        detail: lockedForMs
-          ? { reason, lockedForMinutes: lockedForMs / 60_000, email }
-          : { reason, email: email.slice(0, 254) },
+      await this.auditFailure(tx, user, user.email, reason, meta, lockedForMs);
+      return failures >= LOCK_AFTER_FAILURES;
+    });
+  }
+
+  /** Audits a failure; when it locked the account (lockedForMs > 0), the owner is told by email. */
+  private async auditFailure(
+    tx: Tx,
+    user: User | null,
+    email: string,
+    reason: string,
+    meta: SessionMeta,
+    lockedForMs: number,
+  ): Promise<void> {
+    if (user && lockedForMs) {
+      await this.outbox.mail(tx, MailTemplate.AccountLocked, user.email, {
+        firstName: user.firstName || user.email,
+        minutes: Math.round(lockedForMs / 60_000),
+        forgotPasswordLink: `${this.config.publicUrl}/forgot-password`,
       });
+    }
+    await this.audit.record(tx.em, {
+      action: lockedForMs ? AuditAction.AccountLocked : AuditAction.LoginFailed,
+      targetUserId: user?.id ?? null,
+      partnerId: user ? await this.partnerIdOf(user, tx.em) : null,
+      customerId: user?.customerId ?? null,
+      ip: meta.ip,
+      detail: lockedForMs
+        ? { reason, lockedForMinutes: lockedForMs / 60_000, email }
+        : { reason, email: email.slice(0, 254) },
     });
   }
 
@@ -162,13 +199,15 @@ export class AuthService {
   async startSession(user: User, meta: SessionMeta, via?: { mfa: string }): Promise<string> {
     const mfaSetupRequired = !user.mfaEnabled && (await this.partnerRequiresMfa(user));
     return this.tx.run(async ({ em }) => {
-      const raw = await this.sessions.create(user.id, meta, true, em, { mfaSetupRequired });
+      // The user's row first: inserting the session takes a shared lock on it (the foreign key),
+      // and two parallel sign-ins that both held one would deadlock on this update.
       await em.update(User, { id: user.id }, { lastLoginAt: this.clock.now(), failedLogins: 0, lockedUntil: null });
+      const raw = await this.sessions.create(user.id, meta, true, em, { mfaSetupRequired });
       await this.audit.record(em, {
         action: AuditAction.LoginSucceeded,
         actorUserId: user.id,
         targetUserId: user.id,
-        partnerId: await this.partnerIdOf(user),
+        partnerId: await this.partnerIdOf(user, em),
         customerId: user.customerId,
         ip: meta.ip,
         detail: via ? { mfa: via.mfa } : mfaSetupRequired ? { mfaSetupRequired: true } : undefined,
@@ -179,8 +218,7 @@ export class AuthService {
 
   /** A wrong second-factor code: audited, and counted toward the account's lockout like a wrong password. */
   async recordCodeFailure(user: User, meta: SessionMeta): Promise<void> {
-    const fresh = (await this.users.findById(user.id)) ?? user;
-    await this.recordFailure(fresh, fresh.email, 'wrong_code', meta);
+    await this.recordWrongSecret(user, 'wrong_code', meta);
   }
 
   /** True while the account is locked after too many failures. */
@@ -203,7 +241,7 @@ export class AuthService {
         action: AuditAction.Logout,
         actorUserId: user.id,
         targetUserId: user.id,
-        partnerId: await this.partnerIdOf(user),
+        partnerId: await this.partnerIdOf(user, em),
         customerId: user.customerId,
         ip: meta.ip,
       }),
@@ -223,11 +261,15 @@ export class AuthService {
     return out;
   }
 
-  /** The partner whose audit trail an event about this user belongs to. */
-  async partnerIdOf(user: Pick<User, 'partnerId' | 'customerId'>): Promise<string | null> {
+  /**
+   * The partner whose audit trail an event about this user belongs to. Inside a transaction,
+   * pass its manager: a second connection taken while the transaction holds a row lock can
+   * starve the pool when many requests wait for that lock.
+   */
+  async partnerIdOf(user: Pick<User, 'partnerId' | 'customerId'>, em?: EntityManager): Promise<string | null> {
     if (user.partnerId) return user.partnerId;
     if (!user.customerId) return null;
-    const c = await this.dataSource
+    const c = await (em ?? this.dataSource.manager)
       .getRepository(Customer)
       .findOne({ select: ['partnerId'], where: { id: user.customerId } });
     return c?.partnerId ?? null;

@@ -7,6 +7,7 @@ import { ActionToken, EmailChange, Session, TokenPurpose, TransactionRunner, Use
 import { MailTemplate, OutboxWriter } from '@lmp/notifications';
 import { AccountSettingsService } from './account-settings.service';
 import { AuthService } from './auth.service';
+import { LinkMailLimit } from './link-mail-limit';
 import { PASSWORD_TOKEN_PURPOSES } from './password-reset.service';
 import { ReauthService } from './reauth.service';
 import { SessionMeta, SessionService } from './session.service';
@@ -43,6 +44,7 @@ export class EmailChangeService {
     private readonly auth: AuthService,
     private readonly tx: TransactionRunner,
     private readonly clock: Clock,
+    private readonly linkMails: LinkMailLimit,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
@@ -63,6 +65,8 @@ export class EmailChangeService {
     if (newEmail === user.email)
       throw new ValidationProblem([{ field: 'newEmail', message: 'is already your email address' }]);
     const taken = (await this.users.findByEmail(newEmail)) !== null;
+    // Counted whether or not the address is taken, so that a refusal tells nothing about it.
+    await this.linkMails.require(newEmail);
     await this.tx.run(async (tx) => {
       const now = this.clock.now();
       await tx.em.delete(EmailChange, { userId: user.id });

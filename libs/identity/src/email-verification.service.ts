@@ -5,6 +5,7 @@ import { APP_CONFIG, AppConfig } from '@lmp/config';
 import { TransactionRunner, Tx, User } from '@lmp/database';
 import { MailTemplate, OutboxWriter } from '@lmp/notifications';
 import { AuthService } from './auth.service';
+import { LinkMailLimit } from './link-mail-limit';
 import { SessionMeta } from './session.service';
 import { TOKEN_TTL_MS, TokenService } from './token.service';
 import { UserRepository } from './user.repository';
@@ -20,6 +21,7 @@ export class EmailVerificationService {
     private readonly auth: AuthService,
     private readonly tx: TransactionRunner,
     private readonly clock: Clock,
+    private readonly linkMails: LinkMailLimit,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
@@ -50,10 +52,14 @@ export class EmailVerificationService {
     });
   }
 
-  /** Sends a new link when the address belongs to an unverified account; otherwise nothing. */
+  /**
+   * Sends a new link when the address belongs to an unverified account that has not had too
+   * many link emails lately; otherwise nothing (the answer is the same either way).
+   */
   async resend(email: string, meta: SessionMeta): Promise<void> {
     const user = await this.users.findByEmail(email);
     if (!user || user.emailVerifiedAt || user.status === 'disabled') return;
+    if ((await this.linkMails.take(user.email)) > 0) return;
     await this.tx.run((tx) => this.send(tx, user, meta.ip ?? null));
   }
 

@@ -4,13 +4,15 @@ import { APP_CONFIG, AppConfig } from '@lmp/config';
 import { TransactionRunner } from '@lmp/database';
 import { MailTemplate, OutboxWriter } from '@lmp/notifications';
 import { AuthService } from './auth.service';
+import { LinkMailLimit } from './link-mail-limit';
 import { PASSWORD_TOKEN_PURPOSES } from './password-reset.service';
 import { SessionMeta } from './session.service';
 import { TOKEN_TTL_MS, TokenService } from './token.service';
 import { UserRepository } from './user.repository';
 
 /**
- * Self-service reset: a link to the address if it has an account; nothing otherwise. The
+ * Self-service reset: a link to the address if it has an account (and it has not had too many
+ * link emails lately); nothing otherwise. The
  * caller answers the same either way and runs this after the response, so that the answer's
  * timing does not tell.
  */
@@ -23,12 +25,16 @@ export class ForgotPasswordService {
     private readonly audit: AuditService,
     private readonly auth: AuthService,
     private readonly tx: TransactionRunner,
+    private readonly linkMails: LinkMailLimit,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
   async request(email: string, meta: SessionMeta): Promise<boolean> {
     const user = await this.users.findByEmail(email);
     if (!user || user.status === 'disabled') return false;
+    // Beyond the per-recipient limit the mail is dropped without a word: the answer never
+    // depends on the address.
+    if ((await this.linkMails.take(user.email)) > 0) return false;
     await this.tx.run(async (tx) => {
       const { raw, token } = await this.tokens.issue(tx.em, {
         userId: user.id,

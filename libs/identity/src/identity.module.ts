@@ -5,6 +5,7 @@ import { EmailChangeService } from './email-change.service';
 import { SubscriptionService } from './subscription.service';
 import { EmailVerificationService } from './email-verification.service';
 import { ForgotPasswordService } from './forgot-password.service';
+import { LinkMailLimit } from './link-mail-limit';
 import { PasswordHasher } from './password-hasher';
 import { PasswordResetService } from './password-reset.service';
 import { RateLimitStore } from './rate-limit.store';
@@ -23,6 +24,7 @@ const SERVICES = [
   SubscriptionService,
   EmailVerificationService,
   ForgotPasswordService,
+  LinkMailLimit,
   PasswordHasher,
   PasswordResetService,
   RateLimitStore,

@@ -9,6 +9,7 @@ export * from './user-view';
 export * from './identity.module';
 export * from './email-verification.service';
 export * from './forgot-password.service';
+export * from './link-mail-limit';
 export * from './rate-limit.store';
 export * from './reauth.service';
 export * from './common-passwords';

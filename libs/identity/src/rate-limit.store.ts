@@ -53,20 +53,9 @@ export class RateLimitStore implements ThrottlerStorage, OnApplicationShutdown {
     }
   }
 
-  /** Reads a counter without counting. */
-  async peek(key: string, throttlerName: string): Promise<{ blockedForSeconds: number }> {
-    const fullKey = `${this.config.queuePrefix}:rl:${throttlerName}:${key}`.slice(0, 200);
-    try {
-      if (this.redis) {
-        const pttl = await this.redis.pttl(`${fullKey}:block`);
-        return { blockedForSeconds: pttl > 0 ? Math.ceil(pttl / 1000) : 0 };
-      }
-      const row = await this.dataSource.getRepository(RateLimit).findOneBy({ key: fullKey });
-      const left = row?.blockedUntil ? row.blockedUntil.getTime() - this.clock.now().getTime() : 0;
-      return { blockedForSeconds: left > 0 ? Math.ceil(left / 1000) : 0 };
-    } catch {
-      return { blockedForSeconds: 0 };
-    }
+  /** Counts one hit in the window, with no block: the caller decides from the count. */
+  count(key: string, ttl: number, throttlerName: string): Promise<ThrottlerStorageRecord> {
+    return this.increment(key, ttl, Number.MAX_SAFE_INTEGER, 1, throttlerName);
   }
 
   private async incrementRedis(
@@ -97,40 +86,91 @@ export class RateLimitStore implements ThrottlerStorage, OnApplicationShutdown {
     };
   }
 
+  /**
+   * The database path of `increment`: one conditional UPDATE counts the hit (a new window starts
+   * at 1), the block is decided from the stored count by another conditional UPDATE, and both
+   * run in one transaction, so parallel hits never read a count another one is about to change.
+   * A missing row is created outside the transaction (a concurrent create is ignored) and the
+   * count runs again.
+   */
   private async incrementDb(
     key: string,
     ttl: number,
     limit: number,
     blockDuration: number,
   ): Promise<ThrottlerStorageRecord> {
-    return this.tx.run(async ({ em }) => {
+    for (;;) {
+      const counted = await this.tx.run(async ({ em }) => {
+        const now = this.clock.now();
+        const res = await em
+          .createQueryBuilder()
+          .update(RateLimit)
+          .set({
+            // `hits` is set before `window_ends_at` (MySQL evaluates assignments in order), so both
+            // compare the window as it was.
+            hits: () => 'CASE WHEN window_ends_at <= :now THEN 1 ELSE hits + 1 END',
+            windowEndsAt: () => 'CASE WHEN window_ends_at <= :now THEN :windowEnd ELSE window_ends_at END',
+          })
+          .where({ key })
+          .setParameters({ now, windowEnd: new Date(now.getTime() + ttl) })
+          .execute();
+        if ((res.affected ?? 0) === 0) return null;
+        const row = await em.getRepository(RateLimit).findOneByOrFail({ key });
+        if (row.hits > limit && !(row.blockedUntil && row.blockedUntil > now)) {
+          row.blockedUntil = new Date(now.getTime() + Math.max(1, blockDuration));
+          await em.getRepository(RateLimit).update({ key }, { blockedUntil: row.blockedUntil });
+        }
+        const blockLeft = row.blockedUntil ? row.blockedUntil.getTime() - now.getTime() : 0;
+        return {
+          totalHits: row.hits,
+          timeToExpire: Math.ceil((row.windowEndsAt.getTime() - now.getTime()) / 1000),
+          isBlocked: blockLeft > 0,
+          timeToBlockExpire: Math.max(0, Math.ceil(blockLeft / 1000)),
+        };
+      });
+      if (counted) return counted;
       const now = this.clock.now();
-      const repo = em.getRepository(RateLimit);
-      const locking = em.connection.options.type !== 'better-sqlite3';
-      const qb = repo.createQueryBuilder('r').where('r.key = :key', { key });
-      let row = await (locking ? qb.setLock('pessimistic_write') : qb).getOne();
-      if (!row) {
-        row = { key, hits: 0, windowEndsAt: new Date(now.getTime() + ttl), blockedUntil: null };
-        // Two instances may race to create the row; the loser's insert fails and the
-        // transaction runner runs it again, finding the row.
-        await repo.insert(row);
+      await this.tx.write((em) =>
+        em
+          .createQueryBuilder()
+          .insert()
+          .into(RateLimit)
+          .values({ key, hits: 0, windowEndsAt: new Date(now.getTime() + ttl), blockedUntil: null })
+          .orIgnore()
+          .execute(),
+      );
+    }
+  }
+
+  /**
+   * Gives back one hit counted by `increment`, as when an attempt counted before it was checked
+   * turned out right. Never below zero; a block already decided stays.
+   */
+  async release(key: string, throttlerName: string): Promise<void> {
+    const fullKey = `${this.config.queuePrefix}:rl:${throttlerName}:${key}`.slice(0, 200);
+    try {
+      if (this.redis) {
+        await this.redis.eval(
+          `local hits = tonumber(redis.call('GET', KEYS[1]) or '0')
+           if hits > 0 then redis.call('DECR', KEYS[1]) end
+           return 0`,
+          1,
+          fullKey,
+        );
+        return;
       }
-      if (row.windowEndsAt <= now) {
-        row.hits = 0;
-        row.windowEndsAt = new Date(now.getTime() + ttl);
-      }
-      row.hits += 1;
-      const blocked = row.blockedUntil !== null && row.blockedUntil > now;
-      if (row.hits > limit && !blocked) row.blockedUntil = new Date(now.getTime() + Math.max(1, blockDuration));
-      await repo.update({ key }, { hits: row.hits, windowEndsAt: row.windowEndsAt, blockedUntil: row.blockedUntil });
-      const blockLeft = row.blockedUntil ? row.blockedUntil.getTime() - now.getTime() : 0;
-      return {
-        totalHits: row.hits,
-        timeToExpire: Math.ceil((row.windowEndsAt.getTime() - now.getTime()) / 1000),
-        isBlocked: blockLeft > 0,
-        timeToBlockExpire: Math.max(0, Math.ceil(blockLeft / 1000)),
-      };
-    });
+      await this.tx.write((em) =>
+        em
+          .createQueryBuilder()
+          .update(RateLimit)
+          .set({ hits: () => 'hits - 1' })
+          .where({ key: fullKey })
+          .andWhere('hits > 0')
+          .execute(),
+      );
+    } catch (err) {
+      this.logger.warn({ reason: (err as Error).message }, 'rate-limit store unreachable: hit not given back');
+    }
   }
 
   onApplicationShutdown(): void {

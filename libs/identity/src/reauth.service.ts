@@ -7,6 +7,7 @@ import { MailTemplate, OutboxWriter } from '@lmp/notifications';
 import { AuthService, LOCK_AFTER_FAILURES, lockDuration } from './auth.service';
 import { PasswordHasher } from './password-hasher';
 import { SessionMeta, SessionService } from './session.service';
+import { UserRepository } from './user.repository';
 
 /** Changes to sign-in methods need a proof of identity (sign-in, password, code) this recent. */
 export const REAUTH_WINDOW_MS = 10 * 60_000;
@@ -32,6 +33,7 @@ export class ReauthService {
   constructor(
     private readonly hasher: PasswordHasher,
     private readonly sessions: SessionService,
+    private readonly users: UserRepository,
     private readonly auth: AuthService,
     private readonly audit: AuditService,
     private readonly outbox: OutboxWriter,
@@ -100,15 +102,12 @@ export class ReauthService {
     const partnerId = await this.auth.partnerIdOf(user);
     const ended = await this.tx.run(async (tx) => {
       const now = this.clock.now();
-      await tx.em.increment(User, { id: user.id }, 'failedLogins', 1);
-      const stored = await tx.em.findOne(User, {
-        select: ['id', 'failedLogins', 'lockedUntil'],
-        where: { id: user.id },
-      });
-      const failures = stored?.failedLogins ?? 0;
-      const lockStarts = failures >= LOCK_AFTER_FAILURES && !(stored?.lockedUntil && stored.lockedUntil > now);
+      // The same statements as a failed sign-in: one atomic increment, the lock decided from it.
+      const failures = (await this.users.countFailure(tx.em, user.id)) ?? 0;
+      const lockStarts =
+        failures >= LOCK_AFTER_FAILURES &&
+        (await this.users.lockUnlessLocked(tx.em, user.id, new Date(now.getTime() + lockDuration(failures)), now));
       if (lockStarts) {
-        await tx.em.update(User, { id: user.id }, { lockedUntil: new Date(now.getTime() + lockDuration(failures)) });
         await this.outbox.mail(tx, MailTemplate.AccountLocked, user.email, {
           firstName: user.firstName || user.email,
           minutes: Math.round(lockDuration(failures) / 60_000),

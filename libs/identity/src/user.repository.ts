@@ -38,4 +38,53 @@ export class UserRepository {
   async update(em: EntityManager, id: string, changes: Partial<User>): Promise<void> {
     await this.repo(em).update({ id }, changes);
   }
+
+  /**
+   * Counts one failure of the user in one statement and returns the stored count; with
+   * `unlessLockedAt`, only while the account is not locked at that time (null when it is).
+   * Call in a transaction: the row stays locked until it ends.
+   */
+  async countFailure(em: EntityManager, id: string, unlessLockedAt?: Date): Promise<number | null> {
+    const qb = em
+      .createQueryBuilder()
+      .update(User)
+      .set({ failedLogins: () => 'failed_logins + 1' })
+      .where('id = :id', { id });
+    if (unlessLockedAt) qb.andWhere('(locked_until IS NULL OR locked_until <= :now)', { now: unlessLockedAt });
+    const res = await qb.execute();
+    if ((res.affected ?? 0) !== 1) return null;
+    const row = await this.repo(em).findOne({ select: ['id', 'failedLogins'], where: { id } });
+    return row?.failedLogins ?? null;
+  }
+
+  /** Locks the account until `until` unless it is locked at `now` already; true when this call locked it. */
+  async lockUnlessLocked(em: EntityManager, id: string, until: Date, now: Date): Promise<boolean> {
+    const res = await em
+      .createQueryBuilder()
+      .update(User)
+      .set({ lockedUntil: until })
+      .where('id = :id AND (locked_until IS NULL OR locked_until <= :now)', { id, now })
+      .execute();
+    return (res.affected ?? 0) === 1;
+  }
+
+  /**
+   * Takes back a failure counted before its check when the check passed. The lock it took goes
+   * too, unless a failure was counted since (that lock is then not ours to lift).
+   */
+  async uncountFailure(em: EntityManager, id: string, counted: number, tookLock: boolean): Promise<void> {
+    if (tookLock)
+      await em
+        .createQueryBuilder()
+        .update(User)
+        .set({ lockedUntil: null })
+        .where('id = :id AND failed_logins <= :counted', { id, counted })
+        .execute();
+    await em
+      .createQueryBuilder()
+      .update(User)
+      .set({ failedLogins: () => 'failed_logins - 1' })
+      .where('id = :id AND failed_logins > 0', { id })
+      .execute();
+  }
 }

@@ -3,7 +3,7 @@ import { EntityManager } from 'typeorm';
 import { AuditAction, AuditService } from '@lmp/audit';
 import { Clock, ConflictProblem, NotFoundProblem } from '@lmp/common';
 import { Customer, CustomerRole, Partner, TransactionRunner, UserRole } from '@lmp/database';
-import { SessionService, UserRepository } from '@lmp/identity';
+import { LinkMailLimit, SessionService, UserRepository } from '@lmp/identity';
 import { CompanyUserRepository } from './company-user.repository';
 import { accountView } from './views';
 import { AccountInviter } from './account-inviter';
@@ -39,6 +39,7 @@ export class CompanyUsersService {
     private readonly audit: AuditService,
     private readonly tx: TransactionRunner,
     private readonly clock: Clock,
+    private readonly linkMails: LinkMailLimit,
   ) {}
 
   async list(actor: CompanyActor) {
@@ -55,6 +56,7 @@ export class CompanyUsersService {
     this.requireFullAccess(actor);
     const by = { actorUserId: actor.userId, customerId: actor.customerId, scope: { customerId: actor.customerId } };
     const { email, owner } = await this.inviter.prepare(input.email, by, 'user');
+    await this.linkMails.require(email);
     const user = this.inviter.newUser({ ...input, email, passwordHash: null, customerId: actor.customerId });
     await this.tx.run(async (tx) => {
       if (owner) return this.inviter.notifyOwner(tx, owner, by, actor.ip);

@@ -14,10 +14,11 @@ import {
   User,
 } from '@lmp/database';
 import {
+  LinkMailLimit,
+  MfaService,
   PASSWORD_TOKEN_PURPOSES,
   SessionService,
   TOKEN_TTL_MS,
-  MfaService,
   TokenService,
   UserRepository,
 } from '@lmp/identity';
@@ -129,6 +130,7 @@ export class PartnerConsoleService {
     private readonly audit: AuditService,
     private readonly tx: TransactionRunner,
     private readonly clock: Clock,
+    private readonly linkMails: LinkMailLimit,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
@@ -242,6 +244,7 @@ export class PartnerConsoleService {
     const customer = await this.requireCustomer(actor, customerId);
     const by = { actorUserId: actor.userId, customerId: customer.id, scope: { partnerId: actor.partnerId } };
     const { email, owner } = await this.inviter.prepare(input.email, by, 'account');
+    await this.linkMails.require(email);
     const user = this.inviter.newUser({ ...input, email, passwordHash: null, customerId: customer.id });
     await this.tx.run(async (tx) => {
       // An account of another tenant: the same answer as a fresh one; its owner is told instead.
@@ -337,6 +340,8 @@ export class PartnerConsoleService {
     if (account.status === 'disabled') {
       throw new ConflictProblem('This account is disabled; enable it before resetting its password.');
     }
+    // Counted before the transaction (the store may be this database); beyond the limit: 429.
+    await this.linkMails.require(account.email);
     // The hot path of a busy partner (BENCHMARKS.md B2): the partner's name comes from a short
     // cache, and the outbox id is chosen first so that the token is written with it.
     const partnerName = await this.partners.nameOf(actor.partnerId);

@@ -1,6 +1,6 @@
 import { ArgumentsHost, Catch, ExceptionFilter, Injectable, Logger } from '@nestjs/common';
 import type { Response } from 'express';
-import { toProblem } from '@lmp/common';
+import { RateLimitedProblem, toProblem } from '@lmp/common';
 import { PageRenderer } from '../page-renderer';
 
 /** Errors on HTML pages are HTML pages too, with the same status and a way back. */
@@ -16,6 +16,8 @@ export class PageErrorFilter implements ExceptionFilter {
     const problem = toProblem(exception);
     if (problem.status >= 500) this.logger.error({ err: exception }, 'page failed');
     if (res.headersSent) return;
+    if (exception instanceof RateLimitedProblem)
+      res.setHeader('Retry-After', String(Math.max(1, Math.ceil(exception.retryAfterSeconds))));
     this.pages.send(
       res,
       'error',

@@ -2,7 +2,7 @@ import { Controller, Get, Param, Post, Query, Req, Res, UseFilters, UseGuards } 
 import type { Response } from 'express';
 import { AUDIT_ACTIONS } from '@lmp/audit';
 import { parseSort } from '@lmp/common';
-import { TOKEN_TTL_MS } from '@lmp/identity';
+import { LINK_MAILS_PER_RECIPIENT, TOKEN_TTL_MS } from '@lmp/identity';
 import { PartnerActor, PartnerConsoleService } from '@lmp/tenancy';
 import { Roles, SignedInGuard } from '../http/guards';
 import { IdPipe } from '../http/id.pipe';
@@ -353,6 +353,7 @@ export class PartnerPagesController {
       account: accountRow(customerId, account),
       canReset: account.status !== 'disabled',
       expiresInMinutes: TOKEN_TTL_MS.password_reset / 60_000,
+      linkMails: { limit: LINK_MAILS_PER_RECIPIENT.limit, minutes: LINK_MAILS_PER_RECIPIENT.windowMs / 60_000 },
       action: `${path}/reset-password`,
       cancelHref: path,
     });

@@ -39,13 +39,34 @@ export class MfaRepository {
    * Records a used TOTP step unless the same or a later one was recorded meanwhile: of two
    * requests with one code, only one gets `true`.
    */
-  async claimStep(em: EntityManager, userId: string, methodId: string, step: number, previous: number | null): Promise<boolean> {
+  async claimStep(
+    em: EntityManager,
+    userId: string,
+    methodId: string,
+    step: number,
+    previous: number | null,
+  ): Promise<boolean> {
     const res = await em
       .createQueryBuilder()
       .update(MfaMethod)
       .set({ lastUsedStep: step })
       .where('id = :methodId AND user_id = :userId', { methodId, userId })
       .andWhere(previous === null ? 'last_used_step IS NULL' : 'last_used_step = :previous', { previous })
+      .execute();
+    return (res.affected ?? 0) === 1;
+  }
+
+  /**
+   * Claims the right to send a new code: records the send time unless a code was sent after
+   * `notAfter`. Of parallel requests, one gets `true`.
+   */
+  async claimSend(em: EntityManager, userId: string, methodId: string, now: Date, notAfter: Date): Promise<boolean> {
+    const res = await em
+      .createQueryBuilder()
+      .update(MfaMethod)
+      .set({ codeSentAt: now })
+      .where('id = :methodId AND user_id = :userId', { methodId, userId })
+      .andWhere('(code_sent_at IS NULL OR code_sent_at <= :notAfter)', { notAfter })
       .execute();
     return (res.affected ?? 0) === 1;
   }

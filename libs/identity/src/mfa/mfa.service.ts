@@ -500,14 +500,18 @@ export class MfaService {
     meta: SessionMeta,
   ) {
     const now = this.clock.now();
-    const since = method.codeSentAt ? now.getTime() - method.codeSentAt.getTime() : Infinity;
-    if (since < RESEND_AFTER_MS) throw new RateLimitedProblem(Math.ceil((RESEND_AFTER_MS - since) / 1000));
+    // One conditional UPDATE decides: of parallel requests, one sends and the others wait.
+    if (!(await this.repo.claimSend(tx.em, user.id, method.id, now, new Date(now.getTime() - RESEND_AFTER_MS)))) {
+      const sentAt = (await this.repo.find(user.id, method.id, tx.em))?.codeSentAt ?? now;
+      throw new RateLimitedProblem(
+        Math.max(1, Math.ceil((RESEND_AFTER_MS - (now.getTime() - sentAt.getTime())) / 1000)),
+      );
+    }
     const code = sixDigits();
     await this.repo.update(tx.em, user.id, method.id, {
       codeHash: this.codes.hash(code, `sent:${method.id}`),
       codeExpiresAt: new Date(now.getTime() + SENT_CODE_TTL_MS),
       codeTries: 0,
-      codeSentAt: now,
     });
     method.codeSentAt = now;
     const minutes = SENT_CODE_TTL_MS / 60_000;
@@ -600,7 +604,7 @@ export class MfaService {
       action,
       actorUserId: user.id,
       targetUserId: user.id,
-      partnerId: await this.auth.partnerIdOf(user),
+      partnerId: await this.auth.partnerIdOf(user, tx.em),
       customerId: user.customerId,
       ip: meta.ip,
       detail,
