@@ -30,7 +30,7 @@ const root = join(__dirname, '..', '..');
 const { ensureBuilt } = require(join(root, 'scripts', 'ensure-built.js')) as { ensureBuilt: (app: string) => string };
 
 const DAY_MS = 86_400_000;
-const STATUSES: OutboxStatus[] = ['pending', 'queued', 'sent', 'failed', 'dead'];
+const STATUSES: OutboxStatus[] = ['pending', 'queued', 'sending', 'sent', 'failed', 'dead'];
 const OPERATOR = { email: 'ops@lmp.example.com', password: 'operator passphrase' };
 
 const invitationProps = (firstName: string): MailTemplateProps[typeof MailTemplate.Invitation] => ({
@@ -56,6 +56,7 @@ function outboxRow(
     createdAt: now,
     updatedAt: now,
     sentAt: null,
+    dueAt: now,
     ...row,
   };
 }
@@ -127,7 +128,9 @@ describe('operations (embedded mode)', () => {
       expect(res.text).toContain(
         `<thead><tr>${STATUSES.map((s) => `<th scope="col">${s}</th>`).join('')}</tr></thead>`,
       );
-      expect(res.text).toContain('<tbody><tr><td>0</td><td>0</td><td>1</td><td>0</td><td>0</td></tr></tbody>');
+      expect(res.text).toContain(
+        '<tbody><tr><td>0</td><td>0</td><td>0</td><td>1</td><td>0</td><td>0</td></tr></tbody>',
+      );
       expect(res.text).toMatch(/<h2>Dead messages<\/h2>\s*<p>None\.<\/p>/);
     });
 
@@ -142,7 +145,9 @@ describe('operations (embedded mode)', () => {
 
       const res = await operator.get('/ops/queues').expect(200);
 
-      expect(res.text).toContain('<tbody><tr><td>0</td><td>0</td><td>1</td><td>0</td><td>1</td></tr></tbody>');
+      expect(res.text).toContain(
+        '<tbody><tr><td>0</td><td>0</td><td>0</td><td>1</td><td>0</td><td>1</td></tr></tbody>',
+      );
       expect(res.text).toContain(
         `<tr><td><code>${dead.id}</code></td><td>mail/invitation</td><td>gone@litware.example.com</td><td>3</td><td>SMTP 550: no such user</td></tr>`,
       );
@@ -416,8 +421,9 @@ describe('operations (embedded mode)', () => {
       expect(table.stderr).toBe('');
       expect(table.status).toBe(0);
       expect(table.stdout).toContain('queues: in-process');
-      expect(table.stdout).toMatch(/^outbox\s+pending\s+queued\s+sent\s+failed\s+dead\s*$/m);
-      expect(table.stdout).toMatch(/^rows\s+0\s+0\s+1\s+0\s+0\s*$/m);
+      expect(table.stdout).toMatch(/^outbox\s+pending\s+queued\s+sending\s+sent\s+failed\s+dead\s*$/m);
+      expect(table.stdout).toMatch(/^rows\s+0\s+0\s+0\s+1\s+0\s+0\s*$/m);
+      expect(table.stdout).toMatch(/^overdue 0$/m);
       expect(table.stdout).not.toContain('dead messages');
 
       const json = lmp('queue:status', '--json');
@@ -425,7 +431,8 @@ describe('operations (embedded mode)', () => {
       expect(json.status).toBe(0);
       expect(JSON.parse(json.stdout)).toEqual({
         queues: null,
-        outbox: { pending: 0, queued: 0, sent: 1, failed: 0, dead: 0 },
+        outbox: { pending: 0, queued: 0, sending: 0, sent: 1, failed: 0, dead: 0 },
+        overdue: 0,
         dead: [],
       });
     });
@@ -447,7 +454,7 @@ describe('operations (embedded mode)', () => {
       const table = lmp('queue:status');
 
       expect(table.status).toBe(0);
-      expect(table.stdout).toMatch(/^rows\s+0\s+0\s+1\s+0\s+1\s*$/m);
+      expect(table.stdout).toMatch(/^rows\s+0\s+0\s+0\s+1\s+0\s+1\s*$/m);
       expect(table.stdout).toContain('dead messages (queue:retry --dead [--id ID] sends them again):');
       expect(table.stdout).toContain(
         `  ${dead.id}  mail/invitation to robin@litware.example.com, 3 attempt(s): SMTP 550: no such user`,
@@ -455,7 +462,8 @@ describe('operations (embedded mode)', () => {
       const json = JSON.parse(lmp('queue:status', '--json').stdout) as Record<string, unknown>;
       expect(json).toEqual({
         queues: null,
-        outbox: { pending: 0, queued: 0, sent: 1, failed: 0, dead: 1 },
+        outbox: { pending: 0, queued: 0, sending: 0, sent: 1, failed: 0, dead: 1 },
+        overdue: 0,
         dead: [
           {
             id: dead.id,
@@ -504,6 +512,43 @@ describe('operations (embedded mode)', () => {
         expect(r.stderr.trim().split('\n')).toHaveLength(1);
         expect(r.stderr.trim()).toMatch(message);
       }
+    });
+
+    it('counts retries overdue by more than the grace on its own line, and /metrics exports the figure', async () => {
+      // No relay sweep after the start: the rows stay as written.
+      const sut = await startConsole({ RELAY_INTERVAL_MS: '3600000', OUTBOX_OVERDUE_GRACE_MS: '60000' }, { dataDir });
+      const now = sut.clock.now();
+      const ago = (ms: number) => new Date(now.getTime() - ms);
+      try {
+        await insertRows(
+          sut.app,
+          // Its retry was due five minutes ago and never came: its job was lost.
+          outboxRow(now, { status: 'failed', recipient: 'lost@litware.example.com', attempts: 1, dueAt: ago(300_000) }),
+          // A worker died holding it two minutes ago.
+          outboxRow(now, {
+            status: 'sending',
+            recipient: 'held@litware.example.com',
+            attempts: 1,
+            dueAt: ago(120_000),
+          }),
+          // Due within the grace: not overdue yet.
+          outboxRow(now, { status: 'failed', recipient: 'soon@litware.example.com', attempts: 1, dueAt: ago(30_000) }),
+          outboxRow(now, {
+            status: 'queued',
+            recipient: 'later@litware.example.com',
+            dueAt: new Date(now.getTime() + 60_000),
+          }),
+        );
+        const metrics = await api(sut.app).get('/metrics').expect(200);
+        expect(sampleValue(metrics.text, 'lmp_outbox_overdue')).toBe(2);
+      } finally {
+        await sut.close();
+      }
+
+      const table = lmp('queue:status');
+      expect(table.status).toBe(0);
+      expect(table.stdout).toMatch(/^overdue 2 \(due but not sent: /m);
+      expect(JSON.parse(lmp('queue:status', '--json').stdout)).toMatchObject({ overdue: 2 });
     });
   });
 });

@@ -3,6 +3,7 @@ import { SelfService1763800000000 } from './1763800000000-self-service';
 import { AccountSettings1763900000000 } from './1763900000000-account-settings';
 import { BrowseAtScale1764050000000 } from './1764050000000-browse-at-scale';
 import { TwoFactor1764100000000 } from './1764100000000-two-factor';
+import { OutboxDue1765400000000 } from './1765400000000-outbox-due';
 
 export { DIRECT_PARTNER_CODE, DIRECT_PARTNER_ID } from './1763800000000-self-service';
 
@@ -13,4 +14,5 @@ export const MIGRATIONS = [
   AccountSettings1763900000000,
   BrowseAtScale1764050000000,
   TwoFactor1764100000000,
+  OutboxDue1765400000000,
 ];
