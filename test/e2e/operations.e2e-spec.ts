@@ -17,7 +17,13 @@ import {
   sha256Hex,
   User,
 } from '@lmp/database';
-import { MaintenanceService, MailTemplate, MailTemplateProps } from '@lmp/notifications';
+import {
+  MailTemplate,
+  MailTemplateProps,
+  MailTransport,
+  MaintenanceService,
+  OutboxProcessor,
+} from '@lmp/notifications';
 import { ProvisioningService } from '@lmp/tenancy';
 import { RunningConsole, startConsole } from '../support/console-app';
 import { ADMIN_PASSWORD, partnerWithAdmin } from '../support/fixtures';
@@ -281,6 +287,66 @@ describe('operations (embedded mode)', () => {
         expect(await mailsTo(dataDir, 'retry@litware.example.com')).toHaveLength(1);
       } finally {
         await second.close();
+      }
+    });
+  });
+
+  describe('the row decides what is due (embedded)', () => {
+    let sut: RunningConsole;
+
+    beforeAll(async () => {
+      sut = await startConsole({ RELAY_INTERVAL_MS: '100', OUTBOX_OVERDUE_GRACE_MS: '200' });
+    });
+    afterAll(() => sut.close());
+
+    it('queues again, while running, a retry overdue by more than the grace whose job is gone', async () => {
+      const now = sut.clock.now();
+      const lost = outboxRow(now, {
+        status: 'failed',
+        recipient: 'lost@litware.example.com',
+        attempts: 1,
+        lastError: 'SMTP 451: try again later',
+        dueAt: new Date(now.getTime() - 1000),
+      });
+      const later = outboxRow(now, {
+        status: 'failed',
+        recipient: 'later@litware.example.com',
+        attempts: 1,
+        lastError: 'SMTP 451: try again later',
+        dueAt: new Date(now.getTime() + 3600_000),
+      });
+      await insertRows(sut.app, lost, later);
+
+      const deadline = Date.now() + 10_000;
+      while ((await outbox(sut.app).findOneByOrFail({ id: lost.id })).status !== 'sent' && Date.now() < deadline) {
+        await new Promise((r) => setTimeout(r, 50));
+      }
+
+      expect(await outbox(sut.app).findOneByOrFail({ id: lost.id })).toMatchObject({ status: 'sent', attempts: 2 });
+      expect(await mailsTo(sut.dataDir, 'lost@litware.example.com')).toHaveLength(1);
+      // Not due yet: left for its own retry.
+      expect(await outbox(sut.app).findOneByOrFail({ id: later.id })).toMatchObject({ status: 'failed', attempts: 1 });
+    });
+
+    it('50 runs of one message at once, on SQLite: one claims it, one mail', async () => {
+      const now = sut.clock.now();
+      const row = outboxRow(now, { status: 'queued', recipient: 'once@litware.example.com', dueAt: now });
+      await insertRows(sut.app, row);
+      const send = jest.spyOn(sut.app.get(MailTransport), 'send');
+      try {
+        const results = await Promise.allSettled(
+          Array.from({ length: 50 }, () => sut.app.get(OutboxProcessor).process(row.id)),
+        );
+
+        expect(results.filter((r) => r.status === 'fulfilled' && r.value === 'sent')).toHaveLength(1);
+        for (const r of results) {
+          if (r.status === 'rejected') expect((r.reason as Error).name).toBe('RowBusyError');
+          else expect(['sent', 'already-sent']).toContain(r.value);
+        }
+        expect(send.mock.calls.filter(([m]) => m.outboxId === row.id)).toHaveLength(1);
+        expect(await outbox(sut.app).findOneByOrFail({ id: row.id })).toMatchObject({ status: 'sent', attempts: 1 });
+      } finally {
+        send.mockRestore();
       }
     });
   });

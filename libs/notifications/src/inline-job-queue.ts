@@ -23,12 +23,12 @@ export class InlineJobQueue extends JobQueue {
     super();
   }
 
-  async enqueue(item: JobItem): Promise<void> {
+  async enqueue(item: JobItem, delayMs = 0): Promise<void> {
     if (this.closed) throw new Error('queue is closed');
     const id = item.data.outboxId;
     if (this.byId.has(id)) return;
     this.byId.add(id);
-    const run = this.runWithRetries(item).finally(() => {
+    const run = this.runWithRetries(item, delayMs).finally(() => {
       this.inflight.delete(run);
       this.byId.delete(id);
     });
@@ -39,8 +39,8 @@ export class InlineJobQueue extends JobQueue {
     return this.byId.has(item.data.outboxId);
   }
 
-  async requeue(item: JobItem): Promise<void> {
-    await this.enqueue(item);
+  async requeue(item: JobItem, delayMs = 0): Promise<void> {
+    await this.enqueue(item, delayMs);
   }
 
   async forget(): Promise<void> {
@@ -61,8 +61,10 @@ export class InlineJobQueue extends JobQueue {
     await this.drain();
   }
 
-  private async runWithRetries(item: JobItem): Promise<void> {
+  private async runWithRetries(item: JobItem, delayMs: number): Promise<void> {
     await new Promise((resolve) => setImmediate(resolve));
+    if (delayMs > 0) await this.sleep(delayMs);
+    if (this.closed) return;
     for (let failures = 0; ;) {
       let waitMs: number;
       try {

@@ -3,17 +3,15 @@ import { Clock } from '@lmp/common';
 import { APP_CONFIG, AppConfig } from '@lmp/config';
 import { JobQueue } from './job-queue';
 import { jobFor } from './outbox.dispatcher';
-import { OutboxRepository } from './outbox.repository';
+import { OutboxRepository, OverdueRow } from './outbox.repository';
 
 const BATCH = 200;
-/** Every unfinished row, whatever its due time: what an in-process queue lost when its process died. */
-const ANY_TIME = new Date('9999-12-31T00:00:00.000Z');
 
 export interface SweepOptions {
-  /** Take every unfinished row (the embedded mode's start: in-process jobs died with the process). */
+  /** Every unfinished row is an orphan (the embedded mode's start: in-process jobs died with the process). */
   orphans?: boolean;
-  /** How overdue a row must be before its job is looked for; OUTBOX_OVERDUE_GRACE_MS by default. */
-  graceMs?: number;
+  /** Look for the job of every unfinished row, due or not (Redis is back: what it lost is not yet overdue). */
+  all?: boolean;
 }
 
 /**
@@ -42,10 +40,10 @@ export class OutboxRelay implements OnApplicationBootstrap, BeforeApplicationShu
   ) {}
 
   onApplicationBootstrap(): void {
-    // After an outage every overdue row may have lost its job: look at once, without the grace.
+    // After an outage any unfinished row may have lost its job: look at once, without the grace.
     this.queue.onReconnect(() => {
       this.logger.log('redis is back: sweeping the outbox now');
-      this.sweepSoon({ graceMs: 0 });
+      this.sweepSoon({ all: true });
     });
     // In-process jobs die with the process: on start every unfinished row is an orphan.
     this.tick({ orphans: !this.config.redisUrl });
@@ -102,32 +100,69 @@ export class OutboxRelay implements OnApplicationBootstrap, BeforeApplicationShu
         return { queued, more: false };
       }
     }
-    const graceMs = options.graceMs ?? this.config.outboxOverdueGraceMs;
-    const overdueBefore = options.orphans ? ANY_TIME : new Date(now.getTime() - graceMs);
-    const overdue = await this.outbox.findOverdue(overdueBefore, BATCH);
+    const graceMs = this.config.outboxOverdueGraceMs;
     let requeued = 0;
-    for (const row of overdue) {
-      if (this.stopped) break;
-      const item = jobFor(row);
-      try {
-        if (!options.orphans && (await this.queue.isAlive(item))) {
-          // A backlog, not a loss: its job is still waiting, delayed or running.
-          if (row.status !== 'sending') await this.outbox.postpone(row, new Date(now.getTime() + graceMs));
-          continue;
+    let more = false;
+    if (options.orphans || options.all) {
+      // Every unfinished row, page by page: after an outage any of them may have lost its job.
+      for (let after = ''; !this.stopped;) {
+        const page = await this.outbox.findUnfinished(after, BATCH);
+        for (const row of page) {
+          if (this.stopped) break;
+          const outcome = await this.requeueIfLost(row, options);
+          if (outcome === 'unreachable') return { queued: queued + requeued, more: false };
+          if (outcome === 'queued') requeued++;
         }
-        if (!(await this.outbox.requeueOverdue(row, this.clock.now()))) continue;
-        await this.queue.requeue(item);
-        queued++;
-        requeued++;
-      } catch (err) {
-        // The row says `queued`, due now: the next sweep looks at it again.
-        this.logger.warn({ reason: (err as Error).message }, 'relay cannot reach the queue');
-        break;
+        if (page.length < BATCH) break;
+        after = page[page.length - 1].id;
       }
+    } else {
+      const overdue = await this.outbox.findOverdue(new Date(now.getTime() - graceMs), BATCH);
+      for (const row of overdue) {
+        if (this.stopped) break;
+        const outcome = await this.requeueIfLost(row, options);
+        if (outcome === 'unreachable') break;
+        if (outcome === 'queued') requeued++;
+        // A backlog, not a loss: its job is still waiting or delayed. Look again a grace later.
+        if (outcome === 'alive' && row.status !== 'sending') {
+          await this.outbox.postpone(row, new Date(now.getTime() + graceMs));
+        }
+      }
+      more = overdue.length === BATCH && requeued > 0;
     }
     if (requeued) this.logger.warn({ requeued }, 'relay queued overdue messages again (their jobs were lost)');
     if (queued) this.logger.log({ queued }, 'relay queued messages');
-    return { queued, more: queued > 0 && (pending.length === BATCH || overdue.length === BATCH) };
+    return { queued: queued + requeued, more: more || (queued > 0 && pending.length === BATCH) };
+  }
+
+  /**
+   * Queues a row again if its job is gone: a failed row for when its retry is due, a row a run
+   * may still be sending for when that run's lease ends (without taking it from that run), any
+   * other at once. Rows whose job still exists are left alone.
+   */
+  private async requeueIfLost(
+    row: OverdueRow,
+    options: SweepOptions,
+  ): Promise<'queued' | 'alive' | 'taken' | 'unreachable'> {
+    const item = jobFor(row);
+    const now = this.clock.now();
+    try {
+      // In-process jobs died with the process: nothing is alive, and no run still holds a row.
+      if (!options.orphans && (await this.queue.isAlive(item))) return 'alive';
+      const ahead = row.dueAt && row.dueAt > now ? row.dueAt : null;
+      if (!options.orphans && ahead && row.status === 'sending') {
+        await this.queue.requeue(item, ahead.getTime() - now.getTime());
+        return 'queued';
+      }
+      const dueAt = ahead && row.status === 'failed' ? ahead : now;
+      if (!(await this.outbox.requeueOverdue(row, dueAt, now))) return 'taken';
+      // The row says `queued`: if Redis fails now, the next sweep looks at it again.
+      await this.queue.requeue(item, dueAt.getTime() - now.getTime());
+      return 'queued';
+    } catch (err) {
+      this.logger.warn({ reason: (err as Error).message }, 'relay cannot reach the queue');
+      return 'unreachable';
+    }
   }
 
   async beforeApplicationShutdown(): Promise<void> {

@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { DataSource, EntityManager, In, LessThan } from 'typeorm';
+import { DataSource, EntityManager, In, IsNull, LessThan, MoreThan } from 'typeorm';
 import { OUTBOX_STATUSES, OutboxMessage, OutboxStatus, TransactionRunner } from '@lmp/database';
 import { MicroBatcher } from './micro-batcher';
 
@@ -171,15 +171,25 @@ export class OutboxRepository {
     });
   }
 
+  /** Queued, failed or sending rows after `afterId` in id order: a relay's pass over everything unfinished. */
+  findUnfinished(afterId: string, limit: number): Promise<OverdueRow[]> {
+    return this.repo().find({
+      select: ['id', 'kind', 'template', 'status', 'dueAt'],
+      where: { status: In(['queued', 'failed', 'sending']), id: MoreThan(afterId) },
+      order: { id: 'ASC' },
+      take: limit,
+    });
+  }
+
   /**
-   * A relay takes an overdue row to queue it again: `queued`, due now. Conditional on the status
-   * and due time it saw, so of several relays only one queues it.
+   * A relay takes a row whose job is gone to queue it again: `queued`, due at `dueAt`.
+   * Conditional on the status and due time it saw, so of several relays only one queues it.
    */
-  async requeueOverdue(row: OverdueRow, now: Date): Promise<boolean> {
+  async requeueOverdue(row: OverdueRow, dueAt: Date, now: Date): Promise<boolean> {
     const res = await this.tx.write((em) =>
       this.repo(em).update(
-        { id: row.id, status: row.status, dueAt: row.dueAt ?? undefined },
-        { status: 'queued', dueAt: now, updatedAt: now },
+        { id: row.id, status: row.status, dueAt: row.dueAt ?? IsNull() },
+        { status: 'queued', dueAt, updatedAt: now },
       ),
     );
     return (res.affected ?? 0) > 0;
@@ -188,7 +198,7 @@ export class OutboxRepository {
   /** An overdue row whose job is still on the queue (a backlog, not a loss): looked at again at `until`. */
   async postpone(row: OverdueRow, until: Date): Promise<void> {
     await this.tx.write((em) =>
-      this.repo(em).update({ id: row.id, status: row.status, dueAt: row.dueAt ?? undefined }, { dueAt: until }),
+      this.repo(em).update({ id: row.id, status: row.status, dueAt: row.dueAt ?? IsNull() }, { dueAt: until }),
     );
   }
 

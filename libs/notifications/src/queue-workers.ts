@@ -137,6 +137,10 @@ export class QueueWorkers implements OnModuleInit, BeforeApplicationShutdown {
         // A second run of a row another run holds (a stalled job taken over while its first run
         // still sends, or a relay's re-queue): look again when that run's lease ends, without
         // spending an attempt.
+        this.logger.log(
+          { outboxId, until: err.until.toISOString() },
+          'message held by another run; looking again when its lease ends',
+        );
         await job.moveToDelayed(err.until.getTime() + 100, token);
         throw new DelayedError();
       }
