@@ -75,6 +75,8 @@ describe('delivery under faults (MariaDB + private Redis + SMTP)', () => {
 
   afterEach(async () => {
     for (const cleanup of cleanups.splice(0).reverse()) await cleanup().catch(() => undefined);
+    // A test that failed mid-outage: the console closes its queues only with Redis there.
+    if (redis && !redis.running) await redis.start();
     await console_?.close();
     await smtp?.stop();
     await redis?.stop();
@@ -300,7 +302,9 @@ describe('delivery under faults (MariaDB + private Redis + SMTP)', () => {
 
     await redis.start();
     const outage = Date.now() - stoppedAt;
-    const limitMs = FULL ? 180_000 : 120_000;
+    // Within the grace at the small size: the sweep when Redis came back found the lost
+    // retries, not the overdue rule. The full size must finish within three minutes.
+    const limitMs = FULL ? 180_000 : 45_000;
     const drainMs = await waitUntil(`${n} reset mails after Redis is back`, () => distinctRecipients() >= n, limitMs);
     await waitUntil('every row sent', async () => (await outboxRows().countBy({ status: 'sent' })) === n, 30_000);
     const dupes = duplicates(smtp.received, RESET);
