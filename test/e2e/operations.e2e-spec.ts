@@ -17,7 +17,13 @@ import {
   sha256Hex,
   User,
 } from '@lmp/database';
-import { MaintenanceService, MailTemplate, MailTemplateProps } from '@lmp/notifications';
+import {
+  MailTemplate,
+  MailTemplateProps,
+  MailTransport,
+  MaintenanceService,
+  OutboxProcessor,
+} from '@lmp/notifications';
 import { ProvisioningService } from '@lmp/tenancy';
 import { RunningConsole, startConsole } from '../support/console-app';
 import { ADMIN_PASSWORD, partnerWithAdmin } from '../support/fixtures';
@@ -30,7 +36,7 @@ const root = join(__dirname, '..', '..');
 const { ensureBuilt } = require(join(root, 'scripts', 'ensure-built.js')) as { ensureBuilt: (app: string) => string };
 
 const DAY_MS = 86_400_000;
-const STATUSES: OutboxStatus[] = ['pending', 'queued', 'sent', 'failed', 'dead'];
+const STATUSES: OutboxStatus[] = ['pending', 'queued', 'sending', 'sent', 'failed', 'dead'];
 const OPERATOR = { email: 'ops@lmp.example.com', password: 'operator passphrase' };
 
 const invitationProps = (firstName: string): MailTemplateProps[typeof MailTemplate.Invitation] => ({
@@ -56,6 +62,7 @@ function outboxRow(
     createdAt: now,
     updatedAt: now,
     sentAt: null,
+    dueAt: now,
     ...row,
   };
 }
@@ -127,7 +134,9 @@ describe('operations (embedded mode)', () => {
       expect(res.text).toContain(
         `<thead><tr>${STATUSES.map((s) => `<th scope="col">${s}</th>`).join('')}</tr></thead>`,
       );
-      expect(res.text).toContain('<tbody><tr><td>0</td><td>0</td><td>1</td><td>0</td><td>0</td></tr></tbody>');
+      expect(res.text).toContain(
+        '<tbody><tr><td>0</td><td>0</td><td>0</td><td>1</td><td>0</td><td>0</td></tr></tbody>',
+      );
       expect(res.text).toMatch(/<h2>Dead messages<\/h2>\s*<p>None\.<\/p>/);
     });
 
@@ -142,7 +151,9 @@ describe('operations (embedded mode)', () => {
 
       const res = await operator.get('/ops/queues').expect(200);
 
-      expect(res.text).toContain('<tbody><tr><td>0</td><td>0</td><td>1</td><td>0</td><td>1</td></tr></tbody>');
+      expect(res.text).toContain(
+        '<tbody><tr><td>0</td><td>0</td><td>0</td><td>1</td><td>0</td><td>1</td></tr></tbody>',
+      );
       expect(res.text).toContain(
         `<tr><td><code>${dead.id}</code></td><td>mail/invitation</td><td>gone@litware.example.com</td><td>3</td><td>SMTP 550: no such user</td></tr>`,
       );
@@ -276,6 +287,66 @@ describe('operations (embedded mode)', () => {
         expect(await mailsTo(dataDir, 'retry@litware.example.com')).toHaveLength(1);
       } finally {
         await second.close();
+      }
+    });
+  });
+
+  describe('the row decides what is due (embedded)', () => {
+    let sut: RunningConsole;
+
+    beforeAll(async () => {
+      sut = await startConsole({ RELAY_INTERVAL_MS: '100', OUTBOX_OVERDUE_GRACE_MS: '200' });
+    });
+    afterAll(() => sut.close());
+
+    it('queues again, while running, a retry overdue by more than the grace whose job is gone', async () => {
+      const now = sut.clock.now();
+      const lost = outboxRow(now, {
+        status: 'failed',
+        recipient: 'lost@litware.example.com',
+        attempts: 1,
+        lastError: 'SMTP 451: try again later',
+        dueAt: new Date(now.getTime() - 1000),
+      });
+      const later = outboxRow(now, {
+        status: 'failed',
+        recipient: 'later@litware.example.com',
+        attempts: 1,
+        lastError: 'SMTP 451: try again later',
+        dueAt: new Date(now.getTime() + 3600_000),
+      });
+      await insertRows(sut.app, lost, later);
+
+      const deadline = Date.now() + 10_000;
+      while ((await outbox(sut.app).findOneByOrFail({ id: lost.id })).status !== 'sent' && Date.now() < deadline) {
+        await new Promise((r) => setTimeout(r, 50));
+      }
+
+      expect(await outbox(sut.app).findOneByOrFail({ id: lost.id })).toMatchObject({ status: 'sent', attempts: 2 });
+      expect(await mailsTo(sut.dataDir, 'lost@litware.example.com')).toHaveLength(1);
+      // Not due yet: left for its own retry.
+      expect(await outbox(sut.app).findOneByOrFail({ id: later.id })).toMatchObject({ status: 'failed', attempts: 1 });
+    });
+
+    it('50 runs of one message at once, on SQLite: one claims it, one mail', async () => {
+      const now = sut.clock.now();
+      const row = outboxRow(now, { status: 'queued', recipient: 'once@litware.example.com', dueAt: now });
+      await insertRows(sut.app, row);
+      const send = jest.spyOn(sut.app.get(MailTransport), 'send');
+      try {
+        const results = await Promise.allSettled(
+          Array.from({ length: 50 }, () => sut.app.get(OutboxProcessor).process(row.id)),
+        );
+
+        expect(results.filter((r) => r.status === 'fulfilled' && r.value === 'sent')).toHaveLength(1);
+        for (const r of results) {
+          if (r.status === 'rejected') expect((r.reason as Error).name).toBe('RowBusyError');
+          else expect(['sent', 'already-sent']).toContain(r.value);
+        }
+        expect(send.mock.calls.filter(([m]) => m.outboxId === row.id)).toHaveLength(1);
+        expect(await outbox(sut.app).findOneByOrFail({ id: row.id })).toMatchObject({ status: 'sent', attempts: 1 });
+      } finally {
+        send.mockRestore();
       }
     });
   });
@@ -416,8 +487,9 @@ describe('operations (embedded mode)', () => {
       expect(table.stderr).toBe('');
       expect(table.status).toBe(0);
       expect(table.stdout).toContain('queues: in-process');
-      expect(table.stdout).toMatch(/^outbox\s+pending\s+queued\s+sent\s+failed\s+dead\s*$/m);
-      expect(table.stdout).toMatch(/^rows\s+0\s+0\s+1\s+0\s+0\s*$/m);
+      expect(table.stdout).toMatch(/^outbox\s+pending\s+queued\s+sending\s+sent\s+failed\s+dead\s*$/m);
+      expect(table.stdout).toMatch(/^rows\s+0\s+0\s+0\s+1\s+0\s+0\s*$/m);
+      expect(table.stdout).toMatch(/^overdue 0$/m);
       expect(table.stdout).not.toContain('dead messages');
 
       const json = lmp('queue:status', '--json');
@@ -425,7 +497,8 @@ describe('operations (embedded mode)', () => {
       expect(json.status).toBe(0);
       expect(JSON.parse(json.stdout)).toEqual({
         queues: null,
-        outbox: { pending: 0, queued: 0, sent: 1, failed: 0, dead: 0 },
+        outbox: { pending: 0, queued: 0, sending: 0, sent: 1, failed: 0, dead: 0 },
+        overdue: 0,
         dead: [],
       });
     });
@@ -447,7 +520,7 @@ describe('operations (embedded mode)', () => {
       const table = lmp('queue:status');
 
       expect(table.status).toBe(0);
-      expect(table.stdout).toMatch(/^rows\s+0\s+0\s+1\s+0\s+1\s*$/m);
+      expect(table.stdout).toMatch(/^rows\s+0\s+0\s+0\s+1\s+0\s+1\s*$/m);
       expect(table.stdout).toContain('dead messages (queue:retry --dead [--id ID] sends them again):');
       expect(table.stdout).toContain(
         `  ${dead.id}  mail/invitation to robin@litware.example.com, 3 attempt(s): SMTP 550: no such user`,
@@ -455,7 +528,8 @@ describe('operations (embedded mode)', () => {
       const json = JSON.parse(lmp('queue:status', '--json').stdout) as Record<string, unknown>;
       expect(json).toEqual({
         queues: null,
-        outbox: { pending: 0, queued: 0, sent: 1, failed: 0, dead: 1 },
+        outbox: { pending: 0, queued: 0, sending: 0, sent: 1, failed: 0, dead: 1 },
+        overdue: 0,
         dead: [
           {
             id: dead.id,
@@ -504,6 +578,43 @@ describe('operations (embedded mode)', () => {
         expect(r.stderr.trim().split('\n')).toHaveLength(1);
         expect(r.stderr.trim()).toMatch(message);
       }
+    });
+
+    it('counts retries overdue by more than the grace on its own line, and /metrics exports the figure', async () => {
+      // No relay sweep after the start: the rows stay as written.
+      const sut = await startConsole({ RELAY_INTERVAL_MS: '3600000', OUTBOX_OVERDUE_GRACE_MS: '60000' }, { dataDir });
+      const now = sut.clock.now();
+      const ago = (ms: number) => new Date(now.getTime() - ms);
+      try {
+        await insertRows(
+          sut.app,
+          // Its retry was due five minutes ago and never came: its job was lost.
+          outboxRow(now, { status: 'failed', recipient: 'lost@litware.example.com', attempts: 1, dueAt: ago(300_000) }),
+          // A worker died holding it two minutes ago.
+          outboxRow(now, {
+            status: 'sending',
+            recipient: 'held@litware.example.com',
+            attempts: 1,
+            dueAt: ago(120_000),
+          }),
+          // Due within the grace: not overdue yet.
+          outboxRow(now, { status: 'failed', recipient: 'soon@litware.example.com', attempts: 1, dueAt: ago(30_000) }),
+          outboxRow(now, {
+            status: 'queued',
+            recipient: 'later@litware.example.com',
+            dueAt: new Date(now.getTime() + 60_000),
+          }),
+        );
+        const metrics = await api(sut.app).get('/metrics').expect(200);
+        expect(sampleValue(metrics.text, 'lmp_outbox_overdue')).toBe(2);
+      } finally {
+        await sut.close();
+      }
+
+      const table = lmp('queue:status');
+      expect(table.status).toBe(0);
+      expect(table.stdout).toMatch(/^overdue 2 \(due but not sent: /m);
+      expect(JSON.parse(lmp('queue:status', '--json').stdout)).toMatchObject({ overdue: 2 });
     });
   });
 });

@@ -14,6 +14,8 @@ export class TestSmtpServer {
   verdict: (rcpt: string) => SmtpVerdict = () => null;
   /** Delay before answering RCPT TO: makes a batch take time, so that a fault can land mid-batch. */
   rcptDelayMs = 0;
+  /** RCPT TO commands received, answered or not: a client is mid-transaction once this moves. */
+  rcptSeen = 0;
   readonly errors: string[] = [];
   private server?: SMTPServer;
   port = 0;
@@ -24,6 +26,7 @@ export class TestSmtpServer {
       disabledCommands: ['STARTTLS', 'AUTH'],
       logger: false,
       onRcptTo: (address: SMTPServerAddress, _session, callback) => {
+        this.rcptSeen++;
         const answer = () => {
           const v = this.verdict(address.address.toLowerCase());
           if (!v) return callback();

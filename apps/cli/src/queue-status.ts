@@ -24,6 +24,11 @@ export function formatQueueStatus(status: QueueStatus): string {
       .map((n) => pad(n, 9))
       .join('')}`,
   );
+  lines.push('');
+  lines.push(
+    `overdue ${status.overdue}` +
+      (status.overdue ? ' (due but not sent: lost retries the relay queues again, or no worker running)' : ''),
+  );
   if (status.dead.length) {
     lines.push('');
     lines.push('dead messages (queue:retry --dead [--id ID] sends them again):');

@@ -29,6 +29,10 @@ export interface AppConfig {
   relayDelayMs: number;
   /** ...checking every so often. */
   relayIntervalMs: number;
+  /** The relay queues again an outbox row whose next attempt is overdue by more than this (its job was lost). */
+  outboxOverdueGraceMs: number;
+  /** How long a worker holds a row it is sending before another run may take it over (longer than any send). */
+  outboxLeaseMs: number;
   /** How long a stopping worker waits for the jobs it is running. */
   shutdownTimeoutMs: number;
   /** The worker's health and metrics port (0: none). */

@@ -72,6 +72,14 @@ describe(loadConfig.name, () => {
       expect(sut.mailAttempts).toBe(8);
     });
 
+    it('queues an overdue outbox row again a minute late, holding a row being sent for a minute, or as configured', () => {
+      expect(load()).toMatchObject({ outboxOverdueGraceMs: 60_000, outboxLeaseMs: 60_000 });
+      expect(load({ OUTBOX_OVERDUE_GRACE_MS: '0', OUTBOX_LEASE_MS: '5000' })).toMatchObject({
+        outboxOverdueGraceMs: 0,
+        outboxLeaseMs: 5000,
+      });
+    });
+
     it('calls a license expiring 30 days before its expiry, or as configured', () => {
       expect(load().licenseExpiringDays).toBe(30);
       expect(load({ LICENSE_EXPIRING_DAYS: '45' }).licenseExpiringDays).toBe(45);
@@ -214,6 +222,9 @@ describe(loadConfig.name, () => {
       ['TRUST_PROXY', { TRUST_PROXY: '11' }],
       ['LICENSE_EXPIRING_DAYS', { LICENSE_EXPIRING_DAYS: 'soon' }],
       ['LICENSE_EXPIRING_DAYS', { LICENSE_EXPIRING_DAYS: '5000' }],
+      ['OUTBOX_OVERDUE_GRACE_MS', { OUTBOX_OVERDUE_GRACE_MS: 'a minute' }],
+      ['OUTBOX_OVERDUE_GRACE_MS', { OUTBOX_OVERDUE_GRACE_MS: '-5' }],
+      ['OUTBOX_LEASE_MS', { OUTBOX_LEASE_MS: '10' }],
     ])('%s is refused for %j', (variable, env) => {
       const err = errorOf(env);
 

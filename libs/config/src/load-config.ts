@@ -165,6 +165,8 @@ export function loadConfig(env: Env = process.env): AppConfig {
     sendRatePerSecond: int(env, 'SEND_RATE_PER_SECOND', 0, 0, 100_000),
     relayDelayMs: int(env, 'RELAY_DELAY_MS', 5000, 0, 3_600_000),
     relayIntervalMs: int(env, 'RELAY_INTERVAL_MS', 2000, 50, 3_600_000),
+    outboxOverdueGraceMs: int(env, 'OUTBOX_OVERDUE_GRACE_MS', 60_000, 0, 86_400_000),
+    outboxLeaseMs: int(env, 'OUTBOX_LEASE_MS', 60_000, 1000, 3_600_000),
     shutdownTimeoutMs: int(env, 'SHUTDOWN_TIMEOUT_MS', 25_000, 0, 600_000),
     workerHealthPort: int(env, 'WORKER_HEALTH_PORT', 0, 0, 65535),
     smsGatewayUrl: url(env, 'SMS_GATEWAY_URL', ['http:', 'https:'])?.toString(),

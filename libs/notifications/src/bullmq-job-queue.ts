@@ -10,11 +10,17 @@ export class BullMqJobQueue extends JobQueue {
   private readonly logger = new Logger(BullMqJobQueue.name);
   readonly connection: IORedis;
   readonly queues: Record<DeliveryQueue, Queue>;
+  private readonly reconnectListeners: Array<() => void> = [];
 
   constructor(redisUrl: string, prefix: string, attempts: number, retryBaseMs: number) {
     super();
     this.connection = redisConnection(redisUrl, 'producer');
     this.connection.on('error', (err) => this.logger.warn({ reason: err.message }, 'redis connection error'));
+    // Every 'ready' after the listeners were added follows an outage (or a start while Redis was
+    // down): what was due meanwhile may have lost its job.
+    this.connection.on('ready', () => {
+      for (const listener of this.reconnectListeners) listener();
+    });
     const options = { connection: this.connection, prefix, defaultJobOptions: jobDefaults(attempts, retryBaseMs) };
     this.queues = Object.fromEntries(DELIVERY_QUEUES.map((name) => [name, new Queue(name, options)])) as Record<
       DeliveryQueue,
@@ -43,6 +49,25 @@ export class BullMqJobQueue extends JobQueue {
         ),
       ),
     );
+  }
+
+  override onReconnect(listener: () => void): void {
+    this.reconnectListeners.push(listener);
+  }
+
+  async isAlive(item: JobItem): Promise<boolean> {
+    if (this.connection.status !== 'ready') throw new Error(`redis is ${this.connection.status}`);
+    const state = await this.queues[item.queue].getJobState(item.data.outboxId);
+    return !['completed', 'failed', 'unknown'].includes(state);
+  }
+
+  async requeue(item: JobItem, delayMs = 0): Promise<void> {
+    if (this.connection.status !== 'ready') throw new Error(`redis is ${this.connection.status}`);
+    const queue = this.queues[item.queue];
+    // A finished job keeps its id for a day: adding under it would do nothing.
+    const state = await queue.getJobState(item.data.outboxId);
+    if (state === 'completed' || state === 'failed') await queue.remove(item.data.outboxId);
+    await queue.add(item.name, item.data, { jobId: item.data.outboxId, delay: Math.max(0, Math.round(delayMs)) });
   }
 
   /** Takes a job out of BullMQ's failed set so that the same id can be queued again. */

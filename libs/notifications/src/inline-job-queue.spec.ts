@@ -1,6 +1,12 @@
 import { InlineJobQueue } from './inline-job-queue';
 import { JobItem, MailTemplate, QueueName } from './jobs';
-import { AttemptInfo, OutboxProcessor, PermanentDeliveryError, ProcessResult } from './outbox.processor';
+import {
+  OutboxProcessor,
+  PermanentDeliveryError,
+  ProcessResult,
+  RetryLaterError,
+  RowBusyError,
+} from './outbox.processor';
 
 const OUTBOX_ID = '3f1c2b4a-5d6e-4f70-8a9b-0c1d2e3f4a5b';
 const job = (outboxId = OUTBOX_ID): JobItem => ({
@@ -9,10 +15,10 @@ const job = (outboxId = OUTBOX_ID): JobItem => ({
   data: { outboxId },
 });
 
-type Process = (outboxId: string, info: AttemptInfo) => Promise<ProcessResult>;
+type Process = (outboxId: string) => Promise<ProcessResult>;
 
 function fakeProcessor(impl: Process) {
-  const process = jest.fn<Promise<ProcessResult>, [string, AttemptInfo]>(impl);
+  const process = jest.fn<Promise<ProcessResult>, [string]>(impl);
   return { process, processor: { process } as unknown as OutboxProcessor };
 }
 
@@ -43,7 +49,7 @@ describe(InlineJobQueue.name, () => {
     await sut.drain();
 
     expect(process).toHaveBeenCalledTimes(1);
-    expect(process).toHaveBeenCalledWith(OUTBOX_ID, { attempt: 1, maxAttempts: 5 });
+    expect(process).toHaveBeenCalledWith(OUTBOX_ID);
   });
 
   it('does not run the job inside enqueue, so the request that queued it is not held up', async () => {
@@ -58,7 +64,7 @@ describe(InlineJobQueue.name, () => {
     expect(sut.pending).toBe(0);
   });
 
-  it('retries a failing job up to maxAttempts, counting the attempts', async () => {
+  it('retries an unexpected error (the database out of reach) up to maxAttempts, then leaves it to the relay', async () => {
     const { process, processor } = fakeProcessor(async () => {
       throw Object.assign(new Error('conn'), { code: 'ECONNRESET' });
     });
@@ -68,12 +74,56 @@ describe(InlineJobQueue.name, () => {
     await sut.drain();
 
     expect(process).toHaveBeenCalledTimes(4);
-    expect(process.mock.calls.map(([, info]) => info)).toEqual([
-      { attempt: 1, maxAttempts: 4 },
-      { attempt: 2, maxAttempts: 4 },
-      { attempt: 3, maxAttempts: 4 },
-      { attempt: 4, maxAttempts: 4 },
-    ]);
+  });
+
+  it('waits the delay the processor stored with the row before the next attempt', async () => {
+    const calls: number[] = [];
+    const { processor } = fakeProcessor(async () => {
+      calls.push(Date.now());
+      if (calls.length === 1) throw new RetryLaterError('SMTP 451: try later', 150);
+      return 'sent';
+    });
+    sut = new InlineJobQueue(processor, 8, 60_000);
+
+    await sut.enqueue(job());
+    await sut.drain();
+
+    expect(calls).toHaveLength(2);
+    expect(calls[1] - calls[0]).toBeGreaterThanOrEqual(140);
+    expect(calls[1] - calls[0]).toBeLessThan(2000);
+  });
+
+  it("runs a row another run holds again when that run's lease ends, without counting an attempt", async () => {
+    let calls = 0;
+    const { process, processor } = fakeProcessor(async () => {
+      calls++;
+      if (calls <= 3) throw new RowBusyError(new Date(Date.now() + 20));
+      return 'sent';
+    });
+    // One attempt only: waiting for another run is not one.
+    sut = new InlineJobQueue(processor, 1, 1);
+
+    await sut.enqueue(job());
+    await sut.drain();
+
+    expect(process).toHaveBeenCalledTimes(4);
+  });
+
+  it('runs one outbox id once at a time: queuing it again while it runs does nothing', async () => {
+    const gate = deferred<ProcessResult>();
+    const { process, processor } = fakeProcessor(() => gate.promise);
+    sut = new InlineJobQueue(processor, 3, 1);
+
+    await sut.enqueue(job());
+    await settle();
+    expect(await sut.isAlive(job())).toBe(true);
+    await sut.requeue(job());
+    await sut.enqueue(job());
+    gate.resolve('sent');
+    await sut.drain();
+
+    expect(process).toHaveBeenCalledTimes(1);
+    expect(await sut.isAlive(job())).toBe(false);
   });
 
   it('stops retrying once an attempt succeeds', async () => {

@@ -11,6 +11,17 @@ export abstract class JobQueue {
   async enqueueMany(items: JobItem[]): Promise<void> {
     for (const item of items) await this.enqueue(item);
   }
+  /** True while a job with this item's id waits, is delayed or runs: queuing it again would do nothing. */
+  abstract isAlive(item: JobItem): Promise<boolean>;
+  /**
+   * Queues an item again whose job is gone or finished (lost with Redis' data, given up, or
+   * done), to run in `delayMs`.
+   */
+  abstract requeue(item: JobItem, delayMs?: number): Promise<void>;
+  /** Calls `listener` each time the queue is reachable again after it was lost. */
+  onReconnect(listener: () => void): void {
+    void listener; // an in-process queue is never lost
+  }
   /** Forgets a finished-and-failed job, so that its id can be queued again (an operator's retry). */
   abstract forget(queue: DeliveryQueue, jobId: string): Promise<void>;
   abstract close(): Promise<void>;

@@ -56,10 +56,16 @@ export type JobItem =
 /** The queue that carries an outbox row of this kind. */
 export const queueOfKind = (kind: 'mail' | 'sms'): DeliveryQueue => (kind === 'sms' ? QueueName.Sms : QueueName.Mail);
 
-/** Retry, retention and backoff defaults, in one place. Failed jobs are kept for operators. */
+/** The backoff type of delivery jobs: the delay is the one the processor stored with the row. */
+export const OUTBOX_BACKOFF = 'outbox';
+
+/**
+ * Retry, retention and backoff defaults, in one place. Failed jobs are kept for operators. The
+ * row counts the attempts and says when it is dead; the job's own count is a backstop.
+ */
 export const jobDefaults = (attempts: number, retryBaseMs: number) => ({
   attempts,
-  backoff: { type: 'exponential' as const, delay: retryBaseMs, jitter: 0.5 },
+  backoff: { type: OUTBOX_BACKOFF, delay: retryBaseMs },
   removeOnComplete: { age: 24 * 3600, count: 10000 },
   removeOnFail: false,
 });
@@ -67,6 +73,18 @@ export const jobDefaults = (attempts: number, retryBaseMs: number) => ({
 /** A killed worker's jobs are taken over after at most this long. */
 export const WORKER_LOCK_MS = 10_000;
 export const WORKER_STALLED_INTERVAL_MS = 5_000;
+
+/**
+ * BullMQ's backoff for delivery jobs: the delay the processor computed and stored with the row
+ * (carried by the error), so that the job and the row's `due_at` agree.
+ */
+export function outboxBackoff(attemptsMade: number, err: unknown, retryBaseMs: number): number {
+  const delayMs = (err as { delayMs?: unknown } | undefined)?.delayMs;
+  return typeof delayMs === 'number' && delayMs >= 0 ? delayMs : backoffDelay(attemptsMade, retryBaseMs);
+}
+
+/** A killed worker's job may be taken over this often; the row's claim keeps it from being sent twice. */
+export const WORKER_MAX_STALLED = 5;
 
 /** Backoff before attempt n+1 (n >= 1) with jitter, for the in-process queue: the same curve as BullMQ's. */
 export function backoffDelay(attemptsMade: number, baseMs = 2000, capMs = 5 * 60_000): number {

@@ -4,7 +4,13 @@ import { AppConfig } from '@lmp/config';
 import { OutboxMessage } from '@lmp/database';
 import { MailTemplate, SmsTemplate } from './jobs';
 import { MailTransport, OutgoingMail } from './mail-transport';
-import { describeError, OutboxProcessor, PermanentDeliveryError } from './outbox.processor';
+import {
+  describeError,
+  OutboxProcessor,
+  PermanentDeliveryError,
+  RetryLaterError,
+  RowBusyError,
+} from './outbox.processor';
 import { OutboxRepository } from './outbox.repository';
 import { TemplateRenderer } from './template-renderer';
 import { DeliveryMetrics } from './delivery-metrics';
@@ -46,12 +52,19 @@ function row(overrides: Partial<OutboxMessage> = {}): OutboxMessage {
     createdAt: NOW,
     updatedAt: NOW,
     sentAt: null,
+    dueAt: NOW,
     ...overrides,
   };
 }
 
 describe(OutboxProcessor.name, () => {
-  let outbox: { findById: jest.Mock; markSent: jest.Mock; markFailure: jest.Mock };
+  let outbox: {
+    findById: jest.Mock;
+    findFresh: jest.Mock;
+    claim: jest.Mock;
+    markSent: jest.Mock;
+    markFailure: jest.Mock;
+  };
   let transport: FakeTransport;
   let sms: FakeSms;
   let metrics: DeliveryMetrics;
@@ -66,13 +79,20 @@ describe(OutboxProcessor.name, () => {
   beforeEach(() => {
     outbox = {
       findById: jest.fn(async () => row()),
-      markSent: jest.fn(async () => true),
+      findFresh: jest.fn(async () => row()),
+      claim: jest.fn(async () => true),
+      markSent: jest.fn(async () => undefined),
       markFailure: jest.fn(async () => undefined),
     };
     transport = new FakeTransport();
     sms = new FakeSms();
     metrics = new DeliveryMetrics(new MetricsRegistry());
-    const config = { mailFrom: 'LMP <no-reply@lmp.example.com>' } as AppConfig;
+    const config = {
+      mailFrom: 'LMP <no-reply@lmp.example.com>',
+      mailAttempts: 8,
+      retryBaseMs: 1000,
+      outboxLeaseMs: 60_000,
+    } as AppConfig;
     sut = new OutboxProcessor(
       outbox as unknown as OutboxRepository,
       renderer,
@@ -87,7 +107,7 @@ describe(OutboxProcessor.name, () => {
   it('does nothing for a row that is already sent', async () => {
     outbox.findById.mockResolvedValue(row({ status: 'sent', payload: null, sentAt: NOW }));
 
-    await expect(sut.process(OUTBOX_ID, { attempt: 2, maxAttempts: 8 })).resolves.toBe('already-sent');
+    await expect(sut.process(OUTBOX_ID)).resolves.toBe('already-sent');
 
     expect(transport.send).not.toHaveBeenCalled();
     expect(outbox.markSent).not.toHaveBeenCalled();
@@ -97,7 +117,7 @@ describe(OutboxProcessor.name, () => {
   it('reports a missing row without sending or throwing', async () => {
     outbox.findById.mockResolvedValue(null);
 
-    await expect(sut.process(OUTBOX_ID, { attempt: 1, maxAttempts: 8 })).resolves.toBe('missing');
+    await expect(sut.process(OUTBOX_ID)).resolves.toBe('missing');
 
     expect(outbox.findById).toHaveBeenCalledWith(OUTBOX_ID);
     expect(transport.send).not.toHaveBeenCalled();
@@ -105,7 +125,7 @@ describe(OutboxProcessor.name, () => {
   });
 
   it('renders, sends once and then marks the row sent', async () => {
-    const result = await sut.process(OUTBOX_ID, { attempt: 1, maxAttempts: 8 });
+    const result = await sut.process(OUTBOX_ID);
 
     expect(result).toBe('sent');
     expect(transport.send).toHaveBeenCalledTimes(1);
@@ -137,18 +157,98 @@ describe(OutboxProcessor.name, () => {
     });
     outbox.markSent.mockImplementation(async () => {
       order.push('markSent');
+    });
+    outbox.claim.mockImplementation(async () => {
+      order.push('claim');
       return true;
     });
 
-    await sut.process(OUTBOX_ID, { attempt: 1, maxAttempts: 8 });
+    await sut.process(OUTBOX_ID);
 
-    expect(order).toEqual(['send', 'markSent']);
+    expect(order).toEqual(['claim', 'send', 'markSent']);
+  });
+
+  describe('two runs of one message', () => {
+    const LEASE_END = new Date(NOW.getTime() + 30_000);
+
+    it('claims the row for one attempt, held for the lease, before anything is sent', async () => {
+      outbox.findById.mockResolvedValue(row({ status: 'failed', attempts: 2 }));
+
+      await sut.process(OUTBOX_ID);
+
+      expect(outbox.claim).toHaveBeenCalledWith(
+        expect.objectContaining({ id: OUTBOX_ID, attempts: 2 }),
+        NOW,
+        new Date(NOW.getTime() + 60_000),
+      );
+      expect(outbox.markSent).toHaveBeenCalledWith(OUTBOX_ID, 3, NOW);
+    });
+
+    it("does not send a row another run holds: it waits for the end of that run's lease", async () => {
+      outbox.findById.mockResolvedValue(row({ status: 'sending', attempts: 1, dueAt: LEASE_END }));
+
+      await expect(sut.process(OUTBOX_ID)).rejects.toEqual(new RowBusyError(LEASE_END));
+
+      expect(outbox.claim).not.toHaveBeenCalled();
+      expect(transport.send).not.toHaveBeenCalled();
+      expect(outbox.markFailure).not.toHaveBeenCalled();
+    });
+
+    it('does not send when another run claimed the row between the read and the claim', async () => {
+      outbox.claim.mockResolvedValue(false);
+      outbox.findFresh.mockResolvedValue(row({ status: 'sending', attempts: 1, dueAt: LEASE_END }));
+
+      await expect(sut.process(OUTBOX_ID)).rejects.toBeInstanceOf(RowBusyError);
+
+      expect(transport.send).not.toHaveBeenCalled();
+    });
+
+    it('does nothing when the other run sent it meanwhile', async () => {
+      outbox.claim.mockResolvedValue(false);
+      outbox.findFresh.mockResolvedValue(row({ status: 'sent', attempts: 1, dueAt: null }));
+
+      await expect(sut.process(OUTBOX_ID)).resolves.toBe('already-sent');
+
+      expect(transport.send).not.toHaveBeenCalled();
+    });
+
+    it('takes over a row whose run died (its lease ran out), as the next attempt', async () => {
+      outbox.findById.mockResolvedValue(row({ status: 'sending', attempts: 1, dueAt: new Date(NOW.getTime() - 1) }));
+
+      await expect(sut.process(OUTBOX_ID)).resolves.toBe('sent');
+
+      expect(transport.send).toHaveBeenCalledTimes(1);
+      expect(outbox.markSent).toHaveBeenCalledWith(OUTBOX_ID, 2, NOW);
+    });
+
+    it('gives a row up when the run of its last attempt died: dead, nothing sent', async () => {
+      outbox.findById.mockResolvedValue(row({ status: 'sending', attempts: 8, dueAt: new Date(NOW.getTime() - 1) }));
+
+      await expect(sut.process(OUTBOX_ID)).rejects.toBeInstanceOf(PermanentDeliveryError);
+
+      expect(transport.send).not.toHaveBeenCalled();
+      expect(outbox.markFailure).toHaveBeenCalledWith(
+        OUTBOX_ID,
+        'dead',
+        9,
+        expect.stringContaining('out of attempts'),
+        NOW,
+      );
+    });
+
+    it('does not send a row that is dead', async () => {
+      outbox.findById.mockResolvedValue(row({ status: 'dead', attempts: 8, dueAt: null }));
+
+      await expect(sut.process(OUTBOX_ID)).resolves.toBe('dead');
+
+      expect(transport.send).not.toHaveBeenCalled();
+    });
   });
 
   it('records the attempt number when a retry succeeds', async () => {
     outbox.findById.mockResolvedValue(row({ status: 'failed', attempts: 2 }));
 
-    await expect(sut.process(OUTBOX_ID, { attempt: 3, maxAttempts: 8 })).resolves.toBe('sent');
+    await expect(sut.process(OUTBOX_ID)).resolves.toBe('sent');
 
     expect(outbox.markSent).toHaveBeenCalledWith(OUTBOX_ID, 3, NOW);
   });
@@ -156,24 +256,36 @@ describe(OutboxProcessor.name, () => {
   describe('a transient error (connection reset)', () => {
     const transient = () => Object.assign(new Error('conn'), { code: 'ECONNRESET' });
 
-    it('marks the row failed and rethrows on a non-final attempt, so the queue retries', async () => {
+    it('marks the row failed with its next attempt due, and throws that delay so the queue retries then', async () => {
       const err = transient();
       transport.send.mockRejectedValue(err);
 
-      await expect(sut.process(OUTBOX_ID, { attempt: 1, maxAttempts: 3 })).rejects.toBe(err);
+      const failure = await sut.process(OUTBOX_ID).catch((e: unknown) => e);
 
-      expect(outbox.markFailure).toHaveBeenCalledWith(OUTBOX_ID, 'failed', 1, 'ECONNRESET: conn', NOW);
+      expect(failure).toBeInstanceOf(RetryLaterError);
+      expect(failure).toMatchObject({ message: 'ECONNRESET: conn', cause: err });
+      const { delayMs } = failure as RetryLaterError;
+      // The first retry: RETRY_BASE_MS with jitter, between half and all of it.
+      expect(delayMs).toBeGreaterThanOrEqual(500);
+      expect(delayMs).toBeLessThanOrEqual(1000);
+      expect(outbox.markFailure).toHaveBeenCalledWith(
+        OUTBOX_ID,
+        'failed',
+        1,
+        'ECONNRESET: conn',
+        NOW,
+        new Date(NOW.getTime() + delayMs),
+      );
       expect(outbox.markSent).not.toHaveBeenCalled();
     });
 
-    it('marks the row dead on the final attempt', async () => {
+    it('marks the row dead on the final attempt, counted by the row', async () => {
+      outbox.findById.mockResolvedValue(row({ status: 'failed', attempts: 7 }));
       transport.send.mockRejectedValue(transient());
 
-      await expect(sut.process(OUTBOX_ID, { attempt: 3, maxAttempts: 3 })).rejects.toMatchObject({
-        code: 'ECONNRESET',
-      });
+      await expect(sut.process(OUTBOX_ID)).rejects.toBeInstanceOf(PermanentDeliveryError);
 
-      expect(outbox.markFailure).toHaveBeenCalledWith(OUTBOX_ID, 'dead', 3, 'ECONNRESET: conn', NOW);
+      expect(outbox.markFailure).toHaveBeenCalledWith(OUTBOX_ID, 'dead', 8, 'ECONNRESET: conn', NOW, null);
       expect(outbox.markSent).not.toHaveBeenCalled();
     });
   });
@@ -183,41 +295,62 @@ describe(OutboxProcessor.name, () => {
       Object.assign(new Error('Mailbox unavailable'), { responseCode: 550, response: '550 5.1.1 No such user' }),
     );
 
-    const attempt = sut.process(OUTBOX_ID, { attempt: 1, maxAttempts: 8 });
+    const attempt = sut.process(OUTBOX_ID);
 
     await expect(attempt).rejects.toBeInstanceOf(PermanentDeliveryError);
     await expect(attempt).rejects.toThrow('SMTP 550: 550 5.1.1 No such user');
     expect(outbox.markFailure).toHaveBeenCalledTimes(1);
-    expect(outbox.markFailure).toHaveBeenCalledWith(OUTBOX_ID, 'dead', 1, 'SMTP 550: 550 5.1.1 No such user', NOW);
+    expect(outbox.markFailure).toHaveBeenCalledWith(
+      OUTBOX_ID,
+      'dead',
+      1,
+      'SMTP 550: 550 5.1.1 No such user',
+      NOW,
+      null,
+    );
   });
 
   it('retries an SMTP 4xx (temporary) reply', async () => {
     transport.send.mockRejectedValue(Object.assign(new Error('Try later'), { responseCode: 421 }));
 
-    const attempt = sut.process(OUTBOX_ID, { attempt: 1, maxAttempts: 8 });
+    const attempt = sut.process(OUTBOX_ID);
 
-    await expect(attempt).rejects.not.toBeInstanceOf(PermanentDeliveryError);
-    expect(outbox.markFailure).toHaveBeenCalledWith(OUTBOX_ID, 'failed', 1, expect.stringContaining('SMTP 421'), NOW);
+    await expect(attempt).rejects.toBeInstanceOf(RetryLaterError);
+    expect(outbox.markFailure).toHaveBeenCalledWith(
+      OUTBOX_ID,
+      'failed',
+      1,
+      expect.stringContaining('SMTP 421'),
+      NOW,
+      expect.any(Date),
+    );
   });
 
   it('treats a template missing a prop as permanent: dead at once, nothing sent', async () => {
     outbox.findById.mockResolvedValue(row({ payload: { link: LINK, expiresInMinutes: 60, partnerName: null } }));
 
-    const attempt = sut.process(OUTBOX_ID, { attempt: 1, maxAttempts: 8 });
+    const attempt = sut.process(OUTBOX_ID);
 
     await expect(attempt).rejects.toBeInstanceOf(PermanentDeliveryError);
     await expect(attempt).rejects.toThrow(/template password-reset failed to render/);
     expect(transport.send).not.toHaveBeenCalled();
-    expect(outbox.markFailure).toHaveBeenCalledWith(OUTBOX_ID, 'dead', 1, expect.stringContaining('firstName'), NOW);
+    expect(outbox.markFailure).toHaveBeenCalledWith(
+      OUTBOX_ID,
+      'dead',
+      1,
+      expect.stringContaining('firstName'),
+      NOW,
+      null,
+    );
   });
 
   it('treats a row without payload as permanent', async () => {
     outbox.findById.mockResolvedValue(row({ payload: null }));
 
-    await expect(sut.process(OUTBOX_ID, { attempt: 1, maxAttempts: 8 })).rejects.toBeInstanceOf(PermanentDeliveryError);
+    await expect(sut.process(OUTBOX_ID)).rejects.toBeInstanceOf(PermanentDeliveryError);
 
     expect(transport.send).not.toHaveBeenCalled();
-    expect(outbox.markFailure).toHaveBeenCalledWith(OUTBOX_ID, 'dead', 1, 'message has no payload', NOW);
+    expect(outbox.markFailure).toHaveBeenCalledWith(OUTBOX_ID, 'dead', 1, 'message has no payload', NOW, null);
   });
 });
 
@@ -252,12 +385,14 @@ describe(`${OutboxProcessor.name} for text messages`, () => {
     createdAt: NOW,
     updatedAt: NOW,
     sentAt: null,
+    dueAt: NOW,
   });
 
   function setup(send: () => Promise<void>) {
     const outbox = {
       findById: jest.fn(async () => smsRow()),
-      markSent: jest.fn(async () => true),
+      claim: jest.fn(async () => true),
+      markSent: jest.fn(async () => undefined),
       markFailure: jest.fn(async () => undefined),
     };
     const sms = new FakeSms();
@@ -270,7 +405,7 @@ describe(`${OutboxProcessor.name} for text messages`, () => {
       sms,
       metrics,
       new FakeClock(NOW),
-      { mailFrom: 'x@y.z' } as AppConfig,
+      { mailFrom: 'x@y.z', mailAttempts: 5, retryBaseMs: 1000, outboxLeaseMs: 60_000 } as AppConfig,
     );
     return { sut, outbox, sms, metrics };
   }
@@ -280,7 +415,7 @@ describe(`${OutboxProcessor.name} for text messages`, () => {
   it('renders the text and sends it through the SMS transport, then counts it', async () => {
     const { sut, outbox, sms, metrics } = setup(async () => undefined);
 
-    await expect(sut.process(OUTBOX_ID, { attempt: 1, maxAttempts: 3 })).resolves.toBe('sent');
+    await expect(sut.process(OUTBOX_ID)).resolves.toBe('sent');
 
     expect(sms.send).toHaveBeenCalledWith({
       outboxId: OUTBOX_ID,
@@ -296,9 +431,9 @@ describe(`${OutboxProcessor.name} for text messages`, () => {
       throw new SmsRejectedError(400, 'invalid number');
     });
 
-    await expect(sut.process(OUTBOX_ID, { attempt: 1, maxAttempts: 5 })).rejects.toBeInstanceOf(PermanentDeliveryError);
+    await expect(sut.process(OUTBOX_ID)).rejects.toBeInstanceOf(PermanentDeliveryError);
 
-    expect(outbox.markFailure).toHaveBeenCalledWith(OUTBOX_ID, 'dead', 1, expect.stringContaining('400'), NOW);
+    expect(outbox.markFailure).toHaveBeenCalledWith(OUTBOX_ID, 'dead', 1, expect.stringContaining('400'), NOW, null);
     expect((await metrics.failed.get()).values).toEqual([{ labels: { queue: 'sms', final: 'true' }, value: 1 }]);
   });
 
@@ -307,10 +442,15 @@ describe(`${OutboxProcessor.name} for text messages`, () => {
       throw Object.assign(new Error('SMS gateway answered 503: busy'), { code: 'HTTP_503' });
     });
 
-    await expect(sut.process(OUTBOX_ID, { attempt: 1, maxAttempts: 5 })).rejects.not.toBeInstanceOf(
-      PermanentDeliveryError,
-    );
+    await expect(sut.process(OUTBOX_ID)).rejects.toBeInstanceOf(RetryLaterError);
 
-    expect(outbox.markFailure).toHaveBeenCalledWith(OUTBOX_ID, 'failed', 1, expect.stringContaining('503'), NOW);
+    expect(outbox.markFailure).toHaveBeenCalledWith(
+      OUTBOX_ID,
+      'failed',
+      1,
+      expect.stringContaining('503'),
+      NOW,
+      expect.any(Date),
+    );
   });
 });

@@ -3,7 +3,7 @@ import { APP_CONFIG, AppConfig } from '@lmp/config';
 import { Clock } from '@lmp/common';
 import { OutboxMessage } from '@lmp/database';
 import { DeliveryMetrics } from './delivery-metrics';
-import { MailTemplate, queueOfKind, SmsTemplate } from './jobs';
+import { backoffDelay, MailTemplate, queueOfKind, SmsTemplate } from './jobs';
 import { LINK_PROPS, MailTemplateProps } from './mail-templates';
 import { MailTransport } from './mail-transport';
 import { OutboxRepository } from './outbox.repository';
@@ -11,13 +11,8 @@ import { SmsTemplateProps } from './sms-templates';
 import { SmsRejectedError, SmsTransport } from './sms-transport';
 import { TemplateRenderer } from './template-renderer';
 
-export type ProcessResult = 'sent' | 'already-sent' | 'missing';
-
-export interface AttemptInfo {
-  /** 1 for the first attempt. */
-  attempt: number;
-  maxAttempts: number;
-}
+/** `dead`: the row was given up before this run (out of attempts, refused); nothing is sent. */
+export type ProcessResult = 'sent' | 'already-sent' | 'dead' | 'missing';
 
 /** Thrown for a failure that no retry can fix (an SMTP 5xx on the recipient, a broken template). */
 export class PermanentDeliveryError extends Error {
@@ -34,6 +29,29 @@ export function describeError(err: unknown): string {
   return (e?.message ?? String(err)).slice(0, 300);
 }
 
+/** A failed attempt that will be retried: the row is `failed`, due again in `delayMs`. */
+export class RetryLaterError extends Error {
+  constructor(
+    message: string,
+    readonly delayMs: number,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+    this.name = 'RetryLaterError';
+  }
+}
+
+/**
+ * Another run holds the row (a job run again while its first run is still sending): this one
+ * must not send, and should look again once the other's lease ends.
+ */
+export class RowBusyError extends Error {
+  constructor(readonly until: Date) {
+    super(`another run is sending this message; its lease ends at ${until.toISOString()}`);
+    this.name = 'RowBusyError';
+  }
+}
+
 /** SMTP 5xx (the recipient or message is refused for good) and gateway 4xx are not retried. */
 export function isPermanent(err: unknown): boolean {
   if (err instanceof PermanentDeliveryError || err instanceof SmsRejectedError) return true;
@@ -42,8 +60,12 @@ export function isPermanent(err: unknown): boolean {
 }
 
 /**
- * Delivers one outbox row: load, skip if already sent, render, send, mark sent.
+ * Delivers one outbox row: load, skip if already sent, claim, render, send, mark sent.
  * Business queries never run here: a retry re-sends what was composed, nothing else.
+ *
+ * The row decides, not the job: the attempt number is the row's, counted when the attempt is
+ * claimed, and a failed attempt stores when the next one is due, so a retry whose job was lost
+ * is still known to the database.
  */
 @Injectable()
 export class OutboxProcessor {
@@ -59,39 +81,83 @@ export class OutboxProcessor {
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
-  async process(outboxId: string, info: AttemptInfo): Promise<ProcessResult> {
-    const row = await this.outbox.findById(outboxId);
-    if (!row) return 'missing';
-    if (row.status === 'sent') return 'already-sent';
+  async process(outboxId: string): Promise<ProcessResult> {
+    let row = await this.outbox.findById(outboxId);
+    for (let look = 0; ; look++) {
+      if (!row) return 'missing';
+      if (row.status === 'sent') return 'already-sent';
+      if (row.status === 'dead') return 'dead';
+      const now = this.clock.now();
+      if (row.status === 'sending' && row.dueAt && row.dueAt > now) throw new RowBusyError(row.dueAt);
+      if (await this.outbox.claim(row, now, new Date(now.getTime() + this.config.outboxLeaseMs))) break;
+      // Someone moved the row since it was read (another run claimed, failed or sent it).
+      if (look >= 2) throw new RowBusyError(new Date(now.getTime() + 1000));
+      row = await this.outbox.findFresh(outboxId);
+    }
+    const attempt = row.attempts + 1;
+    const maxAttempts = this.config.mailAttempts;
     const queue = queueOfKind(row.kind);
+    if (attempt > maxAttempts) {
+      const reason = `out of attempts: the run of attempt ${row.attempts} stopped without an answer`;
+      await this.outbox.markFailure(row.id, 'dead', attempt, reason, this.clock.now());
+      this.metrics.failed.inc({ queue, final: 'true' });
+      throw new PermanentDeliveryError(reason);
+    }
     const timer = this.metrics.sendSeconds.startTimer({ queue });
     try {
       await this.deliver(row);
     } catch (err) {
       const permanent = isPermanent(err);
-      const final = permanent || info.attempt >= info.maxAttempts;
+      const final = permanent || attempt >= maxAttempts;
       const reason = describeError(err);
-      await this.outbox.markFailure(row.id, final ? 'dead' : 'failed', info.attempt, reason, this.clock.now());
+      const now = this.clock.now();
+      const delayMs = backoffDelay(attempt, this.config.retryBaseMs);
+      await this.outbox.markFailure(
+        row.id,
+        final ? 'dead' : 'failed',
+        attempt,
+        reason,
+        now,
+        final ? null : new Date(now.getTime() + delayMs),
+      );
       this.metrics.failed.inc({ queue, final: String(final) });
       this.logger.warn(
-        { outboxId: row.id, kind: row.kind, template: row.template, attempt: info.attempt, final, permanent, reason },
+        { outboxId: row.id, kind: row.kind, template: row.template, attempt, final, permanent, reason },
         final
           ? 'delivery failed for good: message is dead (queue:retry --dead sends it again)'
           : 'delivery failed, will retry',
       );
-      throw permanent ? new PermanentDeliveryError(reason, { cause: err }) : err;
+      if (final) throw new PermanentDeliveryError(reason, { cause: err });
+      throw new RetryLaterError(reason, delayMs, { cause: err });
     }
     const seconds = timer();
     // The one window left: a crash between the server's accept and this update sends the
-    // message again on retry. The Message-ID (or the gateway's idempotency key) is the
-    // outbox id, so the copy can be recognised downstream.
-    await this.outbox.markSent(row.id, info.attempt, this.clock.now());
+    // message again once the lease runs out. The Message-ID (or the gateway's idempotency key)
+    // is the outbox id, so the copy can be recognised downstream.
+    await this.recordSent(row.id, attempt);
     this.metrics.completed.inc({ queue });
     this.logger.log(
       { outboxId: row.id, kind: row.kind, template: row.template, ms: Math.round(seconds * 1000) },
       'message sent',
     );
     return 'sent';
+  }
+
+  /**
+   * The message is out: a database hiccup now must not turn into a second send, so the mark is
+   * tried again for a while before the row is left to its lease.
+   */
+  private async recordSent(id: string, attempt: number): Promise<void> {
+    for (let tries = 1; ; tries++) {
+      try {
+        await this.outbox.markSent(id, attempt, this.clock.now());
+        return;
+      } catch (err) {
+        if (tries >= 5) throw err;
+        this.logger.warn({ outboxId: id, reason: describeError(err) }, 'could not mark a sent message; trying again');
+        await new Promise((r) => setTimeout(r, 200 * tries));
+      }
+    }
   }
 
   private async deliver(row: OutboxMessage): Promise<void> {

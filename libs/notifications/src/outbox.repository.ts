@@ -1,9 +1,15 @@
 import { Injectable } from '@nestjs/common';
-import { DataSource, EntityManager, In, LessThan } from 'typeorm';
-import { OutboxMessage, OutboxStatus, TransactionRunner } from '@lmp/database';
+import { DataSource, EntityManager, In, IsNull, LessThan, MoreThan } from 'typeorm';
+import { OUTBOX_STATUSES, OutboxMessage, OutboxStatus, TransactionRunner } from '@lmp/database';
 import { MicroBatcher } from './micro-batcher';
 
 export type StatusCounts = Record<OutboxStatus, number>;
+export type OverdueRow = Pick<OutboxMessage, 'id' | 'kind' | 'template' | 'status' | 'dueAt'>;
+
+/** Statuses with an attempt still to come: their `due_at` says when. */
+const UNFINISHED: OutboxStatus[] = ['pending', 'queued', 'sending', 'failed'];
+/** A row in one of these may be claimed for an attempt (a `sending` one only once its lease ran out). */
+const CLAIMABLE: OutboxStatus[] = ['pending', 'queued', 'failed'];
 
 /**
  * The outbox queries. Status moves only through conditional updates, so racing writers cannot
@@ -17,10 +23,6 @@ export class OutboxRepository {
     maxSize: 200,
     maxConcurrent: 2,
   });
-  private readonly sends = new MicroBatcher<{ id: string; attempts: number; now: Date }, void>(
-    (rows) => this.markSentMany(rows),
-    { maxSize: 200 },
-  );
   private readonly queued = new MicroBatcher<{ id: string; now: Date }, void>((rows) => this.markQueuedMany(rows), {
     maxSize: 200,
   });
@@ -52,9 +54,43 @@ export class OutboxRepository {
     await this.repo(em).insert(row);
   }
 
-  /** Moves a row from one status to another only if it is still in the first; true when it moved. */
+  /** The row as stored now, past the batcher: for a second look after a claim was refused. */
+  findFresh(id: string): Promise<OutboxMessage | null> {
+    return this.repo().findOneBy({ id });
+  }
+
+  /**
+   * Moves a row from one status to another only if it is still in the first; true when it moved.
+   * A row moved to `queued` is due at once.
+   */
   async transition(id: string, from: OutboxStatus, to: OutboxStatus, now: Date): Promise<boolean> {
-    const res = await this.tx.write((em) => this.repo(em).update({ id, status: from }, { status: to, updatedAt: now }));
+    const res = await this.tx.write((em) =>
+      this.repo(em).update(
+        { id, status: from },
+        { status: to, updatedAt: now, ...(to === 'queued' && { dueAt: now }) },
+      ),
+    );
+    return (res.affected ?? 0) > 0;
+  }
+
+  /**
+   * Takes a row for one attempt: `sending`, attempts + 1, held until `leaseUntil`. One
+   * conditional UPDATE on the attempts the caller saw, so of two runs of the same message only
+   * one gets it; a `sending` row is taken over only once its lease ran out (its run died).
+   */
+  async claim(row: Pick<OutboxMessage, 'id' | 'attempts'>, now: Date, leaseUntil: Date): Promise<boolean> {
+    const res = await this.tx.write((em) =>
+      this.repo(em)
+        .createQueryBuilder()
+        .update(OutboxMessage)
+        .set({ status: 'sending', attempts: row.attempts + 1, dueAt: leaseUntil, updatedAt: now })
+        .where('id = :id AND attempts = :attempts', { id: row.id, attempts: row.attempts })
+        .andWhere("(status IN (:...claimable) OR (status = 'sending' AND due_at < :now))", {
+          claimable: CLAIMABLE,
+          now,
+        })
+        .execute(),
+    );
     return (res.affected ?? 0) > 0;
   }
 
@@ -66,47 +102,47 @@ export class OutboxRepository {
   private async markQueuedMany(rows: Array<{ id: string; now: Date }>): Promise<void[]> {
     const now = rows[rows.length - 1].now;
     await this.tx.write((em) =>
-      this.repo(em).update({ id: In(rows.map((r) => r.id)), status: 'pending' }, { status: 'queued', updatedAt: now }),
+      this.repo(em).update(
+        { id: In(rows.map((r) => r.id)), status: 'pending' },
+        { status: 'queued', updatedAt: now, dueAt: now },
+      ),
     );
     return rows.map(() => undefined);
   }
 
-  /** Marks a row sent and clears its payload, unless it is already sent. */
-  markSent(id: string, attempts: number, now: Date): Promise<void> {
-    return this.sends.add({ id, attempts, now });
+  /**
+   * Marks a row sent and clears its payload, unless it is already sent: whoever holds it now, a
+   * send that happened is recorded. One statement of its own, at once.
+   */
+  async markSent(id: string, attempts: number, now: Date): Promise<void> {
+    await this.tx.write((em) =>
+      this.repo(em)
+        .createQueryBuilder()
+        .update(OutboxMessage)
+        .set({ status: 'sent', attempts, sentAt: now, updatedAt: now, lastError: null, payload: null, dueAt: null })
+        .where('id = :id AND status <> :sent', { id, sent: 'sent' })
+        .execute(),
+    );
   }
 
-  /** One UPDATE per distinct attempt count (nearly always one) for the rows sent meanwhile. */
-  private async markSentMany(rows: Array<{ id: string; attempts: number; now: Date }>): Promise<void[]> {
-    const byAttempts = new Map<number, string[]>();
-    for (const r of rows) byAttempts.set(r.attempts, [...(byAttempts.get(r.attempts) ?? []), r.id]);
-    const now = rows[rows.length - 1].now;
-    for (const [attempts, ids] of byAttempts) {
-      await this.tx.write((em) =>
-        this.repo(em)
-          .createQueryBuilder()
-          .update(OutboxMessage)
-          .set({ status: 'sent', attempts, sentAt: now, updatedAt: now, lastError: null, payload: null })
-          .where('id IN (:...ids) AND status <> :sent', { ids, sent: 'sent' })
-          .execute(),
-      );
-    }
-    return rows.map(() => undefined);
-  }
-
+  /**
+   * Ends the claimed attempt `attempts` in failure: `failed` with the next attempt due at
+   * `dueAt`, or `dead`. Only while the claim is still this attempt's.
+   */
   async markFailure(
     id: string,
     status: Extract<OutboxStatus, 'failed' | 'dead'>,
     attempts: number,
     error: string,
     now: Date,
+    dueAt: Date | null = null,
   ): Promise<void> {
     await this.tx.write((em) =>
       this.repo(em)
         .createQueryBuilder()
         .update(OutboxMessage)
-        .set({ status, attempts, lastError: error.slice(0, 500), updatedAt: now })
-        .where('id = :id AND status <> :sent', { id, sent: 'sent' })
+        .set({ status, lastError: error.slice(0, 500), updatedAt: now, dueAt: status === 'dead' ? null : dueAt })
+        .where('id = :id AND status = :sending AND attempts = :attempts', { id, sending: 'sending', attempts })
         .execute(),
     );
   }
@@ -125,10 +161,50 @@ export class OutboxRepository {
     });
   }
 
-  /** Re-stamps a row so that other relays leave it alone; false when someone else got there first. */
-  async touch(id: string, status: OutboxStatus, seen: Date, now: Date): Promise<boolean> {
-    const res = await this.tx.write((em) => this.repo(em).update({ id, status, updatedAt: seen }, { updatedAt: now }));
+  /** Queued, failed or sending rows whose next step was due before `before`, the longest overdue first. */
+  findOverdue(before: Date, limit: number): Promise<OverdueRow[]> {
+    return this.repo().find({
+      select: ['id', 'kind', 'template', 'status', 'dueAt'],
+      where: { status: In(['queued', 'failed', 'sending']), dueAt: LessThan(before) },
+      order: { dueAt: 'ASC' },
+      take: limit,
+    });
+  }
+
+  /** Queued, failed or sending rows after `afterId` in id order: a relay's pass over everything unfinished. */
+  findUnfinished(afterId: string, limit: number): Promise<OverdueRow[]> {
+    return this.repo().find({
+      select: ['id', 'kind', 'template', 'status', 'dueAt'],
+      where: { status: In(['queued', 'failed', 'sending']), id: MoreThan(afterId) },
+      order: { id: 'ASC' },
+      take: limit,
+    });
+  }
+
+  /**
+   * A relay takes a row whose job is gone to queue it again: `queued`, due at `dueAt`.
+   * Conditional on the status and due time it saw, so of several relays only one queues it.
+   */
+  async requeueOverdue(row: OverdueRow, dueAt: Date, now: Date): Promise<boolean> {
+    const res = await this.tx.write((em) =>
+      this.repo(em).update(
+        { id: row.id, status: row.status, dueAt: row.dueAt ?? IsNull() },
+        { status: 'queued', dueAt, updatedAt: now },
+      ),
+    );
     return (res.affected ?? 0) > 0;
+  }
+
+  /** An overdue row whose job is still on the queue (a backlog, not a loss): looked at again at `until`. */
+  async postpone(row: OverdueRow, until: Date): Promise<void> {
+    await this.tx.write((em) =>
+      this.repo(em).update({ id: row.id, status: row.status, dueAt: row.dueAt ?? IsNull() }, { dueAt: until }),
+    );
+  }
+
+  /** Rows not sent or dead whose next step was due before `before`: a lost-retry backlog when it grows. */
+  countOverdue(before: Date): Promise<number> {
+    return this.repo().countBy({ status: In(UNFINISHED), dueAt: LessThan(before) });
   }
 
   /** Dead rows back to pending with a fresh attempt count, for an operator's retry. */
@@ -140,7 +216,7 @@ export class OutboxRepository {
       const res = await this.tx.write((em) =>
         this.repo(em).update(
           { id, status: 'dead' },
-          { status: 'pending', attempts: 0, lastError: null, updatedAt: now },
+          { status: 'pending', attempts: 0, lastError: null, updatedAt: now, dueAt: now },
         ),
       );
       if (res.affected) reset.push(id);
@@ -155,7 +231,7 @@ export class OutboxRepository {
       .addSelect('COUNT(*)', 'n')
       .groupBy('o.status')
       .getRawMany();
-    const counts: StatusCounts = { pending: 0, queued: 0, sent: 0, failed: 0, dead: 0 };
+    const counts = Object.fromEntries(OUTBOX_STATUSES.map((s) => [s, 0])) as StatusCounts;
     for (const r of rows) counts[r.status] = Number(r.n);
     return counts;
   }

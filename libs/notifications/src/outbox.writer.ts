@@ -55,6 +55,7 @@ export class OutboxWriter {
       createdAt: now,
       updatedAt: now,
       sentAt: null,
+      dueAt: now,
     });
     tx.afterCommit(async () => {
       await this.dispatcher.dispatch(row);

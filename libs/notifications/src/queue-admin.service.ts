@@ -1,7 +1,8 @@
-import { Injectable, Logger } from '@nestjs/common';
+import { Inject, Injectable, Logger } from '@nestjs/common';
 import { Gauge } from 'prom-client';
 import { Clock, MetricsRegistry } from '@lmp/common';
-import { OutboxStatus } from '@lmp/database';
+import { APP_CONFIG, AppConfig } from '@lmp/config';
+import { OUTBOX_STATUSES } from '@lmp/database';
 import { BullMqJobQueue } from './bullmq-job-queue';
 import { JobQueue } from './job-queue';
 import { DELIVERY_QUEUES, DeliveryQueue, queueOfKind } from './jobs';
@@ -19,6 +20,11 @@ export interface QueueStatus {
   /** null in the embedded mode, where jobs run in-process. */
   queues: Record<DeliveryQueue, QueueCounts> | null;
   outbox: StatusCounts;
+  /**
+   * Rows not sent whose next step was due more than OUTBOX_OVERDUE_GRACE_MS ago: retries whose
+   * job was lost (the relay queues them again), or no worker running at all.
+   */
+  overdue: number;
   dead: Array<{
     id: string;
     kind: string;
@@ -29,8 +35,6 @@ export interface QueueStatus {
     at: string;
   }>;
 }
-
-const OUTBOX_STATUSES: OutboxStatus[] = ['pending', 'queued', 'sent', 'failed', 'dead'];
 
 /** What operators see and do about delivery: counts per queue and per outbox status, and retrying dead rows. */
 @Injectable()
@@ -43,8 +47,10 @@ export class QueueAdminService {
     private readonly dispatcher: OutboxDispatcher,
     private readonly clock: Clock,
     metrics: MetricsRegistry,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {
     const outboxRows = this.outbox;
+    const overdue = () => this.countOverdue();
     const queueCounts = () => this.queueCounts();
     new Gauge({
       name: 'lmp_outbox_messages',
@@ -54,6 +60,14 @@ export class QueueAdminService {
       async collect() {
         const counts = await outboxRows.countByStatus();
         for (const status of OUTBOX_STATUSES) this.set({ status }, counts[status]);
+      },
+    });
+    new Gauge({
+      name: 'lmp_outbox_overdue',
+      help: 'Outbox rows not sent whose next attempt was due more than OUTBOX_OVERDUE_GRACE_MS ago (lost retries)',
+      registers: [metrics.registry],
+      async collect() {
+        this.set(await overdue());
       },
     });
     new Gauge({
@@ -95,15 +109,21 @@ export class QueueAdminService {
     return Object.fromEntries(entries) as Record<DeliveryQueue, QueueCounts>;
   }
 
+  countOverdue(): Promise<number> {
+    return this.outbox.countOverdue(new Date(this.clock.now().getTime() - this.config.outboxOverdueGraceMs));
+  }
+
   async status(): Promise<QueueStatus> {
-    const [queues, outbox, dead] = await Promise.all([
+    const [queues, outbox, overdue, dead] = await Promise.all([
       this.queueCounts(),
       this.outbox.countByStatus(),
+      this.countOverdue(),
       this.outbox.listDead(20),
     ]);
     return {
       queues,
       outbox,
+      overdue,
       dead: dead.map((d) => ({
         id: d.id,
         kind: d.kind,

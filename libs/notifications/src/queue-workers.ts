@@ -1,5 +1,5 @@
 import { BeforeApplicationShutdown, Inject, Injectable, Logger, OnModuleInit } from '@nestjs/common';
-import { Job, Queue, UnrecoverableError, Worker } from 'bullmq';
+import { DelayedError, Job, Queue, UnrecoverableError, Worker } from 'bullmq';
 import IORedis from 'ioredis';
 import { APP_CONFIG, AppConfig } from '@lmp/config';
 import {
@@ -8,13 +8,15 @@ import {
   MaintenanceJob,
   MailTemplate,
   OutboxJobData,
+  outboxBackoff,
   QueueName,
   SmsTemplate,
   WORKER_LOCK_MS,
+  WORKER_MAX_STALLED,
   WORKER_STALLED_INTERVAL_MS,
 } from './jobs';
 import { MaintenanceService } from './maintenance.service';
-import { OutboxProcessor, PermanentDeliveryError, ProcessResult } from './outbox.processor';
+import { OutboxProcessor, PermanentDeliveryError, ProcessResult, RowBusyError } from './outbox.processor';
 import { redisConnection } from './redis';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -72,11 +74,16 @@ export class QueueWorkers implements OnModuleInit, BeforeApplicationShutdown {
       prefix: this.config.queuePrefix,
       lockDuration: WORKER_LOCK_MS,
       stalledInterval: WORKER_STALLED_INTERVAL_MS,
+      maxStalledCount: WORKER_MAX_STALLED,
+      settings: {
+        backoffStrategy: (attemptsMade: number, _type?: string, err?: Error) =>
+          outboxBackoff(attemptsMade, err, this.config.retryBaseMs),
+      },
     };
     const limiter = this.config.sendRatePerSecond ? { max: this.config.sendRatePerSecond, duration: 1000 } : undefined;
     for (const queue of DELIVERY_QUEUES) {
       this.workers.push(
-        new Worker<OutboxJobData, ProcessResult>(queue, (job) => this.deliver(queue, job), {
+        new Worker<OutboxJobData, ProcessResult>(queue, (job, token) => this.deliver(queue, job, token), {
           ...common,
           concurrency: this.config.workerConcurrency,
           limiter,
@@ -116,15 +123,27 @@ export class QueueWorkers implements OnModuleInit, BeforeApplicationShutdown {
     return this.connection?.status ?? 'none';
   }
 
-  private async deliver(queue: DeliveryQueue, job: Job<OutboxJobData, ProcessResult>): Promise<ProcessResult> {
+  private async deliver(
+    queue: DeliveryQueue,
+    job: Job<OutboxJobData, ProcessResult>,
+    token?: string,
+  ): Promise<ProcessResult> {
     const { outboxId } = parseOutboxJob(queue, job);
     try {
-      return await this.processor.process(outboxId, {
-        attempt: job.attemptsMade + 1,
-        maxAttempts: job.opts.attempts ?? 1,
-      });
+      return await this.processor.process(outboxId);
     } catch (err) {
       if (err instanceof PermanentDeliveryError) throw new UnrecoverableError(err.message);
+      if (err instanceof RowBusyError) {
+        // A second run of a row another run holds (a stalled job taken over while its first run
+        // still sends, or a relay's re-queue): look again when that run's lease ends, without
+        // spending an attempt.
+        this.logger.log(
+          { outboxId, until: err.until.toISOString() },
+          'message held by another run; looking again when its lease ends',
+        );
+        await job.moveToDelayed(err.until.getTime() + 100, token);
+        throw new DelayedError();
+      }
       throw err;
     }
   }

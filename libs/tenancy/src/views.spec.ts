@@ -71,6 +71,10 @@ describe('resetStatus', () => {
     });
   });
 
+  it('is queued while a worker holds the message for sending', () => {
+    expect(resetStatus(row({}, outbox('sending')), NOW)).toEqual({ status: 'queued', reason: null });
+  });
+
   it('stays queued (not failed) while a failed delivery is still being retried', () => {
     expect(resetStatus(row({}, outbox('failed', 'ECONNRESET: conn')), NOW)).toEqual({
       status: 'queued',

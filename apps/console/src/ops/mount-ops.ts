@@ -91,6 +91,7 @@ export function mountOps(app: INestApplication): void {
           title: 'Queues',
           wide: true,
           outbox: Object.entries(status.outbox).map(([name, count]) => ({ name, count })),
+          overdue: status.overdue,
           dead: status.dead,
         }),
       next,

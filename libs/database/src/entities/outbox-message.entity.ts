@@ -4,10 +4,12 @@ import { FlatJson, jsonText, TIMESTAMP } from './columns';
 export type OutboxKind = 'mail' | 'sms';
 /**
  * pending: committed, not yet handed to the queue (Redis down, or the relay will pick it up);
- * queued: on the queue; sent: delivered to the SMTP server / gateway; failed: an attempt failed
- * and another is scheduled; dead: out of attempts, an operator must look.
+ * queued: on the queue; sending: a worker holds it (until `due_at`) and may be talking to the
+ * SMTP server / gateway; sent: delivered to the SMTP server / gateway; failed: an attempt failed
+ * and another is scheduled (at `due_at`); dead: out of attempts, an operator must look.
  */
-export type OutboxStatus = 'pending' | 'queued' | 'sent' | 'failed' | 'dead';
+export type OutboxStatus = 'pending' | 'queued' | 'sending' | 'sent' | 'failed' | 'dead';
+export const OUTBOX_STATUSES: readonly OutboxStatus[] = ['pending', 'queued', 'sending', 'sent', 'failed', 'dead'];
 
 /** A message to deliver, written in the same transaction as the change that causes it. */
 @Entity('outbox')
@@ -45,4 +47,12 @@ export class OutboxMessage {
 
   @Column({ name: 'sent_at', ...TIMESTAMP, nullable: true })
   sentAt!: Date | null;
+
+  /**
+   * When the row must next move on: the next attempt of a queued or failed row, the end of the
+   * lease of a row being sent. Stored with the row, so that a retry lost with Redis' data is
+   * found by the relay however Redis fares; null once the row is sent or dead.
+   */
+  @Column({ name: 'due_at', ...TIMESTAMP, nullable: true })
+  dueAt!: Date | null;
 }
