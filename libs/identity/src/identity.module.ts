@@ -15,6 +15,9 @@ import { TokenService } from './token.service';
 import { UserRepository } from './user.repository';
 import { MfaRepository } from './mfa/mfa.repository';
 import { MfaService } from './mfa/mfa.service';
+import { MfaSetupService } from './mfa/mfa-setup.service';
+import { MfaCodes } from './mfa/mfa-codes.service';
+import { MfaChangeLog } from './mfa/mfa-change-log';
 import { MfaSignInService } from './mfa/mfa-sign-in.service';
 
 const SERVICES = [
@@ -34,6 +37,9 @@ const SERVICES = [
   UserRepository,
   MfaRepository,
   MfaService,
+  MfaSetupService,
+  MfaCodes,
+  MfaChangeLog,
   MfaSignInService,
 ];
 

@@ -6,7 +6,12 @@ import { CompanyUserRepository } from './company-user.repository';
 import { CompanyUsersService } from './company-users.service';
 import { CustomerRepository } from './customer.repository';
 import { LicenseRepository } from './license.repository';
-import { PartnerConsoleService } from './partner-console.service';
+import { PartnerAccountRecoveryService } from './partner-account-recovery.service';
+import { PartnerAccountsService } from './partner-accounts.service';
+import { PartnerAudit } from './partner-audit';
+import { PartnerCustomersService } from './partner-customers.service';
+import { PartnerLicensesService } from './partner-licenses.service';
+import { PartnerSettingsService } from './partner-settings.service';
 import { PartnerRepository } from './partner.repository';
 import { ProvisioningService } from './provisioning.service';
 import { ResetRequestRepository } from './reset-request.repository';
@@ -23,10 +28,25 @@ import { SignupService } from './signup.service';
     LicenseRepository,
     PartnerRepository,
     ResetRequestRepository,
-    PartnerConsoleService,
+    PartnerAccountRecoveryService,
+    PartnerAccountsService,
+    PartnerAudit,
+    PartnerCustomersService,
+    PartnerLicensesService,
+    PartnerSettingsService,
     ProvisioningService,
     SignupService,
   ],
-  exports: [CompanyUsersService, PartnerConsoleService, ProvisioningService, BulkSeeder, SignupService],
+  exports: [
+    CompanyUsersService,
+    PartnerAccountRecoveryService,
+    PartnerAccountsService,
+    PartnerCustomersService,
+    PartnerLicensesService,
+    PartnerSettingsService,
+    ProvisioningService,
+    BulkSeeder,
+    SignupService,
+  ],
 })
 export class TenancyModule {}

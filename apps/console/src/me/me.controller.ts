@@ -74,7 +74,7 @@ export class MeController {
   @Post('reauth/send')
   @HttpCode(202)
   async sendReauthCode(@Auth() a: AuthContext, @Body() dto: MfaMethodDto, @Meta() m: SessionMeta) {
-    await this.mfa.sendSignInCode(a.user, dto.methodId, m, 'reauth');
+    await this.mfa.sendReauthCode(a.user, dto.methodId, m);
     return {};
   }
 

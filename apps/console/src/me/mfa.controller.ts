@@ -1,6 +1,6 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Post, UseGuards } from '@nestjs/common';
 import { NotFoundProblem } from '@lmp/common';
-import { MfaService, SessionMeta } from '@lmp/identity';
+import { MfaService, MfaSetupService, SessionMeta } from '@lmp/identity';
 import { AllowDuringMfaSetup, SignedInGuard } from '../http/guards';
 import { Auth, AuthContext, Meta } from '../http/request-context';
 import { MfaCodeDto, MfaEmailDto, MfaPhoneDto, PasswordDto } from './dto';
@@ -24,7 +24,10 @@ function methodId(id: string): string {
 @UseGuards(SignedInGuard)
 @AllowDuringMfaSetup()
 export class MfaController {
-  constructor(private readonly mfa: MfaService) {}
+  constructor(
+    private readonly mfa: MfaService,
+    private readonly mfaSetup: MfaSetupService,
+  ) {}
 
   @Get()
   overview(@Auth() a: AuthContext) {
@@ -34,17 +37,17 @@ export class MfaController {
   /** A pending authenticator-app method: its key, otpauth:// URL and QR code. */
   @Post('totp')
   setupTotp(@Auth() a: AuthContext) {
-    return this.mfa.setupTotp(a.user, a.session);
+    return this.mfaSetup.setupTotp(a.user, a.session);
   }
 
   @Post('sms')
   setupSms(@Auth() a: AuthContext, @Body() dto: MfaPhoneDto, @Meta() m: SessionMeta) {
-    return this.mfa.setupSms(a.user, a.session, dto.phone, m);
+    return this.mfaSetup.setupSms(a.user, a.session, dto.phone, m);
   }
 
   @Post('email')
   setupEmail(@Auth() a: AuthContext, @Body() dto: MfaEmailDto, @Meta() m: SessionMeta) {
-    return this.mfa.setupEmail(a.user, a.session, dto.email, m);
+    return this.mfaSetup.setupEmail(a.user, a.session, dto.email, m);
   }
 
   /** Turns 2FA off: every method and recovery code goes; a notice is emailed. */
@@ -63,14 +66,14 @@ export class MfaController {
   @Post(':methodId/confirm')
   @HttpCode(200)
   confirm(@Auth() a: AuthContext, @Param('methodId') id: string, @Body() dto: MfaCodeDto, @Meta() m: SessionMeta) {
-    return this.mfa.confirm(a.user, a.session, methodId(id), dto.code, m);
+    return this.mfaSetup.confirm(a.user, a.session, methodId(id), dto.code, m);
   }
 
   /** A new code for a pending SMS or email method; the previous one stops working. */
   @Post(':methodId/resend')
   @HttpCode(202)
   async resend(@Auth() a: AuthContext, @Param('methodId') id: string, @Meta() m: SessionMeta) {
-    await this.mfa.resendSetupCode(a.user, methodId(id), m);
+    await this.mfaSetup.resendSetupCode(a.user, methodId(id), m);
     return {};
   }
 

@@ -1,7 +1,7 @@
 import { Controller, Get, Param, Post, Query, Req, Res, UseFilters, UseGuards } from '@nestjs/common';
 import type { Response } from 'express';
 import { NotFoundProblem, ReauthRequiredProblem } from '@lmp/common';
-import { MfaMethodView, MfaService, ReauthService } from '@lmp/identity';
+import { MfaMethodView, MfaService, MfaSetupService, ReauthService } from '@lmp/identity';
 import { MfaCodeDto, MfaEmailDto, MfaPhoneDto, PasswordDto } from '../me/dto';
 import { safeNext } from '../http/csrf';
 import { AllowDuringMfaSetup, SignedInGuard } from '../http/guards';
@@ -41,7 +41,7 @@ function refused(res: Response, err: unknown): Refusal {
 /**
  * My Profile → Security → Two-factor authentication: setting methods up (authenticator app, text
  * message, email) and confirming them with a code, the default, removal, recovery codes and
- * turning it off. Each route calls the MfaService method the JSON API calls; forms post back with
+ * turning it off. Each route calls the service method the JSON API calls; forms post back with
  * a CSRF token. Staff whose partner requires 2FA reach these pages before anything else. With 2FA
  * on, adding, confirming and making default a method first ask "confirm it's you" (sudo mode).
  */
@@ -53,6 +53,7 @@ export class MfaPagesController {
   constructor(
     private readonly view: MfaPages,
     private readonly mfa: MfaService,
+    private readonly mfaSetup: MfaSetupService,
     private readonly reauth: ReauthService,
   ) {}
 
@@ -111,7 +112,7 @@ export class MfaPagesController {
   async appSetup(@Req() req: AppRequest, @Res() res: Response) {
     const replace = replaceId((req.body as Body).replace);
     try {
-      this.view.qr(req, res, await this.mfa.setupTotp(req.auth!.user, req.auth!.session), replace);
+      this.view.qr(req, res, await this.mfaSetup.setupTotp(req.auth!.user, req.auth!.session), replace);
     } catch (err) {
       if (err instanceof ReauthRequiredProblem) return res.redirect(303, reauthHref(setupHref('app', replace)));
       const r = refused(res, err);
@@ -133,7 +134,7 @@ export class MfaPagesController {
       this.view.setup(req, res, 'sms', replace, form.values.phone ?? '', m, status);
     if (!form.ok) return again({ errors: form.errors }, 400);
     try {
-      const { methodId } = await this.mfa.setupSms(req.auth!.user, req.auth!.session, form.value.phone, meta(req));
+      const { methodId } = await this.mfaSetup.setupSms(req.auth!.user, req.auth!.session, form.value.phone, meta(req));
       res.redirect(303, codeHref(methodId, { replace }));
     } catch (err) {
       if (err instanceof ReauthRequiredProblem) return res.redirect(303, reauthHref(setupHref('sms', replace)));
@@ -156,7 +157,12 @@ export class MfaPagesController {
       this.view.setup(req, res, 'email', replace, form.values.email ?? '', m, status);
     if (!form.ok) return again({ errors: form.errors }, 400);
     try {
-      const { methodId } = await this.mfa.setupEmail(req.auth!.user, req.auth!.session, form.value.email, meta(req));
+      const { methodId } = await this.mfaSetup.setupEmail(
+        req.auth!.user,
+        req.auth!.session,
+        form.value.email,
+        meta(req),
+      );
       res.redirect(303, codeHref(methodId, { replace }));
     } catch (err) {
       if (err instanceof ReauthRequiredProblem) return res.redirect(303, reauthHref(setupHref('email', replace)));
@@ -185,9 +191,9 @@ export class MfaPagesController {
     const ctx = codeContext(await this.mfa.method(req.auth!.user.id, methodId), req.body as Body);
     const form = parseForm(MfaCodeDto, req.body, CODE_FORM);
     if (!form.ok) return this.view.code(req, res, methodId, ctx, { errors: form.errors }, 400);
-    let confirmed: Awaited<ReturnType<MfaService['confirm']>>;
+    let confirmed: Awaited<ReturnType<MfaSetupService['confirm']>>;
     try {
-      confirmed = await this.mfa.confirm(req.auth!.user, req.auth!.session, methodId, form.value.code, meta(req));
+      confirmed = await this.mfaSetup.confirm(req.auth!.user, req.auth!.session, methodId, form.value.code, meta(req));
     } catch (err) {
       // The window closed while the code was on its way: confirm it's you, then back to this code.
       if (err instanceof ReauthRequiredProblem)
@@ -204,7 +210,7 @@ export class MfaPagesController {
   async resend(@Req() req: AppRequest, @Res() res: Response, @Param('methodId', IdPipe) methodId: string) {
     const ctx = codeContext(await this.mfa.method(req.auth!.user.id, methodId), req.body as Body);
     try {
-      await this.mfa.resendSetupCode(req.auth!.user, methodId, meta(req));
+      await this.mfaSetup.resendSetupCode(req.auth!.user, methodId, meta(req));
     } catch (err) {
       const r = refused(res, err);
       return this.view.code(req, res, methodId, ctx, r, r.status);

@@ -3,7 +3,14 @@ import type { Response } from 'express';
 import { AUDIT_ACTIONS } from '@lmp/audit';
 import { parseSort } from '@lmp/common';
 import { LINK_MAILS_PER_RECIPIENT, TOKEN_TTL_MS } from '@lmp/identity';
-import { PartnerActor, PartnerConsoleService } from '@lmp/tenancy';
+import {
+  PartnerActor,
+  PartnerCustomersService,
+  PartnerAccountsService,
+  PartnerAccountRecoveryService,
+  PartnerLicensesService,
+  PartnerSettingsService,
+} from '@lmp/tenancy';
 import { Roles, SignedInGuard } from '../http/guards';
 import { IdPipe } from '../http/id.pipe';
 import { AppRequest } from '../http/request-context';
@@ -64,7 +71,7 @@ const DONE: Record<string, string> = {
 
 /**
  * The partner console pages: customers, a customer's accounts and licenses, an account with its
- * password resets, and the audit trail. Every read and write goes through PartnerConsoleService,
+ * password resets, and the audit trail. Every read and write goes through the partner services,
  * scoped by the signed-in partner; forms post back here with a CSRF token and are checked with
  * the JSON API's DTO classes. partner_support browses and triggers resets; only partner_admin edits.
  */
@@ -75,7 +82,11 @@ const DONE: Record<string, string> = {
 export class PartnerPagesController {
   constructor(
     private readonly view: ConsolePages,
-    private readonly console: PartnerConsoleService,
+    private readonly partnerCustomers: PartnerCustomersService,
+    private readonly partnerAccounts: PartnerAccountsService,
+    private readonly partnerRecovery: PartnerAccountRecoveryService,
+    private readonly partnerLicenses: PartnerLicensesService,
+    private readonly partnerSettings: PartnerSettingsService,
   ) {}
 
   @Get()
@@ -95,7 +106,7 @@ export class PartnerPagesController {
     const sortKey = sortParam.replace(/^-/, '');
     const current = Object.hasOwn(CUSTOMER_SORT, sortKey) ? sortParam : 'companyName';
     const sort = parseSort(current, CUSTOMER_SORT, { field: 'company_name', direction: 'ASC' });
-    const list = await this.console.listCustomers(actor, {
+    const list = await this.partnerCustomers.listCustomers(actor, {
       page: pageNumber(query.page),
       pageSize: PAGE_SIZE,
       q,
@@ -146,7 +157,7 @@ export class PartnerPagesController {
   async createCustomer(@Req() req: AppRequest, @Res() res: Response, @Actor() actor: PartnerActor) {
     const form = parseForm(CreateCustomerDto, req.body, CUSTOMER_FORM);
     if (!form.ok) return this.view.customerForm(req, res, actor, null, form.values, form.errors, 400);
-    const created = await this.console.createCustomer(actor, form.value);
+    const created = await this.partnerCustomers.createCustomer(actor, form.value);
     res.redirect(303, urlWith(customerPath(created.id), { done: 'customer-created' }));
   }
 
@@ -158,7 +169,7 @@ export class PartnerPagesController {
     @Param('customerId', IdPipe) customerId: string,
     @Query() query: QueryParams,
   ) {
-    const customer = await this.console.getCustomer(actor, customerId);
+    const customer = await this.partnerCustomers.getCustomer(actor, customerId);
     const tab = query.tab === 'licenses' ? 'licenses' : 'accounts';
     const base = customerPath(customerId);
     const data: PageData = {
@@ -179,7 +190,7 @@ export class PartnerPagesController {
     };
     if (tab === 'accounts') {
       const q = queryText(query.q);
-      const list = await this.console.listAccounts(actor, customerId, {
+      const list = await this.partnerAccounts.listAccounts(actor, customerId, {
         page: pageNumber(query.page),
         pageSize: PAGE_SIZE,
         q,
@@ -191,7 +202,7 @@ export class PartnerPagesController {
         pager: pager(list.page, list.pageSize, list.total, (n) => urlWith(base, { q, page: n > 1 ? n : undefined })),
       };
     } else {
-      const licenses = await this.console.listLicenses(actor, customerId);
+      const licenses = await this.partnerLicenses.listLicenses(actor, customerId);
       data.licenses = { items: licenses.items.map((l) => licenseRow(customerId, l)) };
     }
     await this.view.send(req, res, actor, 'partner/customer', 'customers', data);
@@ -205,7 +216,7 @@ export class PartnerPagesController {
     @Actor() actor: PartnerActor,
     @Param('customerId', IdPipe) customerId: string,
   ) {
-    const c = await this.console.getCustomer(actor, customerId);
+    const c = await this.partnerCustomers.getCustomer(actor, customerId);
     await this.view.customerForm(
       req,
       res,
@@ -224,10 +235,10 @@ export class PartnerPagesController {
     @Actor() actor: PartnerActor,
     @Param('customerId', IdPipe) customerId: string,
   ) {
-    const customer = await this.console.getCustomer(actor, customerId);
+    const customer = await this.partnerCustomers.getCustomer(actor, customerId);
     const form = parseForm(UpdateCustomerDto, req.body, CUSTOMER_EDIT_FORM);
     if (!form.ok) return this.view.customerForm(req, res, actor, customer, form.values, form.errors, 400);
-    await this.console.updateCustomer(actor, customerId, form.value);
+    await this.partnerCustomers.updateCustomer(actor, customerId, form.value);
     res.redirect(303, urlWith(customerPath(customerId), { done: 'customer-saved' }));
   }
 
@@ -252,7 +263,9 @@ export class PartnerPagesController {
   ) {
     const form = parseForm(CreateAccountDto, req.body, ACCOUNT_FORM);
     if (!form.ok) return this.view.accountForm(req, res, actor, customerId, null, form.values, form.errors, 400);
-    const created = await attempt(ACCOUNT_FORM, () => this.console.createAccount(actor, customerId, form.value));
+    const created = await attempt(ACCOUNT_FORM, () =>
+      this.partnerAccounts.createAccount(actor, customerId, form.value),
+    );
     if ('errors' in created)
       return this.view.accountForm(req, res, actor, customerId, null, form.values, created.errors, 409);
     // Back to the company's accounts, not to the new account's page: an address that has an
@@ -270,8 +283,8 @@ export class PartnerPagesController {
     @Query() query: QueryParams,
   ) {
     const [customer, account] = await Promise.all([
-      this.console.getCustomer(actor, customerId),
-      this.console.getAccount(actor, customerId, accountId),
+      this.partnerCustomers.getCustomer(actor, customerId),
+      this.partnerAccounts.getAccount(actor, customerId, accountId),
     ]);
     const requests = account.resetRequests.map(resetRow);
     const reset = requests.find((r) => r.requestId === queryText(query.reset, 36));
@@ -311,7 +324,7 @@ export class PartnerPagesController {
     @Param('customerId', IdPipe) customerId: string,
     @Param('accountId', IdPipe) accountId: string,
   ) {
-    const a = await this.console.getAccount(actor, customerId, accountId);
+    const a = await this.partnerAccounts.getAccount(actor, customerId, accountId);
     const values = {
       firstName: a.firstName,
       lastName: a.lastName,
@@ -330,10 +343,10 @@ export class PartnerPagesController {
     @Param('customerId', IdPipe) customerId: string,
     @Param('accountId', IdPipe) accountId: string,
   ) {
-    const account = await this.console.getAccount(actor, customerId, accountId);
+    const account = await this.partnerAccounts.getAccount(actor, customerId, accountId);
     const form = parseForm(UpdateAccountDto, req.body, ACCOUNT_EDIT_FORM);
     if (!form.ok) return this.view.accountForm(req, res, actor, customerId, account, form.values, form.errors, 400);
-    await this.console.updateAccount(actor, customerId, accountId, form.value);
+    await this.partnerAccounts.updateAccount(actor, customerId, accountId, form.value);
     res.redirect(303, urlWith(accountPath(customerId, accountId), { done: 'account-saved' }));
   }
 
@@ -367,7 +380,7 @@ export class PartnerPagesController {
     @Param('customerId', IdPipe) customerId: string,
     @Param('accountId', IdPipe) accountId: string,
   ) {
-    const { requestId } = await this.console.triggerPasswordReset(actor, customerId, accountId);
+    const { requestId } = await this.partnerRecovery.triggerPasswordReset(actor, customerId, accountId);
     res.redirect(303, urlWith(accountPath(customerId, accountId), { reset: requestId }));
   }
 
@@ -400,7 +413,7 @@ export class PartnerPagesController {
     @Param('customerId', IdPipe) customerId: string,
     @Param('accountId', IdPipe) accountId: string,
   ) {
-    await this.console.resetAccountMfa(actor, customerId, accountId);
+    await this.partnerRecovery.resetAccountMfa(actor, customerId, accountId);
     res.redirect(303, urlWith(accountPath(customerId, accountId), { done: 'mfa-off' }));
   }
 
@@ -432,7 +445,9 @@ export class PartnerPagesController {
   ) {
     const form = parseForm(CreateLicenseDto, req.body, LICENSE_FORM);
     if (!form.ok) return this.view.licenseForm(req, res, actor, customerId, null, form.values, form.errors, 400);
-    const created = await attempt(LICENSE_FORM, () => this.console.createLicense(actor, customerId, form.value));
+    const created = await attempt(LICENSE_FORM, () =>
+      this.partnerLicenses.createLicense(actor, customerId, form.value),
+    );
     if ('errors' in created)
       return this.view.licenseForm(req, res, actor, customerId, null, form.values, created.errors, 400);
     res.redirect(303, urlWith(customerPath(customerId), { tab: 'licenses', done: 'license-added' }));
@@ -447,7 +462,7 @@ export class PartnerPagesController {
     @Param('customerId', IdPipe) customerId: string,
     @Param('licenseId', IdPipe) licenseId: string,
   ) {
-    const l = await this.console.getLicense(actor, customerId, licenseId);
+    const l = await this.partnerLicenses.getLicense(actor, customerId, licenseId);
     const values = {
       product: l.product,
       seats: String(l.seats),
@@ -467,11 +482,11 @@ export class PartnerPagesController {
     @Param('customerId', IdPipe) customerId: string,
     @Param('licenseId', IdPipe) licenseId: string,
   ) {
-    const license = await this.console.getLicense(actor, customerId, licenseId);
+    const license = await this.partnerLicenses.getLicense(actor, customerId, licenseId);
     const form = parseForm(UpdateLicenseDto, req.body, LICENSE_EDIT_FORM);
     if (!form.ok) return this.view.licenseForm(req, res, actor, customerId, license, form.values, form.errors, 400);
     const saved = await attempt(LICENSE_EDIT_FORM, () =>
-      this.console.updateLicense(actor, customerId, licenseId, form.value),
+      this.partnerLicenses.updateLicense(actor, customerId, licenseId, form.value),
     );
     if ('errors' in saved)
       return this.view.licenseForm(req, res, actor, customerId, license, form.values, saved.errors, 400);
@@ -482,9 +497,11 @@ export class PartnerPagesController {
   async audit(@Req() req: AppRequest, @Res() res: Response, @Actor() actor: PartnerActor, @Query() query: QueryParams) {
     const customerId = queryText(query.customerId, 40) || undefined;
     // A customer filter names one of the partner's customers; another's, or a malformed id, is 404.
-    const customer = customerId ? await this.console.getCustomer(actor, new IdPipe().transform(customerId)) : null;
+    const customer = customerId
+      ? await this.partnerCustomers.getCustomer(actor, new IdPipe().transform(customerId))
+      : null;
     const action = AUDIT_ACTIONS.find((a) => a === query.action);
-    const list = await this.console.listAudit(
+    const list = await this.partnerSettings.listAudit(
       actor,
       { customerId: customer?.id, action },
       { page: pageNumber(query.page), pageSize: PAGE_SIZE },
@@ -508,8 +525,8 @@ export class PartnerPagesController {
   /** What a notice about an account shows: the customer, the account and the account's page. */
   private async accountNotice(actor: PartnerActor, customerId: string, accountId: string) {
     const [customer, account] = await Promise.all([
-      this.console.getCustomer(actor, customerId),
-      this.console.getAccount(actor, customerId, accountId),
+      this.partnerCustomers.getCustomer(actor, customerId),
+      this.partnerAccounts.getAccount(actor, customerId, accountId),
     ]);
     return { customer, account, path: accountPath(customerId, accountId) };
   }

@@ -1,6 +1,6 @@
 import { Controller, Get, Post, Query, Req, Res, UseFilters, UseGuards } from '@nestjs/common';
 import type { Response } from 'express';
-import { PartnerActor, PartnerConsoleService } from '@lmp/tenancy';
+import { PartnerActor, PartnerSettingsService } from '@lmp/tenancy';
 import { Roles, SignedInGuard } from '../http/guards';
 import { AppRequest } from '../http/request-context';
 import { Actor } from '../partner/partner-actor';
@@ -20,7 +20,7 @@ import { ConsolePageFilter } from './partner/page-filter';
 export class PartnerSettingsPagesController {
   constructor(
     private readonly view: ConsolePages,
-    private readonly console: PartnerConsoleService,
+    private readonly partnerSettings: PartnerSettingsService,
   ) {}
 
   @Get()
@@ -30,7 +30,7 @@ export class PartnerSettingsPagesController {
     @Actor() actor: PartnerActor,
     @Query() query: Record<string, unknown>,
   ) {
-    const settings = await this.console.getSettings(actor);
+    const settings = await this.partnerSettings.getSettings(actor);
     await this.view.send(req, res, actor, 'partner/settings', 'settings', {
       title: 'Settings',
       requireStaffMfa: settings.requireStaffMfa,
@@ -44,7 +44,7 @@ export class PartnerSettingsPagesController {
   @Post()
   @Roles('partner_admin')
   async save(@Req() req: AppRequest, @Res() res: Response, @Actor() actor: PartnerActor) {
-    await this.console.updateSettings(actor, { requireStaffMfa: checked(req.body, 'requireStaffMfa') });
+    await this.partnerSettings.updateSettings(actor, { requireStaffMfa: checked(req.body, 'requireStaffMfa') });
     res.redirect(303, urlWith('/partner/settings', { done: 'saved' }));
   }
 }

@@ -1,6 +1,13 @@
 import { Body, Controller, Get, HttpCode, Param, Patch, Post, Query, UseGuards } from '@nestjs/common';
 import { parseSort } from '@lmp/common';
-import { PartnerActor, PartnerConsoleService } from '@lmp/tenancy';
+import {
+  PartnerActor,
+  PartnerCustomersService,
+  PartnerAccountsService,
+  PartnerAccountRecoveryService,
+  PartnerLicensesService,
+  PartnerSettingsService,
+} from '@lmp/tenancy';
 import { Roles, SignedInGuard } from '../http/guards';
 import { IdPipe } from '../http/id.pipe';
 import {
@@ -24,34 +31,40 @@ export const CUSTOMER_SORT = { companyName: 'company_name', createdAt: 'created_
 @UseGuards(SignedInGuard)
 @Roles('partner_admin', 'partner_support')
 export class PartnerController {
-  constructor(private readonly console: PartnerConsoleService) {}
+  constructor(
+    private readonly customers: PartnerCustomersService,
+    private readonly accounts: PartnerAccountsService,
+    private readonly recovery: PartnerAccountRecoveryService,
+    private readonly licenses: PartnerLicensesService,
+    private readonly settings: PartnerSettingsService,
+  ) {}
 
   @Get('settings')
   getSettings(@Actor() actor: PartnerActor) {
-    return this.console.getSettings(actor);
+    return this.settings.getSettings(actor);
   }
 
   @Patch('settings')
   @Roles('partner_admin')
   updateSettings(@Actor() actor: PartnerActor, @Body() dto: PartnerSettingsDto) {
-    return this.console.updateSettings(actor, dto);
+    return this.settings.updateSettings(actor, dto);
   }
 
   @Get('customers')
   listCustomers(@Actor() actor: PartnerActor, @Query() q: CustomerListQuery) {
     const sort = parseSort(q.sort, CUSTOMER_SORT, { field: 'company_name', direction: 'ASC' });
-    return this.console.listCustomers(actor, { page: q.page, pageSize: q.pageSize, q: q.q, sort });
+    return this.customers.listCustomers(actor, { page: q.page, pageSize: q.pageSize, q: q.q, sort });
   }
 
   @Post('customers')
   @Roles('partner_admin')
   createCustomer(@Actor() actor: PartnerActor, @Body() dto: CreateCustomerDto) {
-    return this.console.createCustomer(actor, dto);
+    return this.customers.createCustomer(actor, dto);
   }
 
   @Get('customers/:customerId')
   getCustomer(@Actor() actor: PartnerActor, @Param('customerId', IdPipe) customerId: string) {
-    return this.console.getCustomer(actor, customerId);
+    return this.customers.getCustomer(actor, customerId);
   }
 
   @Patch('customers/:customerId')
@@ -61,7 +74,7 @@ export class PartnerController {
     @Param('customerId', IdPipe) customerId: string,
     @Body() dto: UpdateCustomerDto,
   ) {
-    return this.console.updateCustomer(actor, customerId, dto);
+    return this.customers.updateCustomer(actor, customerId, dto);
   }
 
   @Get('customers/:customerId/accounts')
@@ -70,7 +83,7 @@ export class PartnerController {
     @Param('customerId', IdPipe) customerId: string,
     @Query() q: AccountListQuery,
   ) {
-    return this.console.listAccounts(actor, customerId, q);
+    return this.accounts.listAccounts(actor, customerId, q);
   }
 
   @Post('customers/:customerId/accounts')
@@ -80,7 +93,7 @@ export class PartnerController {
     @Param('customerId', IdPipe) customerId: string,
     @Body() dto: CreateAccountDto,
   ) {
-    return this.console.createAccount(actor, customerId, dto);
+    return this.accounts.createAccount(actor, customerId, dto);
   }
 
   @Get('customers/:customerId/accounts/:accountId')
@@ -89,7 +102,7 @@ export class PartnerController {
     @Param('customerId', IdPipe) customerId: string,
     @Param('accountId', IdPipe) accountId: string,
   ) {
-    return this.console.getAccount(actor, customerId, accountId);
+    return this.accounts.getAccount(actor, customerId, accountId);
   }
 
   @Patch('customers/:customerId/accounts/:accountId')
@@ -100,7 +113,7 @@ export class PartnerController {
     @Param('accountId', IdPipe) accountId: string,
     @Body() dto: UpdateAccountDto,
   ) {
-    return this.console.updateAccount(actor, customerId, accountId, dto);
+    return this.accounts.updateAccount(actor, customerId, accountId, dto);
   }
 
   @Post('customers/:customerId/accounts/:accountId/password-reset')
@@ -110,7 +123,7 @@ export class PartnerController {
     @Param('customerId', IdPipe) customerId: string,
     @Param('accountId', IdPipe) accountId: string,
   ) {
-    return this.console.triggerPasswordReset(actor, customerId, accountId);
+    return this.recovery.triggerPasswordReset(actor, customerId, accountId);
   }
 
   /** Gives a customer's user Full Access (a company whose only admin left); audited and mailed. */
@@ -122,7 +135,7 @@ export class PartnerController {
     @Param('customerId', IdPipe) customerId: string,
     @Param('accountId', IdPipe) accountId: string,
   ) {
-    return this.console.promoteAccount(actor, customerId, accountId);
+    return this.recovery.promoteAccount(actor, customerId, accountId);
   }
 
   /** Turns 2FA off for an account whose owner lost every factor; audited and mailed. */
@@ -134,17 +147,17 @@ export class PartnerController {
     @Param('customerId', IdPipe) customerId: string,
     @Param('accountId', IdPipe) accountId: string,
   ) {
-    return this.console.resetAccountMfa(actor, customerId, accountId);
+    return this.recovery.resetAccountMfa(actor, customerId, accountId);
   }
 
   @Get('password-resets/:requestId')
   getResetRequest(@Actor() actor: PartnerActor, @Param('requestId', IdPipe) requestId: string) {
-    return this.console.getResetRequest(actor, requestId);
+    return this.recovery.getResetRequest(actor, requestId);
   }
 
   @Get('customers/:customerId/licenses')
   listLicenses(@Actor() actor: PartnerActor, @Param('customerId', IdPipe) customerId: string) {
-    return this.console.listLicenses(actor, customerId);
+    return this.licenses.listLicenses(actor, customerId);
   }
 
   @Post('customers/:customerId/licenses')
@@ -154,7 +167,7 @@ export class PartnerController {
     @Param('customerId', IdPipe) customerId: string,
     @Body() dto: CreateLicenseDto,
   ) {
-    return this.console.createLicense(actor, customerId, dto);
+    return this.licenses.createLicense(actor, customerId, dto);
   }
 
   @Get('customers/:customerId/licenses/:licenseId')
@@ -163,7 +176,7 @@ export class PartnerController {
     @Param('customerId', IdPipe) customerId: string,
     @Param('licenseId', IdPipe) licenseId: string,
   ) {
-    return this.console.getLicense(actor, customerId, licenseId);
+    return this.licenses.getLicense(actor, customerId, licenseId);
   }
 
   @Patch('customers/:customerId/licenses/:licenseId')
@@ -174,11 +187,11 @@ export class PartnerController {
     @Param('licenseId', IdPipe) licenseId: string,
     @Body() dto: UpdateLicenseDto,
   ) {
-    return this.console.updateLicense(actor, customerId, licenseId, dto);
+    return this.licenses.updateLicense(actor, customerId, licenseId, dto);
   }
 
   @Get('audit')
   listAudit(@Actor() actor: PartnerActor, @Query() q: AuditQuery) {
-    return this.console.listAudit(actor, { customerId: q.customerId, action: q.action }, q);
+    return this.settings.listAudit(actor, { customerId: q.customerId, action: q.action }, q);
   }
 }

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import type { Response } from 'express';
-import { PartnerActor, PartnerConsoleService } from '@lmp/tenancy';
+import { PartnerActor, PartnerCustomersService, PartnerSettingsService } from '@lmp/tenancy';
 import { CsrfService } from '../../http/csrf';
 import { AppRequest } from '../../http/request-context';
 import { PageData, PageRenderer } from '../../page-renderer';
@@ -19,7 +19,8 @@ export class ConsolePages {
   constructor(
     private readonly pages: PageRenderer,
     private readonly csrf: CsrfService,
-    private readonly console: PartnerConsoleService,
+    private readonly partnerCustomers: PartnerCustomersService,
+    private readonly partnerSettings: PartnerSettingsService,
   ) {}
 
   async customerForm(
@@ -61,7 +62,7 @@ export class ConsolePages {
     errors: FieldErrors,
     status = 200,
   ) {
-    const customer = await this.console.getCustomer(actor, customerId);
+    const customer = await this.partnerCustomers.getCustomer(actor, customerId);
     await this.send(
       req,
       res,
@@ -94,7 +95,7 @@ export class ConsolePages {
     errors: FieldErrors,
     status = 200,
   ) {
-    const customer = await this.console.getCustomer(actor, customerId);
+    const customer = await this.partnerCustomers.getCustomer(actor, customerId);
     const licensesHref = urlWith(customerPath(customerId), { tab: 'licenses' });
     await this.send(
       req,
@@ -129,7 +130,7 @@ export class ConsolePages {
     status = 200,
   ) {
     const user = req.auth!.user;
-    const partner = await this.console.getPartner(actor);
+    const partner = await this.partnerSettings.getPartner(actor);
     const canEdit = user.role === 'partner_admin';
     this.pages.send(
       res,

@@ -1,0 +1,106 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { AuditAction } from '@lmp/audit';
+import { Clock, ValidationProblem } from '@lmp/common';
+import { APP_CONFIG, AppConfig } from '@lmp/config';
+import { License, newId, TransactionRunner } from '@lmp/database';
+import { CustomerRepository } from './customer.repository';
+import { LicenseRepository } from './license.repository';
+import { found, PartnerActor } from './partner-actor';
+import { changedFields, defined, PartnerAudit } from './partner-audit';
+import { licenseView } from './views';
+
+export interface NewLicense {
+  product: string;
+  seats: number;
+  startsAt: Date;
+  expiresAt: Date;
+}
+
+export interface LicenseChanges {
+  product?: string;
+  seats?: number;
+  startsAt?: Date;
+  expiresAt?: Date;
+  status?: 'active' | 'suspended';
+}
+
+/** The licenses of the partner's customers: list, issue, change; each shown with its derived status. */
+@Injectable()
+export class PartnerLicensesService {
+  constructor(
+    private readonly customers: CustomerRepository,
+    private readonly licenses: LicenseRepository,
+    private readonly audit: PartnerAudit,
+    private readonly tx: TransactionRunner,
+    private readonly clock: Clock,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+  ) {}
+
+  async listLicenses(actor: PartnerActor, customerId: string) {
+    await found(this.customers.findOne(actor.partnerId, customerId), 'customer');
+    const now = this.clock.now();
+    const items = await this.licenses.list(actor.partnerId, customerId);
+    return { items: items.map((l) => licenseView(l, now, this.config.licenseExpiringDays)) };
+  }
+
+  async getLicense(actor: PartnerActor, customerId: string, licenseId: string) {
+    const license = await this.requireLicense(actor, customerId, licenseId);
+    return licenseView(license, this.clock.now(), this.config.licenseExpiringDays);
+  }
+
+  async createLicense(actor: PartnerActor, customerId: string, input: NewLicense) {
+    await found(this.customers.findOne(actor.partnerId, customerId), 'customer');
+    checkLicenseDates(input.startsAt, input.expiresAt);
+    const license = {
+      id: newId(),
+      customerId,
+      product: input.product.trim(),
+      seats: input.seats,
+      startsAt: input.startsAt,
+      expiresAt: input.expiresAt,
+      status: 'active',
+      createdAt: this.clock.now(),
+    };
+    await this.tx.run(async ({ em }) => {
+      await this.licenses.insert(em, license);
+      await this.audit.record(
+        em,
+        actor,
+        AuditAction.LicenseCreated,
+        { licenseId: license.id, product: license.product, seats: license.seats },
+        { customerId },
+      );
+    });
+    return licenseView(license, this.clock.now(), this.config.licenseExpiringDays);
+  }
+
+  /** Changes some of a license's fields; the dates are checked as they will be after the change. */
+  async updateLicense(actor: PartnerActor, customerId: string, licenseId: string, input: LicenseChanges) {
+    const license = await this.requireLicense(actor, customerId, licenseId);
+    checkLicenseDates(input.startsAt ?? license.startsAt, input.expiresAt ?? license.expiresAt);
+    const next = defined({
+      product: input.product?.trim(),
+      seats: input.seats,
+      startsAt: input.startsAt,
+      expiresAt: input.expiresAt,
+      status: input.status,
+    });
+    const changes = changedFields(license, next);
+    if (Object.keys(changes).length > 0) {
+      await this.tx.run(async ({ em }) => {
+        await this.licenses.update(em, actor.partnerId, customerId, licenseId, next);
+        await this.audit.record(em, actor, AuditAction.LicenseChanged, { licenseId, ...changes }, { customerId });
+      });
+    }
+    return this.getLicense(actor, customerId, licenseId);
+  }
+
+  private requireLicense(actor: PartnerActor, customerId: string, licenseId: string): Promise<License> {
+    return found(this.licenses.findOne(actor.partnerId, customerId, licenseId), 'license');
+  }
+}
+
+/** A license ends after it starts; checked on the values as they will be stored. */
+function checkLicenseDates(startsAt: Date, expiresAt: Date): void {
+  if (expiresAt <= startsAt) throw new ValidationProblem([{ field: 'expiresAt', message: 'must be after startsAt' }]);
+}
