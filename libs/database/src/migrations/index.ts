@@ -5,6 +5,7 @@ import { BrowseAtScale1764050000000 } from './1764050000000-browse-at-scale';
 import { TwoFactor1764100000000 } from './1764100000000-two-factor';
 import { Reauth1765200000000 } from './1765200000000-reauth';
 import { NotMeAddress1765300000000 } from './1765300000000-not-me-address';
+import { MigrationTimes1765400000000 } from './1765400000000-migration-times';
 
 export { DIRECT_PARTNER_CODE, DIRECT_PARTNER_ID } from './1763800000000-self-service';
 
@@ -17,4 +18,5 @@ export const MIGRATIONS = [
   TwoFactor1764100000000,
   Reauth1765200000000,
   NotMeAddress1765300000000,
+  MigrationTimes1765400000000,
 ];
