@@ -91,6 +91,92 @@ describe('built apps', () => {
     expect(JSON.parse(op.stdout)).toEqual({ userId: expect.any(String) });
   });
 
+  it("prints each command's usage and flags with --help, without reading the configuration", () => {
+    const commands = [
+      'db:migrate',
+      'db:status',
+      'db:revert',
+      'partner:create',
+      'platform-admin:create',
+      'demo:seed',
+      'queue:status',
+      'queue:retry',
+    ];
+    const list = lmp('--help');
+    expect(list.status).toBe(0);
+    for (const name of commands) expect(list.stdout).toMatch(new RegExp(`^  ${name}\\b`, 'm'));
+    for (const name of commands) {
+      for (const flag of ['--help', '-h']) {
+        const r = spawnSync(process.execPath, [cli, name, flag], {
+          env: { ...process.env, PORT: 'not a port' },
+          encoding: 'utf8',
+        });
+        expect({ name, flag, status: r.status, stderr: r.stderr }).toEqual({ name, flag, status: 0, stderr: '' });
+        expect(r.stdout).toMatch(new RegExp(`^usage: lmp ${name}\\b`));
+        expect(r.stdout).toContain('\nflags:\n');
+        expect(r.stdout).toMatch(/^ {2}-h, --help +print this help$/m);
+      }
+    }
+    expect(lmp('db:status', '--help').stdout).toMatch(/^ {2}--json +/m);
+    const partner = lmp('partner:create', '--help').stdout;
+    for (const flag of ['--name N', '--code C', '--admin-email E', '--admin-password P', '--no-require-2fa']) {
+      expect(partner).toMatch(new RegExp(`^  ${flag} +\\S`, 'm'));
+    }
+  });
+
+  it('lists migrations with when they were applied, reverts the last one, and applies it again', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'lmp-db-'));
+    const db = (...args: string[]) =>
+      spawnSync(process.execPath, [cli, ...args], {
+        env: { ...process.env, DATA_DIR: dir, DATABASE_URL: '' },
+        encoding: 'utf8',
+      });
+    const lines = (r: { stdout: string }) => r.stdout.trim().split('\n');
+    try {
+      const none = db('db:revert');
+      expect({ status: none.status, stderr: none.stderr }).toEqual({
+        status: 1,
+        stderr: 'lmp db:revert: no migration is applied: nothing to revert\n',
+      });
+
+      const fresh = lines(db('db:status'));
+      const total = fresh.length - 1;
+      expect(total).toBeGreaterThanOrEqual(8);
+      expect(fresh[0]).toMatch(/^pending +InitialSchema1763700000000 +not applied yet$/);
+      expect(fresh[total]).toBe(`${total} pending: lmp db:migrate applies them`);
+
+      expect(db('db:migrate').stdout).toMatch(/^applied InitialSchema1763700000000, /);
+      const applied = lines(db('db:status'));
+      const time = /\d{4}-\d\d-\d\d \d\d:\d\d:\d\d UTC$/;
+      expect(applied.slice(0, total).every((l) => l.startsWith('applied ') && time.test(l))).toBe(true);
+      expect(applied[total]).toBe('database is up to date');
+      const names = applied.slice(0, total).map((l) => l.split(/ +/)[1]);
+
+      const first = db('db:revert');
+      expect({ status: first.status, stdout: first.stdout, stderr: first.stderr }).toEqual({
+        status: 0,
+        stdout: `reverted ${names[total - 1]}\n`,
+        stderr: '',
+      });
+      expect(db('db:revert').stdout).toBe(`reverted ${names[total - 2]}\n`);
+      const reverted = lines(db('db:status'));
+      expect(reverted.slice(total - 2, total)).toEqual([
+        expect.stringMatching(new RegExp(`^pending +${names[total - 2]} +not applied yet$`)),
+        expect.stringMatching(new RegExp(`^pending +${names[total - 1]} +not applied yet$`)),
+      ]);
+      expect(reverted[total]).toBe('2 pending: lmp db:migrate applies them');
+      const json = JSON.parse(db('db:status', '--json').stdout) as Array<{ name: string; status: string }>;
+      expect(json.map((m) => m.status)).toEqual([...Array(total - 2).fill('applied'), 'pending', 'pending']);
+
+      expect(db('db:migrate').stdout).toBe(`applied ${names[total - 2]}, ${names[total - 1]}\n`);
+      const again = lines(db('db:status'));
+      expect(again.slice(0, total).every((l) => l.startsWith('applied ') && time.test(l))).toBe(true);
+      expect(again[total]).toBe('database is up to date');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it('stops the console and the worker on bad configuration with one line naming the variable', () => {
     const run = (app: string, env: Record<string, string>) => {
       try {

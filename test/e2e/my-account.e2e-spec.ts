@@ -1,53 +1,6 @@
-import { RunningConsole, startConsole } from '../support/console-app';
-import {
-  AccountContext,
-  changeEmail,
-  changePassword,
-  companyUsers,
-  editProfile,
-  emailChangeEndsOldLinks,
-  invitationLimits,
-  invitationsDoNotLeak,
-  notMe,
-  notMeAfterChange,
-  partnerPromotion,
-  reauthFailures,
-  sessions,
-  subscriptions,
-  unverifiedCannotInvite,
-} from '../support/account-flow';
-import { fileMailbox } from '../support/stacks';
+import { ACCOUNT_FLOWS } from '../support/account-flow';
+import { describeFlows } from '../support/flows';
+import { embeddedStack } from '../support/stacks';
 
 /** My Profile and company users, on the embedded default (SQLite, mail as files). */
-describe('my account and company users (embedded mode)', () => {
-  let sut: RunningConsole;
-  let ctx: AccountContext;
-
-  beforeAll(async () => {
-    sut = await startConsole();
-    ctx = {
-      app: sut.app,
-      settle: sut.settle,
-      mailbox: fileMailbox(sut),
-    };
-  });
-  afterAll(() => sut.close());
-
-  it('changes the password: current password, confirmation, rules; other sessions end', () => changePassword(ctx));
-  it('edits the profile with field errors for a bad phone or country', () => editProfile(ctx));
-  it('changes the email address only when the link to the new one is used', () => changeEmail(ctx));
-  it("locks the account from the old address's 'this wasn't me' link", () => notMe(ctx));
-  it("gives the account back to the old address when 'this wasn't me' follows a completed change", () =>
-    notMeAfterChange(ctx));
-  it('keeps email preferences with a consent trail; one-click unsubscribe works signed out', () => subscriptions(ctx));
-  it('lists sessions and signs out one or all others', () => sessions(ctx));
-  it('lets full-access users manage company users, never the last admin, never another company', () =>
-    companyUsers(ctx));
-  it('lets a partner admin promote a user when the admin left', () => partnerPromotion(ctx));
-  it('ends links mailed to the old address and other sessions when a new address is confirmed', () =>
-    emailChangeEndsOldLinks(ctx));
-  it('counts, audits and limits passwords given again inside a session', () => reauthFailures(ctx));
-  it('never tells an inviter whether an address has an account in another tenant', () => invitationsDoNotLeak(ctx));
-  it('limits invitations per inviting user and per company', () => invitationLimits(ctx));
-  it('lets no unverified self-signed-up user invite', () => unverifiedCannotInvite(ctx));
-});
+describeFlows('my account and company users (embedded mode)', ACCOUNT_FLOWS, () => embeddedStack());

@@ -4,8 +4,10 @@ import { OutboxMessage } from '@lmp/database';
 import { partnerWithAdmin } from '../support/fixtures';
 import { api, sessionCookie } from '../support/http';
 import { linkIn, mailsTo, tokenOf } from '../support/mail';
-import { RunningConsole, startConsole } from '../support/console-app';
-import { Mailbox, runCoreFlow } from '../support/core-flow';
+import { RunningConsole } from '../support/console-app';
+import { CORE_FLOWS } from '../support/core-flow';
+import { runFlows } from '../support/flows';
+import { embeddedStack } from '../support/stacks';
 
 /**
  * The core flow on the embedded default: a partner admin creates a customer and an account,
@@ -13,24 +15,11 @@ import { Mailbox, runCoreFlow } from '../support/core-flow';
  * a new password, and everything that should stop working does.
  */
 describe('partner-triggered password reset (embedded mode)', () => {
+  const stack = runFlows(CORE_FLOWS, () => embeddedStack());
   let sut: RunningConsole;
 
-  beforeAll(async () => {
-    sut = await startConsole();
-  });
-  afterAll(() => sut.close());
-
-  it('runs from invitation to a used reset link', async () => {
-    const mailbox: Mailbox = {
-      waitFor: async (to, subject) => {
-        await sut.settle();
-        const found = await mailsTo(sut.dataDir, to, subject);
-        if (!found.length) throw new Error(`no mail "${subject}" to ${to} in ${sut.dataDir}/outbox`);
-        return found[0];
-      },
-      count: async (to, subject) => (await mailsTo(sut.dataDir, to, subject)).length,
-    };
-    await runCoreFlow({ app: sut.app, mailbox, publicUrl: 'http://console.test', settle: sut.settle }, 'northwind');
+  beforeAll(() => {
+    sut = stack().sut;
   });
 
   it('voids the older link when a newer reset is requested', async () => {

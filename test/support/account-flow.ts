@@ -6,6 +6,7 @@ import { ConsentEvent, CustomerRole, newId, User } from '@lmp/database';
 import { PasswordHasher, SubscriptionService } from '@lmp/identity';
 import { Mailbox } from './core-flow';
 import { outboxCount, partnerWithAdmin } from './fixtures';
+import { Flow } from './flows';
 import { api, signIn } from './http';
 import { formToken } from './partner-console';
 import { linkIn, tokenOf } from './mail';
@@ -706,3 +707,30 @@ export async function unverifiedCannotInvite(ctx: AccountContext): Promise<void>
     .expect(200);
   await agent.post('/api/v1/company/users').send(body).expect(201);
 }
+
+/** My Profile and company users, the same on every stack. */
+export const ACCOUNT_FLOWS: Array<Flow<AccountContext>> = [
+  { name: 'changes the password: current password, confirmation, rules; other sessions end', run: changePassword },
+  { name: 'edits the profile with field errors for a bad phone or country', run: editProfile },
+  { name: 'changes the email address only when the link to the new one is used', run: changeEmail },
+  { name: "locks the account from the old address's 'this wasn't me' link", run: notMe },
+  {
+    name: "gives the account back to the old address when 'this wasn't me' follows a completed change",
+    run: notMeAfterChange,
+  },
+  { name: 'keeps email preferences with a consent trail; one-click unsubscribe works signed out', run: subscriptions },
+  { name: 'lists sessions and signs out one or all others', run: sessions },
+  {
+    name: 'lets full-access users manage company users, never the last admin, never another company',
+    run: companyUsers,
+  },
+  { name: 'lets a partner admin promote a user when the admin left', run: partnerPromotion },
+  {
+    name: 'ends links mailed to the old address and other sessions when a new address is confirmed',
+    run: emailChangeEndsOldLinks,
+  },
+  { name: 'counts, audits and limits passwords given again inside a session', run: reauthFailures },
+  { name: 'never tells an inviter whether an address has an account in another tenant', run: invitationsDoNotLeak },
+  { name: 'limits invitations per inviting user and per company', run: invitationLimits },
+  { name: 'lets no unverified self-signed-up user invite', run: unverifiedCannotInvite },
+];

@@ -7,6 +7,7 @@ import { ProvisioningService } from '@lmp/tenancy';
 import { companyWithAdmin, USER_PASSWORD } from './account-flow';
 import { TestClock } from './console-app';
 import { Mailbox } from './core-flow';
+import { Flow } from './flows';
 import { partnerWithAdmin } from './fixtures';
 import { api } from './http';
 import { linkIn, tokenOf } from './mail';
@@ -484,20 +485,26 @@ export async function wrongCodesLock(ctx: ConcurrencyContext): Promise<void> {
     .expect(401);
 }
 
-export const CONCURRENCY_SCENARIOS: Array<[string, (ctx: ConcurrencyContext) => Promise<void>]> = [
-  ['parallel wrong passwords cannot outrun the lockout; the right one is then refused', parallelLockout],
-  ['40 parallel failures from one address: 20 are checked, the rest get 429', parallelIpLimit],
-  ['parallel right passwords of one office do not use up the failure limit of its address', parallelGoodSignIns],
-  ['forgot password: 202 always, at most 5 links per mailbox in 15 minutes', forgotPasswordFlood],
-  ['partner resets of one account: 5 go, then 429 with Retry-After and words on the page', partnerResetFlood],
-  ['verification links asked for in parallel: at most 5 per mailbox', resendVerificationFlood],
-  ['email change links to one address: at most 5, then 429', emailChangeFlood],
-  ['invitations to one address: at most 5, then 429', invitationFlood],
-  ['a reset link used by 20 parallel requests sets the password once', resetLinkOnce],
-  ['a verification link used by 20 parallel requests verifies once', verifyLinkOnce],
-  ['an emailed code tried 30 times at once counts 5 tries, then the right code is refused', sentCodeTries],
-  ['send the code again, 30 times at once: one code goes', sendCodeOnce],
-  ['a recovery code used by 20 sign-ins at once: one gets in', recoveryCodeOnce],
-  ['an authenticator code used by 20 sign-ins at once: one gets in', totpCodeOnce],
-  ['wrong sign-in codes sent at once lock the account once', wrongCodesLock],
+export const CONCURRENCY_FLOWS: Array<Flow<ConcurrencyContext>> = [
+  { name: 'parallel wrong passwords cannot outrun the lockout; the right one is then refused', run: parallelLockout },
+  { name: '40 parallel failures from one address: 20 are checked, the rest get 429', run: parallelIpLimit },
+  {
+    name: 'parallel right passwords of one office do not use up the failure limit of its address',
+    run: parallelGoodSignIns,
+  },
+  { name: 'forgot password: 202 always, at most 5 links per mailbox in 15 minutes', run: forgotPasswordFlood },
+  {
+    name: 'partner resets of one account: 5 go, then 429 with Retry-After and words on the page',
+    run: partnerResetFlood,
+  },
+  { name: 'verification links asked for in parallel: at most 5 per mailbox', run: resendVerificationFlood },
+  { name: 'email change links to one address: at most 5, then 429', run: emailChangeFlood },
+  { name: 'invitations to one address: at most 5, then 429', run: invitationFlood },
+  { name: 'a reset link used by 20 parallel requests sets the password once', run: resetLinkOnce },
+  { name: 'a verification link used by 20 parallel requests verifies once', run: verifyLinkOnce },
+  { name: 'an emailed code tried 30 times at once counts 5 tries, then the right code is refused', run: sentCodeTries },
+  { name: 'send the code again, 30 times at once: one code goes', run: sendCodeOnce },
+  { name: 'a recovery code used by 20 sign-ins at once: one gets in', run: recoveryCodeOnce },
+  { name: 'an authenticator code used by 20 sign-ins at once: one gets in', run: totpCodeOnce },
+  { name: 'wrong sign-in codes sent at once lock the account once', run: wrongCodesLock },
 ];

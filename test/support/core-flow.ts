@@ -1,6 +1,7 @@
 import { INestApplication } from '@nestjs/common';
 import TestAgent from 'supertest/lib/agent';
 import { partnerWithAdmin } from './fixtures';
+import { Flow } from './flows';
 import { api, signIn } from './http';
 import { linkIn, ReceivedMail, tokenOf } from './mail';
 
@@ -140,3 +141,8 @@ export async function runCoreFlow(ctx: FlowContext, code: string): Promise<void>
     ]),
   );
 }
+
+/** The core flow on every stack (the production path adds its own delivery checks). */
+export const CORE_FLOWS: Array<Flow<FlowContext>> = [
+  { name: 'runs from invitation to a used reset link', run: (ctx) => runCoreFlow(ctx, 'northwind') },
+];

@@ -3,6 +3,7 @@ import { ProvisioningService } from '@lmp/tenancy';
 import request from 'supertest';
 import { Mailbox } from './core-flow';
 import { TestClock } from './console-app';
+import { Flow } from './flows';
 import { linkIn, tokenOf } from './mail';
 import { api, signIn } from './http';
 
@@ -225,30 +226,36 @@ async function waitForCount(ctx: SelfServiceContext, to: string, subject: string
   }
 }
 
-/** The same self-service tests for every mode; `start` builds the context and its teardown. */
-export function selfServiceSuite(start: () => Promise<{ ctx: SelfServiceContext; close: () => Promise<void> }>): void {
-  let ctx: SelfServiceContext;
-  let close: () => Promise<void>;
-  const operator = async (email: string, password: string) =>
-    ctx.app.get(ProvisioningService).createPlatformAdmin({ email, password });
+const operator = (ctx: SelfServiceContext, email: string, password: string) =>
+  ctx.app.get(ProvisioningService).createPlatformAdmin({ email, password });
 
-  beforeAll(async () => {
-    ({ ctx, close } = await start());
-  });
-  afterAll(() => close?.());
-
-  it('signs up, verifies the address, and the banner goes', () => signupAndVerify(ctx, 'sam@selfmade.example.com'));
-  it('answers a duplicate sign-up the same and tells the owner', () =>
-    duplicateSignup(ctx, 'sam@selfmade.example.com'));
-  it('resets a forgotten password without telling which addresses exist', () =>
-    forgotPassword(ctx, 'sam@selfmade.example.com'));
-  it('locks an account after ten failures, for a minute', async () => {
-    await operator('lock@lmp.example.com', 'operator passphrase');
-    await lockout(ctx, 'lock@lmp.example.com', 'operator passphrase');
-  });
-  it('limits requests per IP with 429 and Retry-After, but not a known browser', async () => {
-    await operator('office@lmp.example.com', 'office passphrase');
-    await ipLimits(ctx, 'office@lmp.example.com', 'office passphrase');
-  });
-  it('refuses weak, common, too long and invalid input with field errors', () => weakPasswords(ctx));
-}
+/** The self-service flows, the same on every stack. */
+export const SELF_SERVICE_FLOWS: Array<Flow<SelfServiceContext>> = [
+  {
+    name: 'signs up, verifies the address, and the banner goes',
+    run: (ctx) => signupAndVerify(ctx, 'sam@selfmade.example.com'),
+  },
+  {
+    name: 'answers a duplicate sign-up the same and tells the owner',
+    run: (ctx) => duplicateSignup(ctx, 'sam@selfmade.example.com'),
+  },
+  {
+    name: 'resets a forgotten password without telling which addresses exist',
+    run: (ctx) => forgotPassword(ctx, 'sam@selfmade.example.com'),
+  },
+  {
+    name: 'locks an account after ten failures, for a minute',
+    run: async (ctx) => {
+      await operator(ctx, 'lock@lmp.example.com', 'operator passphrase');
+      await lockout(ctx, 'lock@lmp.example.com', 'operator passphrase');
+    },
+  },
+  {
+    name: 'limits requests per IP with 429 and Retry-After, but not a known browser',
+    run: async (ctx) => {
+      await operator(ctx, 'office@lmp.example.com', 'office passphrase');
+      await ipLimits(ctx, 'office@lmp.example.com', 'office passphrase');
+    },
+  },
+  { name: 'refuses weak, common, too long and invalid input with field errors', run: weakPasswords },
+];

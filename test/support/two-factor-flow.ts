@@ -7,6 +7,7 @@ import { MfaMethod } from '@lmp/database';
 import { SecretBox, totpCode } from '@lmp/identity';
 import { companyWithAdmin, fieldsOf, insertUser, USER_PASSWORD } from './account-flow';
 import { Mailbox } from './core-flow';
+import { Flow } from './flows';
 import { partnerWithAdmin } from './fixtures';
 import { api, signIn } from './http';
 import { linkIn, ReceivedMail, tokenOf } from './mail';
@@ -568,17 +569,17 @@ export async function recentReauth(ctx: TwoFactorContext): Promise<void> {
 }
 
 /** Every scenario, named, for the e2e (embedded) and integration (production path) suites. */
-export const TWO_FACTOR_SCENARIOS: Array<[string, (ctx: TwoFactorContext) => Promise<void>]> = [
-  [
-    'sets up the authenticator app and signs in with a code; replays and the pending sign-in get nothing',
-    authenticatorApp,
-  ],
-  ['signs in with a recovery code once; regenerates them; warns when few are left', recoveryCodes],
-  ['sets up text message and email methods, switches the default and signs in with either', smsAndEmail],
-  ['turns 2FA off with the password: methods gone, other sessions ended, a notice mailed', turnOff],
-  ['keeps the second factor after a password reset; wrong codes lock the account', resetAndLockout],
-  ['holds partner staff to the set-up when their partner requires 2FA', partnerStaffPolicy],
-  ['refuses codes of a key that no longer decrypts, and still takes recovery codes', undecryptableKey],
-  ['lets the partner admin turn 2FA off for a user who lost every factor', partnerTurnsOff],
-  ['asks for the password or a current code again before sign-in methods change', recentReauth],
+export const TWO_FACTOR_FLOWS: Array<Flow<TwoFactorContext>> = [
+  {
+    name: 'sets up the authenticator app and signs in with a code; replays and the pending sign-in get nothing',
+    run: authenticatorApp,
+  },
+  { name: 'signs in with a recovery code once; regenerates them; warns when few are left', run: recoveryCodes },
+  { name: 'sets up text message and email methods, switches the default and signs in with either', run: smsAndEmail },
+  { name: 'turns 2FA off with the password: methods gone, other sessions ended, a notice mailed', run: turnOff },
+  { name: 'keeps the second factor after a password reset; wrong codes lock the account', run: resetAndLockout },
+  { name: 'holds partner staff to the set-up when their partner requires 2FA', run: partnerStaffPolicy },
+  { name: 'refuses codes of a key that no longer decrypts, and still takes recovery codes', run: undecryptableKey },
+  { name: 'lets the partner admin turn 2FA off for a user who lost every factor', run: partnerTurnsOff },
+  { name: 'asks for the password or a current code again before sign-in methods change', run: recentReauth },
 ];

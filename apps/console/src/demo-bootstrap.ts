@@ -37,6 +37,10 @@ export class DemoBootstrap implements OnApplicationBootstrap {
       writeFileSync(file, JSON.stringify(signIn, null, 2), { mode: 0o600 });
       this.logger.log({ customers: result.customers, accounts: result.accounts }, 'demo partner created');
     }
-    if (existsSync(file)) this.signIn = JSON.parse(readFileSync(file, 'utf8')) as DemoSignIn;
+    // The sign-in page of this start, not of the start that saved the file (PORT may differ).
+    if (existsSync(file)) {
+      const saved = JSON.parse(readFileSync(file, 'utf8')) as DemoSignIn;
+      this.signIn = { ...saved, url: `${this.config.publicUrl}/login` };
+    }
   }
 }

@@ -2,13 +2,27 @@
 import '@lmp/common/process-tuning';
 import 'reflect-metadata';
 import { NestFactory } from '@nestjs/core';
-import type { AddressInfo } from 'node:net';
+import { createServer, type AddressInfo } from 'node:net';
 import { NestExpressApplication } from '@nestjs/platform-express';
 import { Logger } from 'nestjs-pino';
 import { ConfigError, loadConfig } from '@lmp/config';
 import { ConsoleModule } from './console.module';
 import { DemoBootstrap } from './demo-bootstrap';
 import { configureApp } from './http/configure-app';
+
+/** Whether this process could listen on `port`, tried the way the app listens (every address). */
+function portIsFree(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const probe = createServer();
+    probe.once('error', () => resolve(false));
+    probe.listen(port, () => probe.close(() => resolve(true)));
+  });
+}
+
+const portInUse = (port: number): never => {
+  process.stderr.write(`lmp console: port ${port} is in use: set PORT to another port\n`);
+  process.exit(1);
+};
 
 async function bootstrap(): Promise<void> {
   let config;
@@ -21,12 +35,20 @@ async function bootstrap(): Promise<void> {
     }
     throw err;
   }
+  // Checked before anything starts (migrations, the demo seed), so the answer is one line.
+  if (config.port !== 0 && !(await portIsFree(config.port))) portInUse(config.port);
   const app = await NestFactory.create<NestExpressApplication>(ConsoleModule.forRoot(config), {
     bufferLogs: true,
     bodyParser: false,
   });
   configureApp(app, config);
-  await app.listen(config.port);
+  try {
+    await app.listen(config.port);
+  } catch (err) {
+    // Taken in the moment since the check.
+    if ((err as NodeJS.ErrnoException).code === 'EADDRINUSE') portInUse(config.port);
+    throw err;
+  }
   const port = (app.getHttpServer().address() as AddressInfo).port;
   const logger = app.get(Logger);
   logger.log(

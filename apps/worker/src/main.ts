@@ -3,6 +3,7 @@ import '@lmp/common/process-tuning';
 import 'reflect-metadata';
 import { NestFactory } from '@nestjs/core';
 import { Logger } from 'nestjs-pino';
+import { StartupLinesAtDebug } from '@lmp/common';
 import { ConfigError, loadConfig } from '@lmp/config';
 import { WorkerModule } from './worker.module';
 
@@ -20,7 +21,7 @@ async function bootstrap(): Promise<void> {
   }
   const app = await NestFactory.createApplicationContext(WorkerModule.forRoot(config), { bufferLogs: true });
   const logger = app.get(Logger);
-  app.useLogger(logger);
+  app.useLogger(new StartupLinesAtDebug(logger));
   // SIGTERM / SIGINT: stop taking jobs, let running ones finish (bounded by SHUTDOWN_TIMEOUT_MS),
   // close every connection, exit 0. A second signal exits at once.
   let stopping = false;

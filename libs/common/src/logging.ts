@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { DynamicModule } from '@nestjs/common';
+import { DynamicModule, LoggerService } from '@nestjs/common';
 import { LoggerModule } from 'nestjs-pino';
 
 const REQUEST_ID = /^[A-Za-z0-9._-]{1,64}$/;
@@ -53,4 +53,54 @@ export function loggerModule(level: string, app: string): DynamicModule {
         err || res.statusCode >= 500 ? 'error' : res.statusCode >= 400 ? 'warn' : 'info',
     },
   });
+}
+
+/**
+ * Nest's own start-up lines: a line per module and per route (some 80), and "starting" /
+ * "started". At info they bury the start banner at a terminal, and nobody reads them there.
+ */
+const STARTUP_CONTEXTS = new Set([
+  'NestFactory',
+  'InstanceLoader',
+  'RoutesResolver',
+  'RouterExplorer',
+  'NestApplication',
+]);
+
+/**
+ * The app's logger with Nest's start-up lines at debug instead of info (LOG_LEVEL=debug shows
+ * them). Everything else, and every warning or error, passes through unchanged.
+ */
+export class StartupLinesAtDebug implements LoggerService {
+  constructor(private readonly inner: LoggerService) {}
+
+  log(message: unknown, ...params: unknown[]): void {
+    const context = params[params.length - 1];
+    if (typeof context === 'string' && STARTUP_CONTEXTS.has(context) && this.inner.debug) {
+      this.inner.debug(message, ...params);
+    } else {
+      this.inner.log(message, ...params);
+    }
+  }
+
+  error(message: unknown, ...params: unknown[]): void {
+    this.inner.error(message, ...params);
+  }
+
+  warn(message: unknown, ...params: unknown[]): void {
+    this.inner.warn(message, ...params);
+  }
+
+  debug(message: unknown, ...params: unknown[]): void {
+    this.inner.debug?.(message, ...params);
+  }
+
+  verbose(message: unknown, ...params: unknown[]): void {
+    this.inner.verbose?.(message, ...params);
+  }
+
+  fatal(message: unknown, ...params: unknown[]): void {
+    if (this.inner.fatal) this.inner.fatal(message, ...params);
+    else this.inner.error(message, ...params);
+  }
 }

@@ -4,7 +4,7 @@ import cookieParser from 'cookie-parser';
 import type { NextFunction, Request, Response } from 'express';
 import helmet from 'helmet';
 import { Logger } from 'nestjs-pino';
-import { createValidationPipe, ProblemDetailsFilter, verifyJsonDepth } from '@lmp/common';
+import { createValidationPipe, ProblemDetailsFilter, StartupLinesAtDebug, verifyJsonDepth } from '@lmp/common';
 import { AppConfig } from '@lmp/config';
 import { mountOps } from '../ops/mount-ops';
 import { publicDir } from '../page-renderer';
@@ -12,7 +12,7 @@ import { publicDir } from '../page-renderer';
 /** Everything main.ts and the tests both need, so tests run the app as it is deployed. */
 export function configureApp(app: INestApplication, config: AppConfig): void {
   const express = app as NestExpressApplication;
-  express.useLogger(app.get(Logger));
+  express.useLogger(new StartupLinesAtDebug(app.get(Logger)));
   express.set('trust proxy', config.trustProxy);
   express.disable('x-powered-by');
   express.use(

@@ -6,6 +6,7 @@ import { TwoFactor1764100000000 } from './1764100000000-two-factor';
 import { Reauth1765200000000 } from './1765200000000-reauth';
 import { NotMeAddress1765300000000 } from './1765300000000-not-me-address';
 import { OutboxDue1765400000000 } from './1765400000000-outbox-due';
+import { MigrationTimes1765500000000 } from './1765500000000-migration-times';
 
 export { DIRECT_PARTNER_CODE, DIRECT_PARTNER_ID } from './1763800000000-self-service';
 
@@ -19,4 +20,5 @@ export const MIGRATIONS = [
   Reauth1765200000000,
   NotMeAddress1765300000000,
   OutboxDue1765400000000,
+  MigrationTimes1765500000000,
 ];
