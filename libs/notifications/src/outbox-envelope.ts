@@ -145,7 +145,7 @@ export interface StoredMessage {
   payload: unknown;
 }
 
-function describe(v: unknown): string {
+function kindOf(v: unknown): string {
   if (v === undefined) return 'nothing';
   if (v === null) return 'null';
   if (Array.isArray(v)) return 'a list';
@@ -158,15 +158,16 @@ function describe(v: unknown): string {
  */
 function readProps<P>(shape: Shape<P>, payload: unknown): P {
   if (typeof payload !== 'object' || payload === null || Array.isArray(payload)) {
-    throw new EnvelopeError('props', `must be an object (got ${describe(payload)})`);
+    throw new EnvelopeError('props', `must be an object (got ${kindOf(payload)})`);
   }
   const stored = payload as Record<string, unknown>;
   const props: Record<string, unknown> = {};
   for (const [name, rule] of Object.entries(shape) as Array<[string, Rule]>) {
     const value = stored[name];
     if (value === undefined) throw new EnvelopeError(`props.${name}`, 'is missing');
-    if (!ACCEPTS[rule](value))
-      throw new EnvelopeError(`props.${name}`, `must be ${EXPECTED[rule]} (got ${describe(value)})`);
+    if (!ACCEPTS[rule](value)) {
+      throw new EnvelopeError(`props.${name}`, `must be ${EXPECTED[rule]} (got ${kindOf(value)})`);
+    }
     props[name] = value;
   }
   // Every prop the type has was checked against the rule its type demands (Shape<P> has one per prop).
@@ -183,11 +184,11 @@ function readRecipient(row: StoredMessage): string {
   return row.recipient;
 }
 
-export function mailEnvelope<T extends MailTemplate>(template: T, to: string, props: unknown): MailEnvelope<T> {
+function readMail<T extends MailTemplate>(template: T, to: string, props: unknown): MailEnvelope<T> {
   return { kind: 'mail', template, to, props: readProps(MAIL_SHAPES[template], props) };
 }
 
-export function smsEnvelope<T extends SmsTemplate>(template: T, to: string, props: unknown): SmsEnvelope<T> {
+function readSms<T extends SmsTemplate>(template: T, to: string, props: unknown): SmsEnvelope<T> {
   return { kind: 'sms', template, to, props: readProps(SMS_SHAPES[template], props) };
 }
 
@@ -200,13 +201,13 @@ export function parseEnvelope(row: StoredMessage): OutboxEnvelope {
     if (!isMailTemplate(row.template)) {
       throw new EnvelopeError('template', `"${row.template}" is not a mail template`);
     }
-    return mailEnvelope(row.template, readRecipient(row), row.payload);
+    return readMail(row.template, readRecipient(row), row.payload);
   }
   if (row.kind === 'sms') {
     if (!isSmsTemplate(row.template)) {
       throw new EnvelopeError('template', `"${row.template}" is not a text-message template`);
     }
-    return smsEnvelope(row.template, readRecipient(row), row.payload);
+    return readSms(row.template, readRecipient(row), row.payload);
   }
   throw new EnvelopeError('kind', `"${row.kind}" is neither mail nor sms`);
 }
