@@ -12,6 +12,11 @@ export interface DispatchRow {
   template: string;
 }
 
+/**
+ * The job for a row, named by the row's template. A row read from the database carries its
+ * template as text: the worker checks the name against its queue before running the job, and
+ * the processor reads the row into its template's envelope before sending.
+ */
 export function jobFor(row: DispatchRow): DeliveryJob {
   const data = { outboxId: row.id };
   return row.kind === 'sms'
