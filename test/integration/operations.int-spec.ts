@@ -1,11 +1,20 @@
 import { INestApplication, INestApplicationContext } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
-import { randomBytes } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import TestAgent from 'supertest/lib/agent';
 import { DataSource } from 'typeorm';
 import { loadConfig } from '@lmp/config';
 import { OutboxMessage, OutboxStatus, TransactionRunner } from '@lmp/database';
-import { BullMqJobQueue, JobQueue, OutboxWriter, QueueAdminService, SmsTemplate } from '@lmp/notifications';
+import {
+  BullMqJobQueue,
+  JobQueue,
+  MailTemplate,
+  MaintenanceJob,
+  OutboxWriter,
+  QueueAdminService,
+  QueueName,
+  SmsTemplate,
+} from '@lmp/notifications';
 import { ProvisioningService } from '@lmp/tenancy';
 import { WorkerModule } from '../../apps/worker/src/worker.module';
 import { RunningConsole, startConsole } from '../support/console-app';
@@ -229,6 +238,37 @@ describe('operations (MariaDB + Redis + worker)', () => {
       }
       const dead = await app().get(DataSource).getRepository(OutboxMessage).countBy({ status: 'dead' });
       expect(sampleValue(res.text, 'lmp_outbox_messages', { status: 'dead' })).toBe(dead);
+    });
+  });
+
+  describe('maintenance jobs on Redis', () => {
+    it('runs a prune queued through the same enqueue as messages: a message sent long ago is deleted', async () => {
+      const outbox = app().get(DataSource).getRepository(OutboxMessage);
+      const longAgo = new Date(Date.now() - 400 * 86_400_000);
+      const old = await outbox.save({
+        id: randomUUID(),
+        kind: 'mail',
+        template: MailTemplate.PasswordReset,
+        recipient: 'gone@customer.example',
+        payload: null,
+        status: 'sent',
+        attempts: 1,
+        lastError: null,
+        createdAt: longAgo,
+        updatedAt: longAgo,
+        sentAt: longAgo,
+        dueAt: null,
+      });
+
+      await app().get(JobQueue).enqueue({ queue: QueueName.Maintenance, name: MaintenanceJob.Prune, data: {} });
+
+      const deadline = Date.now() + 15_000;
+      while ((await outbox.countBy({ id: old.id })) > 0) {
+        if (Date.now() > deadline) throw new Error('the prune job did not run');
+        await sleep(50);
+      }
+      const done = await (app().get(JobQueue) as BullMqJobQueue).maintenance.getJobs(['completed']);
+      expect(done.some((j) => j.name === MaintenanceJob.Prune && (j.returnvalue?.outbox ?? 0) >= 1)).toBe(true);
     });
   });
 

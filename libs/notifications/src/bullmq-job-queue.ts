@@ -1,15 +1,30 @@
 import { Logger } from '@nestjs/common';
-import { Queue } from 'bullmq';
+import { JobsOptions, Queue } from 'bullmq';
 import IORedis from 'ioredis';
 import { JobQueue } from './job-queue';
-import { DELIVERY_QUEUES, DeliveryQueue, jobDefaults, JobItem } from './jobs';
+import {
+  DELIVERY_QUEUES,
+  DeliveryJob,
+  DeliveryQueue,
+  jobDefaults,
+  JobItem,
+  MAINTENANCE_JOB_OPTIONS,
+  QueueName,
+} from './jobs';
 import { redisConnection, whenReady } from './redis';
+
+/** A delivery job's id is its outbox id, so that a message is queued once; maintenance jobs get BullMQ's own. */
+function jobOptions(item: JobItem): JobsOptions {
+  return item.queue === QueueName.Maintenance ? MAINTENANCE_JOB_OPTIONS : { jobId: item.data.outboxId };
+}
 
 /** Production queue: BullMQ on Redis, `jobId` = outbox id so that a message is queued once. */
 export class BullMqJobQueue extends JobQueue {
   private readonly logger = new Logger(BullMqJobQueue.name);
   readonly connection: IORedis;
   readonly queues: Record<DeliveryQueue, Queue>;
+  /** Not a delivery queue: its jobs have neither the outbox's retries nor its backoff. */
+  readonly maintenance: Queue;
   private readonly reconnectListeners: Array<() => void> = [];
 
   constructor(redisUrl: string, prefix: string, attempts: number, retryBaseMs: number) {
@@ -26,6 +41,11 @@ export class BullMqJobQueue extends JobQueue {
       DeliveryQueue,
       Queue
     >;
+    this.maintenance = new Queue(QueueName.Maintenance, { connection: this.connection, prefix });
+  }
+
+  private queueOf(item: JobItem): Queue {
+    return item.queue === QueueName.Maintenance ? this.maintenance : this.queues[item.queue];
   }
 
   ready(ms = 3000): Promise<boolean> {
@@ -35,18 +55,16 @@ export class BullMqJobQueue extends JobQueue {
   async enqueue(item: JobItem): Promise<void> {
     // BullMQ would wait for a connection that is not there; the outbox row waits instead.
     if (this.connection.status !== 'ready') throw new Error(`redis is ${this.connection.status}`);
-    await this.queues[item.queue].add(item.name, item.data, { jobId: item.data.outboxId });
+    await this.queueOf(item).add(item.name, item.data, jobOptions(item));
   }
 
   override async enqueueMany(items: JobItem[]): Promise<void> {
     if (this.connection.status !== 'ready') throw new Error(`redis is ${this.connection.status}`);
-    const byQueue = new Map<DeliveryQueue, JobItem[]>();
-    for (const item of items) byQueue.set(item.queue, [...(byQueue.get(item.queue) ?? []), item]);
+    const byQueue = new Map<Queue, JobItem[]>();
+    for (const item of items) byQueue.set(this.queueOf(item), [...(byQueue.get(this.queueOf(item)) ?? []), item]);
     await Promise.all(
       [...byQueue].map(([queue, list]) =>
-        this.queues[queue].addBulk(
-          list.map((item) => ({ name: item.name, data: item.data, opts: { jobId: item.data.outboxId } })),
-        ),
+        queue.addBulk(list.map((item) => ({ name: item.name, data: item.data, opts: jobOptions(item) }))),
       ),
     );
   }
@@ -55,13 +73,13 @@ export class BullMqJobQueue extends JobQueue {
     this.reconnectListeners.push(listener);
   }
 
-  async isAlive(item: JobItem): Promise<boolean> {
+  async isAlive(item: DeliveryJob): Promise<boolean> {
     if (this.connection.status !== 'ready') throw new Error(`redis is ${this.connection.status}`);
     const state = await this.queues[item.queue].getJobState(item.data.outboxId);
     return !['completed', 'failed', 'unknown'].includes(state);
   }
 
-  async requeue(item: JobItem, delayMs = 0): Promise<void> {
+  async requeue(item: DeliveryJob, delayMs = 0): Promise<void> {
     if (this.connection.status !== 'ready') throw new Error(`redis is ${this.connection.status}`);
     const queue = this.queues[item.queue];
     // A finished job keeps its id for a day: adding under it would do nothing.
@@ -82,7 +100,7 @@ export class BullMqJobQueue extends JobQueue {
       this.connection.disconnect();
       return;
     }
-    await Promise.all(Object.values(this.queues).map((q) => q.close()));
+    await Promise.all([...Object.values(this.queues), this.maintenance].map((q) => q.close()));
     await this.connection.quit().catch(() => this.connection.disconnect());
   }
 }

@@ -11,6 +11,8 @@ export * from './outbox.dispatcher';
 export * from './outbox.processor';
 export * from './outbox-relay';
 export * from './job-queue';
+export * from './job-handlers';
+export * from './outbox-envelope';
 export * from './inline-job-queue';
 export * from './bullmq-job-queue';
 export * from './queue-workers';

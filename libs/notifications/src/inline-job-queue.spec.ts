@@ -1,5 +1,7 @@
 import { InlineJobQueue } from './inline-job-queue';
-import { JobItem, MailTemplate, QueueName } from './jobs';
+import { JobHandlers, jobHandlers } from './job-handlers';
+import { DeliveryJob, MailTemplate, MaintenanceJob, QueueName } from './jobs';
+import { MaintenanceService, PruneResult } from './maintenance.service';
 import {
   OutboxProcessor,
   PermanentDeliveryError,
@@ -9,7 +11,7 @@ import {
 } from './outbox.processor';
 
 const OUTBOX_ID = '3f1c2b4a-5d6e-4f70-8a9b-0c1d2e3f4a5b';
-const job = (outboxId = OUTBOX_ID): JobItem => ({
+const job = (outboxId = OUTBOX_ID): DeliveryJob => ({
   queue: QueueName.Mail,
   name: MailTemplate.PasswordReset,
   data: { outboxId },
@@ -17,9 +19,14 @@ const job = (outboxId = OUTBOX_ID): JobItem => ({
 
 type Process = (outboxId: string) => Promise<ProcessResult>;
 
-function fakeProcessor(impl: Process) {
+const PRUNED: PruneResult = { tokens: 0, outbox: 0, sessions: 0, mfaSetups: 0 };
+
+/** The handlers the module builds, over a fake processor and a fake maintenance service. */
+function fakeProcessor(impl: Process, prune: () => Promise<PruneResult> = async () => PRUNED) {
   const process = jest.fn<Promise<ProcessResult>, [string]>(impl);
-  return { process, processor: { process } as unknown as OutboxProcessor };
+  const maintenance = { prune: jest.fn(prune) };
+  const handlers = jobHandlers({ process } as unknown as OutboxProcessor, maintenance as unknown as MaintenanceService);
+  return { process, prune: maintenance.prune, handlers };
 }
 
 function deferred<T>() {
@@ -42,8 +49,8 @@ describe(InlineJobQueue.name, () => {
   });
 
   it('runs an enqueued job once when it succeeds', async () => {
-    const { process, processor } = fakeProcessor(async () => 'sent');
-    sut = new InlineJobQueue(processor, 5, 1);
+    const { process, handlers } = fakeProcessor(async () => 'sent');
+    sut = new InlineJobQueue(handlers, 5, 1);
 
     await sut.enqueue(job());
     await sut.drain();
@@ -53,8 +60,8 @@ describe(InlineJobQueue.name, () => {
   });
 
   it('does not run the job inside enqueue, so the request that queued it is not held up', async () => {
-    const { process, processor } = fakeProcessor(async () => 'sent');
-    sut = new InlineJobQueue(processor, 5, 1);
+    const { process, handlers } = fakeProcessor(async () => 'sent');
+    sut = new InlineJobQueue(handlers, 5, 1);
 
     await sut.enqueue(job());
 
@@ -65,10 +72,10 @@ describe(InlineJobQueue.name, () => {
   });
 
   it('retries an unexpected error (the database out of reach) up to maxAttempts, then leaves it to the relay', async () => {
-    const { process, processor } = fakeProcessor(async () => {
+    const { process, handlers } = fakeProcessor(async () => {
       throw Object.assign(new Error('conn'), { code: 'ECONNRESET' });
     });
-    sut = new InlineJobQueue(processor, 4, 1);
+    sut = new InlineJobQueue(handlers, 4, 1);
 
     await sut.enqueue(job());
     await sut.drain();
@@ -78,12 +85,12 @@ describe(InlineJobQueue.name, () => {
 
   it('waits the delay the processor stored with the row before the next attempt', async () => {
     const calls: number[] = [];
-    const { processor } = fakeProcessor(async () => {
+    const { handlers } = fakeProcessor(async () => {
       calls.push(Date.now());
       if (calls.length === 1) throw new RetryLaterError('SMTP 451: try later', 150);
       return 'sent';
     });
-    sut = new InlineJobQueue(processor, 8, 60_000);
+    sut = new InlineJobQueue(handlers, 8, 60_000);
 
     await sut.enqueue(job());
     await sut.drain();
@@ -95,13 +102,13 @@ describe(InlineJobQueue.name, () => {
 
   it("runs a row another run holds again when that run's lease ends, without counting an attempt", async () => {
     let calls = 0;
-    const { process, processor } = fakeProcessor(async () => {
+    const { process, handlers } = fakeProcessor(async () => {
       calls++;
       if (calls <= 3) throw new RowBusyError(new Date(Date.now() + 20));
       return 'sent';
     });
     // One attempt only: waiting for another run is not one.
-    sut = new InlineJobQueue(processor, 1, 1);
+    sut = new InlineJobQueue(handlers, 1, 1);
 
     await sut.enqueue(job());
     await sut.drain();
@@ -111,8 +118,8 @@ describe(InlineJobQueue.name, () => {
 
   it('runs one outbox id once at a time: queuing it again while it runs does nothing', async () => {
     const gate = deferred<ProcessResult>();
-    const { process, processor } = fakeProcessor(() => gate.promise);
-    sut = new InlineJobQueue(processor, 3, 1);
+    const { process, handlers } = fakeProcessor(() => gate.promise);
+    sut = new InlineJobQueue(handlers, 3, 1);
 
     await sut.enqueue(job());
     await settle();
@@ -128,12 +135,12 @@ describe(InlineJobQueue.name, () => {
 
   it('stops retrying once an attempt succeeds', async () => {
     let calls = 0;
-    const { process, processor } = fakeProcessor(async () => {
+    const { process, handlers } = fakeProcessor(async () => {
       calls++;
       if (calls < 3) throw new Error('temporary');
       return 'sent';
     });
-    sut = new InlineJobQueue(processor, 8, 1);
+    sut = new InlineJobQueue(handlers, 8, 1);
 
     await sut.enqueue(job());
     await sut.drain();
@@ -142,10 +149,10 @@ describe(InlineJobQueue.name, () => {
   });
 
   it('stops at once on a PermanentDeliveryError', async () => {
-    const { process, processor } = fakeProcessor(async () => {
+    const { process, handlers } = fakeProcessor(async () => {
       throw new PermanentDeliveryError('SMTP 550: no such user');
     });
-    sut = new InlineJobQueue(processor, 8, 1);
+    sut = new InlineJobQueue(handlers, 8, 1);
 
     await sut.enqueue(job());
     await sut.drain();
@@ -155,8 +162,8 @@ describe(InlineJobQueue.name, () => {
 
   it('drain() waits for jobs still in flight', async () => {
     const gate = deferred<ProcessResult>();
-    const { process, processor } = fakeProcessor(() => gate.promise);
-    sut = new InlineJobQueue(processor, 3, 1);
+    const { process, handlers } = fakeProcessor(() => gate.promise);
+    sut = new InlineJobQueue(handlers, 3, 1);
     let drained = false;
 
     await sut.enqueue(job());
@@ -176,8 +183,8 @@ describe(InlineJobQueue.name, () => {
   it('drain() also waits for a job enqueued while draining', async () => {
     const first = deferred<ProcessResult>();
     const second = deferred<ProcessResult>();
-    const { process, processor } = fakeProcessor((id) => (id === 'first' ? first.promise : second.promise));
-    sut = new InlineJobQueue(processor, 3, 1);
+    const { process, handlers } = fakeProcessor((id) => (id === 'first' ? first.promise : second.promise));
+    sut = new InlineJobQueue(handlers, 3, 1);
     let drained = false;
 
     await sut.enqueue(job('first'));
@@ -197,11 +204,11 @@ describe(InlineJobQueue.name, () => {
   });
 
   it('close() cuts a pending retry short instead of waiting out the backoff', async () => {
-    const { process, processor } = fakeProcessor(async () => {
+    const { process, handlers } = fakeProcessor(async () => {
       throw new Error('temporary');
     });
     // A backoff of about a minute: close() must not wait for it.
-    const queue = new InlineJobQueue(processor, 5, 60_000);
+    const queue = new InlineJobQueue(handlers, 5, 60_000);
 
     await queue.enqueue(job());
     await settle();
@@ -217,8 +224,8 @@ describe(InlineJobQueue.name, () => {
   });
 
   it('close() refuses new jobs', async () => {
-    const { process, processor } = fakeProcessor(async () => 'sent');
-    const queue = new InlineJobQueue(processor, 5, 1);
+    const { process, handlers } = fakeProcessor(async () => 'sent');
+    const queue = new InlineJobQueue(handlers, 5, 1);
 
     await queue.close();
 
@@ -229,8 +236,8 @@ describe(InlineJobQueue.name, () => {
 
   it('close() lets a job already being processed finish', async () => {
     const gate = deferred<ProcessResult>();
-    const { process, processor } = fakeProcessor(() => gate.promise);
-    const queue = new InlineJobQueue(processor, 5, 1);
+    const { process, handlers } = fakeProcessor(() => gate.promise);
+    const queue = new InlineJobQueue(handlers, 5, 1);
     let closed = false;
 
     await queue.enqueue(job());
@@ -245,5 +252,61 @@ describe(InlineJobQueue.name, () => {
     await closing;
     expect(closed).toBe(true);
     expect(process).toHaveBeenCalledTimes(1);
+  });
+
+  describe('maintenance jobs, through the same enqueue', () => {
+    const prune = { queue: QueueName.Maintenance, name: MaintenanceJob.Prune, data: {} } as const;
+
+    it('runs a prune job with the maintenance handler, not the processor', async () => {
+      const { process, prune: pruneRows, handlers } = fakeProcessor(async () => 'sent');
+      sut = new InlineJobQueue(handlers, 5, 1);
+
+      await sut.enqueue(prune);
+      await sut.drain();
+
+      expect(pruneRows).toHaveBeenCalledTimes(1);
+      expect(process).not.toHaveBeenCalled();
+    });
+
+    it('runs a failed prune once (the next hour runs it again), like the worker', async () => {
+      const { prune: pruneRows, handlers } = fakeProcessor(
+        async () => 'sent',
+        async () => {
+          throw new Error('database is down');
+        },
+      );
+      sut = new InlineJobQueue(handlers, 5, 1);
+
+      await sut.enqueue(prune);
+      await sut.drain();
+
+      expect(pruneRows).toHaveBeenCalledTimes(1);
+    });
+
+    it('does not start a second prune while one runs', async () => {
+      const gate = deferred<PruneResult>();
+      const { prune: pruneRows, handlers } = fakeProcessor(
+        async () => 'sent',
+        () => gate.promise,
+      );
+      sut = new InlineJobQueue(handlers, 5, 1);
+
+      await sut.enqueue(prune);
+      await settle();
+      await sut.enqueue(prune);
+      gate.resolve(PRUNED);
+      await sut.drain();
+
+      expect(pruneRows).toHaveBeenCalledTimes(1);
+    });
+
+    it('refuses to start without a handler for every maintenance job', () => {
+      const { handlers } = fakeProcessor(async () => 'sent');
+      const missing = { ...handlers, [QueueName.Maintenance]: {} } as unknown as JobHandlers;
+
+      expect(() => new InlineJobQueue(missing, 5, 1)).toThrow(
+        'cannot start the job handlers: maintenance job "prune" has no handler',
+      );
+    });
   });
 });

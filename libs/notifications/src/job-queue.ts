@@ -1,8 +1,8 @@
-import { DeliveryQueue, JobItem } from './jobs';
+import { DeliveryJob, DeliveryQueue, JobItem } from './jobs';
 
 /**
- * The one entry point for queuing work. BullMQ on Redis in production; in-process in the
- * embedded mode. Both run the same processors.
+ * The one entry point for queuing work, every queue's jobs as one typed `JobItem`. BullMQ on
+ * Redis in production; in-process in the embedded mode. Both run the same handlers.
  */
 export abstract class JobQueue {
   /** Resolves once the job is accepted; rejects at once if the queue is unreachable. */
@@ -12,12 +12,12 @@ export abstract class JobQueue {
     for (const item of items) await this.enqueue(item);
   }
   /** True while a job with this item's id waits, is delayed or runs: queuing it again would do nothing. */
-  abstract isAlive(item: JobItem): Promise<boolean>;
+  abstract isAlive(item: DeliveryJob): Promise<boolean>;
   /**
    * Queues an item again whose job is gone or finished (lost with Redis' data, given up, or
    * done), to run in `delayMs`.
    */
-  abstract requeue(item: JobItem, delayMs?: number): Promise<void>;
+  abstract requeue(item: DeliveryJob, delayMs?: number): Promise<void>;
   /** Calls `listener` each time the queue is reachable again after it was lost. */
   onReconnect(listener: () => void): void {
     void listener; // an in-process queue is never lost

@@ -43,15 +43,34 @@ export type SmsTemplate = (typeof SmsTemplate)[keyof typeof SmsTemplate];
 export const MaintenanceJob = {
   Prune: 'prune',
 } as const;
+export type MaintenanceJob = (typeof MaintenanceJob)[keyof typeof MaintenanceJob];
 
 /** A job carries the outbox id only; the message itself lives in the outbox row. */
 export interface OutboxJobData {
   outboxId: string;
 }
 
-export type JobItem =
-  | { queue: typeof QueueName.Mail; name: MailTemplate; data: OutboxJobData }
-  | { queue: typeof QueueName.Sms; name: SmsTemplate; data: OutboxJobData };
+/** A maintenance job carries nothing: it works on what the database holds when it runs. */
+export type MaintenanceJobData = Record<string, never>;
+
+export type MailJob = { queue: typeof QueueName.Mail; name: MailTemplate; data: OutboxJobData };
+export type SmsJob = { queue: typeof QueueName.Sms; name: SmsTemplate; data: OutboxJobData };
+/** A job that delivers one outbox row. Its id is the outbox id, so that a message is queued once. */
+export type DeliveryJob = MailJob | SmsJob;
+export type MaintenanceJobItem = {
+  queue: typeof QueueName.Maintenance;
+  name: MaintenanceJob;
+  data: MaintenanceJobData;
+};
+
+/** Every job of every queue, as plain data: what `JobQueue.enqueue` takes. */
+export type JobItem = DeliveryJob | MaintenanceJobItem;
+
+/** Maintenance jobs keep a short history: the next run is at most an hour away. */
+export const MAINTENANCE_JOB_OPTIONS = { removeOnComplete: 100, removeOnFail: 100 } as const;
+
+export const isMaintenanceJob = (name: string): name is MaintenanceJob =>
+  (Object.values(MaintenanceJob) as string[]).includes(name);
 
 /** The queue that carries an outbox row of this kind. */
 export const queueOfKind = (kind: 'mail' | 'sms'): DeliveryQueue => (kind === 'sms' ? QueueName.Sms : QueueName.Mail);

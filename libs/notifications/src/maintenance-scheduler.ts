@@ -1,17 +1,20 @@
 import { Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
-import { MaintenanceService } from './maintenance.service';
+import { JobQueue } from './job-queue';
+import { MaintenanceJob, QueueName } from './jobs';
 
-/** The embedded mode's stand-in for the worker's hourly BullMQ prune job. */
+/** The embedded mode's stand-in for the worker's hourly BullMQ prune schedule: it queues the same job. */
 @Injectable()
 export class MaintenanceScheduler implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger(MaintenanceScheduler.name);
   private timer?: NodeJS.Timeout;
 
-  constructor(private readonly maintenance: MaintenanceService) {}
+  constructor(private readonly queue: JobQueue) {}
 
   onApplicationBootstrap(): void {
     this.timer = setInterval(() => {
-      this.maintenance.prune().catch((err: Error) => this.logger.warn({ reason: err.message }, 'prune failed'));
+      this.queue
+        .enqueue({ queue: QueueName.Maintenance, name: MaintenanceJob.Prune, data: {} })
+        .catch((err: Error) => this.logger.warn({ reason: err.message }, 'could not queue the prune job'));
     }, 3600_000);
     this.timer.unref();
   }

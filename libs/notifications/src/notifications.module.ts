@@ -12,6 +12,7 @@ import { AppConfig } from '@lmp/config';
 import { BullMqJobQueue } from './bullmq-job-queue';
 import { DeliveryMetrics } from './delivery-metrics';
 import { InlineJobQueue } from './inline-job-queue';
+import { jobHandlers } from './job-handlers';
 import { JobQueue } from './job-queue';
 import { MaintenanceScheduler } from './maintenance-scheduler';
 import { MaintenanceService } from './maintenance.service';
@@ -74,9 +75,9 @@ export class NotificationsModule {
       embedded
         ? {
             provide: JobQueue,
-            useFactory: (processor: OutboxProcessor) =>
-              new InlineJobQueue(processor, config.mailAttempts, config.retryBaseMs),
-            inject: [OutboxProcessor],
+            useFactory: (processor: OutboxProcessor, maintenance: MaintenanceService) =>
+              new InlineJobQueue(jobHandlers(processor, maintenance), config.mailAttempts, config.retryBaseMs),
+            inject: [OutboxProcessor, MaintenanceService],
           }
         : {
             provide: JobQueue,

@@ -2,7 +2,7 @@ import { Injectable, Logger } from '@nestjs/common';
 import { Clock } from '@lmp/common';
 import { OutboxKind } from '@lmp/database';
 import { JobQueue } from './job-queue';
-import { JobItem, MailTemplate, QueueName, SmsTemplate } from './jobs';
+import { DeliveryJob, MailTemplate, QueueName, SmsTemplate } from './jobs';
 import { MicroBatcher } from './micro-batcher';
 import { OutboxRepository } from './outbox.repository';
 
@@ -12,7 +12,12 @@ export interface DispatchRow {
   template: string;
 }
 
-export function jobFor(row: DispatchRow): JobItem {
+/**
+ * The job for a row, named by the row's template. A row read from the database carries its
+ * template as text: the worker checks the name against its queue before running the job, and
+ * the processor reads the row into its template's envelope before sending.
+ */
+export function jobFor(row: DispatchRow): DeliveryJob {
   const data = { outboxId: row.id };
   return row.kind === 'sms'
     ? { queue: QueueName.Sms, name: row.template as SmsTemplate, data }

@@ -326,19 +326,55 @@ describe(OutboxProcessor.name, () => {
     );
   });
 
-  it('treats a template missing a prop as permanent: dead at once, nothing sent', async () => {
+  it('treats a message missing a prop as permanent: dead at once, nothing sent', async () => {
     outbox.findById.mockResolvedValue(row({ payload: { link: LINK, expiresInMinutes: 60, partnerName: null } }));
 
     const attempt = sut.process(OUTBOX_ID);
 
     await expect(attempt).rejects.toBeInstanceOf(PermanentDeliveryError);
-    await expect(attempt).rejects.toThrow(/template password-reset failed to render/);
+    await expect(attempt).rejects.toThrow('stored password-reset mail cannot be read: props.firstName is missing');
     expect(transport.send).not.toHaveBeenCalled();
     expect(outbox.markFailure).toHaveBeenCalledWith(
       OUTBOX_ID,
       'dead',
       1,
       expect.stringContaining('firstName'),
+      NOW,
+      null,
+    );
+  });
+
+  it('gives up on a stored message whose props do not fit its template: dead, the field named, nothing sent', async () => {
+    // Rendered as it is, the number would go out as a link saying "42".
+    outbox.findById.mockResolvedValue(
+      row({ payload: { firstName: 'Ada', link: 42, expiresInMinutes: 60, partnerName: null } }),
+    );
+
+    const attempt = sut.process(OUTBOX_ID);
+
+    await expect(attempt).rejects.toBeInstanceOf(PermanentDeliveryError);
+    expect(transport.send).not.toHaveBeenCalled();
+    expect(outbox.markFailure).toHaveBeenCalledWith(
+      OUTBOX_ID,
+      'dead',
+      1,
+      'stored password-reset mail cannot be read: props.link must be a string (got a number)',
+      NOW,
+      null,
+    );
+  });
+
+  it('gives up on a row whose template is not one of its kind: dead, nothing sent', async () => {
+    outbox.findById.mockResolvedValue(row({ template: SmsTemplate.VerificationCode }));
+
+    await expect(sut.process(OUTBOX_ID)).rejects.toBeInstanceOf(PermanentDeliveryError);
+
+    expect(transport.send).not.toHaveBeenCalled();
+    expect(outbox.markFailure).toHaveBeenCalledWith(
+      OUTBOX_ID,
+      'dead',
+      1,
+      'stored verification-code mail cannot be read: template "verification-code" is not a mail template',
       NOW,
       null,
     );

@@ -1,13 +1,13 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { APP_CONFIG, AppConfig } from '@lmp/config';
 import { Clock } from '@lmp/common';
-import { OutboxMessage } from '@lmp/database';
+import { FlatJson, OutboxMessage } from '@lmp/database';
 import { DeliveryMetrics } from './delivery-metrics';
-import { backoffDelay, MailTemplate, queueOfKind, SmsTemplate } from './jobs';
-import { LINK_PROPS, MailTemplateProps } from './mail-templates';
+import { backoffDelay, queueOfKind } from './jobs';
+import { LINK_PROPS } from './mail-templates';
 import { MailTransport } from './mail-transport';
+import { EnvelopeError, OutboxEnvelope, parseEnvelope } from './outbox-envelope';
 import { OutboxRepository } from './outbox.repository';
-import { SmsTemplateProps } from './sms-templates';
 import { SmsRejectedError, SmsTransport } from './sms-transport';
 import { TemplateRenderer } from './template-renderer';
 
@@ -162,20 +162,28 @@ export class OutboxProcessor {
 
   private async deliver(row: OutboxMessage): Promise<void> {
     if (!row.payload) throw new PermanentDeliveryError('message has no payload');
-    if (row.kind === 'sms') {
-      const template = row.template as SmsTemplate;
-      const text = this.render(row, () =>
-        this.renderer.renderSms(template, row.payload as unknown as SmsTemplateProps[typeof template]),
-      );
-      await this.sms.send({ outboxId: row.id, to: row.recipient, text });
+    const envelope = this.read(row);
+    if (envelope.kind === 'sms') {
+      const text = this.render(row, () => this.renderer.renderText(envelope));
+      await this.sms.send({ outboxId: row.id, to: envelope.to, text });
       return;
     }
-    const template = row.template as MailTemplate;
-    const rendered = this.render(row, () =>
-      this.renderer.render(template, row.payload as unknown as MailTemplateProps[typeof template]),
-    );
-    const links = LINK_PROPS.map((p) => row.payload?.[p]).filter((v): v is string => typeof v === 'string');
-    await this.mail.send({ ...rendered, outboxId: row.id, to: row.recipient, from: this.config.mailFrom, links });
+    const rendered = this.render(row, () => this.renderer.renderMail(envelope));
+    const props: FlatJson = envelope.props;
+    const links = LINK_PROPS.map((p) => props[p]).filter((v): v is string => typeof v === 'string');
+    await this.mail.send({ ...rendered, outboxId: row.id, to: envelope.to, from: this.config.mailFrom, links });
+  }
+
+  /** A stored message that does not fit its template's type is never sent, and no retry changes it. */
+  private read(row: OutboxMessage): OutboxEnvelope {
+    try {
+      return parseEnvelope(row);
+    } catch (err) {
+      if (!(err instanceof EnvelopeError)) throw err;
+      throw new PermanentDeliveryError(`stored ${row.template} ${row.kind} cannot be read: ${err.message}`, {
+        cause: err,
+      });
+    }
   }
 
   private render<T>(row: OutboxMessage, render: () => T): T {

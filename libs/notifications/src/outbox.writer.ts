@@ -1,8 +1,9 @@
 import { Injectable } from '@nestjs/common';
 import { Clock } from '@lmp/common';
-import { FlatJson, newId, OutboxKind, Tx } from '@lmp/database';
+import { newId, Tx } from '@lmp/database';
 import { MailTemplate, SmsTemplate } from './jobs';
 import { MailTemplateProps } from './mail-templates';
+import { MailEnvelope, SmsEnvelope, StorableEnvelope } from './outbox-envelope';
 import { OutboxDispatcher } from './outbox.dispatcher';
 import { OutboxRepository } from './outbox.repository';
 import { SmsTemplateProps } from './sms-templates';
@@ -19,7 +20,10 @@ export class OutboxWriter {
     private readonly clock: Clock,
   ) {}
 
-  /** `id`: the message's id when the caller chose it first (to store it beside a token in one insert). */
+  /**
+   * `props` must be the template's own props type: anything else does not compile.
+   * `id`: the message's id when the caller chose it first (to store it beside a token in one insert).
+   */
   mail<T extends MailTemplate>(
     tx: Tx,
     template: T,
@@ -27,28 +31,23 @@ export class OutboxWriter {
     props: MailTemplateProps[T],
     id?: string,
   ): Promise<string> {
-    return this.write(tx, 'mail', template, to, props as unknown as FlatJson, id);
+    const envelope: MailEnvelope<T> = { kind: 'mail', template, to, props };
+    return this.write(tx, envelope, id);
   }
 
   /** `to` is an E.164 phone number. */
   sms<T extends SmsTemplate>(tx: Tx, template: T, to: string, props: SmsTemplateProps[T]): Promise<string> {
-    return this.write(tx, 'sms', template, to, props as unknown as FlatJson);
+    const envelope: SmsEnvelope<T> = { kind: 'sms', template, to, props };
+    return this.write(tx, envelope);
   }
 
-  private async write(
-    tx: Tx,
-    kind: OutboxKind,
-    template: string,
-    to: string,
-    payload: FlatJson,
-    id = newId(),
-  ): Promise<string> {
+  private async write(tx: Tx, envelope: StorableEnvelope, id = newId()): Promise<string> {
     const now = this.clock.now();
-    const row = { id, kind, template };
+    const row = { id, kind: envelope.kind, template: envelope.template };
     await this.outbox.insert(tx.em, {
       ...row,
-      recipient: to,
-      payload,
+      recipient: envelope.to,
+      payload: envelope.props,
       status: 'pending',
       attempts: 0,
       lastError: null,

@@ -1,6 +1,6 @@
 import { UnrecoverableError } from 'bullmq';
-import { MailTemplate, QueueName, SmsTemplate } from './jobs';
-import { parseOutboxJob } from './queue-workers';
+import { MailTemplate, MaintenanceJob, QueueName, SmsTemplate } from './jobs';
+import { parseMaintenanceJob, parseOutboxJob } from './queue-workers';
 
 const parseMail = (job: { name: string; data: unknown }) => parseOutboxJob(QueueName.Mail, job as never);
 
@@ -58,5 +58,18 @@ describe('parseOutboxJob on the sms queue', () => {
     expect(() => parseOutboxJob(QueueName.Sms, { name: MailTemplate.PasswordReset, data: { outboxId: id } })).toThrow(
       'unknown sms job "password-reset"',
     );
+  });
+});
+
+describe('parseMaintenanceJob', () => {
+  it('accepts the prune job', () => {
+    expect(parseMaintenanceJob({ name: 'prune' })).toBe(MaintenanceJob.Prune);
+  });
+
+  it('refuses a job no maintenance handler has, without retrying', () => {
+    const parse = () => parseMaintenanceJob({ name: 'vacuum' });
+
+    expect(parse).toThrow(UnrecoverableError);
+    expect(parse).toThrow('unknown maintenance job "vacuum"');
   });
 });

@@ -2,9 +2,12 @@ import { BeforeApplicationShutdown, Inject, Injectable, Logger, OnModuleInit } f
 import { DelayedError, Job, Queue, UnrecoverableError, Worker } from 'bullmq';
 import IORedis from 'ioredis';
 import { APP_CONFIG, AppConfig } from '@lmp/config';
+import { checkJobHandlers, JobHandlers, jobHandlers } from './job-handlers';
 import {
   DELIVERY_QUEUES,
   DeliveryQueue,
+  isMaintenanceJob,
+  MAINTENANCE_JOB_OPTIONS,
   MaintenanceJob,
   MailTemplate,
   OutboxJobData,
@@ -37,6 +40,12 @@ export function parseOutboxJob(queue: DeliveryQueue, job: Pick<Job, 'name' | 'da
   return { outboxId: data.outboxId };
 }
 
+/** Checks a maintenance job's name before running it: a name no handler has is not retried. */
+export function parseMaintenanceJob(job: Pick<Job, 'name'>): MaintenanceJob {
+  if (!isMaintenanceJob(job.name)) throw new UnrecoverableError(`unknown maintenance job "${job.name}"`);
+  return job.name;
+}
+
 /**
  * The worker app's BullMQ workers: one per delivery queue, and the maintenance queue with its
  * hourly prune. On shutdown they stop taking jobs and wait (bounded) for the running ones.
@@ -48,15 +57,19 @@ export class QueueWorkers implements OnModuleInit, BeforeApplicationShutdown {
   private maintenanceQueue?: Queue;
   private readonly workers: Worker[] = [];
   private redisLostAt: number | null = null;
+  private readonly handlers: JobHandlers;
 
   constructor(
-    private readonly processor: OutboxProcessor,
-    private readonly maintenance: MaintenanceService,
+    processor: OutboxProcessor,
+    maintenance: MaintenanceService,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
-  ) {}
+  ) {
+    this.handlers = jobHandlers(processor, maintenance);
+  }
 
   async onModuleInit(): Promise<void> {
     if (!this.config.redisUrl) throw new Error('REDIS_URL is required to run queue workers');
+    checkJobHandlers(this.handlers);
     const connection = redisConnection(this.config.redisUrl, 'worker');
     this.connection = connection;
     this.redisLostAt = Date.now();
@@ -90,7 +103,12 @@ export class QueueWorkers implements OnModuleInit, BeforeApplicationShutdown {
         }),
       );
     }
-    this.workers.push(new Worker(QueueName.Maintenance, () => this.maintenance.prune(), { ...common, concurrency: 1 }));
+    this.workers.push(
+      new Worker(QueueName.Maintenance, (job) => this.handlers[QueueName.Maintenance][parseMaintenanceJob(job)](), {
+        ...common,
+        concurrency: 1,
+      }),
+    );
     for (const w of this.workers) {
       w.on('error', (err) => this.logger.warn({ queue: w.name, reason: err.message }, 'worker error'));
     }
@@ -100,7 +118,7 @@ export class QueueWorkers implements OnModuleInit, BeforeApplicationShutdown {
       .upsertJobScheduler(
         'prune-hourly',
         { every: 3600_000 },
-        { name: MaintenanceJob.Prune, opts: { removeOnComplete: 100, removeOnFail: 100 } },
+        { name: MaintenanceJob.Prune, opts: MAINTENANCE_JOB_OPTIONS },
       )
       .catch((err: Error) => this.logger.warn({ reason: err.message }, 'could not schedule the prune job'));
     this.logger.log(
@@ -130,7 +148,7 @@ export class QueueWorkers implements OnModuleInit, BeforeApplicationShutdown {
   ): Promise<ProcessResult> {
     const { outboxId } = parseOutboxJob(queue, job);
     try {
-      return await this.processor.process(outboxId);
+      return await this.handlers[queue]({ outboxId });
     } catch (err) {
       if (err instanceof PermanentDeliveryError) throw new UnrecoverableError(err.message);
       if (err instanceof RowBusyError) {

@@ -4,6 +4,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { MailTemplate, SmsTemplate } from './jobs';
 import { MAIL_SUBJECTS, MailTemplateProps } from './mail-templates';
+import { MailEnvelope, SmsEnvelope } from './outbox-envelope';
 import { SmsTemplateProps } from './sms-templates';
 
 export interface RenderedMail {
@@ -51,6 +52,15 @@ export class TemplateRenderer {
     const compiled = this.mail.get(template);
     if (!compiled) throw new Error(`unknown mail template ${template}`);
     return { subject: MAIL_SUBJECTS[template], html: compiled.html(props), text: compiled.text(props) };
+  }
+
+  /** A mail as composed: its props are its template's by type, so nothing is looked up by name here. */
+  renderMail(envelope: MailEnvelope): RenderedMail {
+    return this.render(envelope.template, envelope.props);
+  }
+
+  renderText(envelope: SmsEnvelope): string {
+    return this.renderSms(envelope.template, envelope.props);
   }
 
   renderSms<T extends SmsTemplate>(template: T, props: SmsTemplateProps[T]): string {
