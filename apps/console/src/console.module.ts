@@ -1,5 +1,5 @@
 import { DynamicModule, MiddlewareConsumer, Module, NestModule } from '@nestjs/common';
-import { APP_GUARD } from '@nestjs/core';
+import { APP_GUARD, APP_INTERCEPTOR } from '@nestjs/core';
 import { PassportModule } from '@nestjs/passport';
 import { TerminusModule } from '@nestjs/terminus';
 import { ThrottlerModule } from '@nestjs/throttler';
@@ -26,14 +26,19 @@ import { SessionMiddleware } from './http/session.middleware';
 import { PageRenderer } from './web/page-renderer';
 import { AccountLinksPagesController } from './self-service/account-links-pages.controller';
 import { AccountPagesController } from './account/account-pages.controller';
-import { AccountShell } from './web/page-shell';
-import { MfaPages } from './account/two-factor/mfa-pages';
 import { MfaPagesController } from './account/two-factor/mfa-pages.controller';
+import { PageInterceptor } from './web/page-interceptor';
+import { PageShell } from './web/page-shell';
 import { PageErrorFilter } from './web/page-error.filter';
-import { PagesController } from './auth/sign-in-pages.controller';
-import { PartnerPagesController } from './partner/customers/customer-pages.controller';
+import { HomePagesController } from './auth/home-pages.controller';
+import { SignInPagesController } from './auth/sign-in-pages.controller';
+import { CompanyPagesController } from './company/company-pages.controller';
+import { PasswordLinkPagesController } from './self-service/password-link-pages.controller';
+import { PartnerAccountPagesController } from './partner/accounts/account-pages.controller';
+import { AuditPagesController } from './partner/audit/audit-pages.controller';
+import { CustomerPagesController } from './partner/customers/customer-pages.controller';
+import { LicensePagesController } from './partner/licenses/license-pages.controller';
 import { PartnerSettingsPagesController } from './partner/settings/settings-pages.controller';
-import { ConsolePages } from './partner/partner-pages';
 import { ConsolePageFilter } from './web/page-filter';
 import { SelfServicePagesController } from './self-service/self-service-pages.controller';
 import { PartnerController } from './partner/partner.controller';
@@ -70,12 +75,18 @@ export class ConsoleModule implements NestModule {
         MfaController,
         CompanyController,
         AccountLinksController,
-        PagesController,
+        HomePagesController,
+        SignInPagesController,
+        PasswordLinkPagesController,
         SelfServicePagesController,
         AccountLinksPagesController,
-        PartnerPagesController,
+        CustomerPagesController,
+        PartnerAccountPagesController,
+        LicensePagesController,
+        AuditPagesController,
         PartnerSettingsPagesController,
         AccountPagesController,
+        CompanyPagesController,
         MfaPagesController,
         HealthController,
         MetricsController,
@@ -85,9 +96,8 @@ export class ConsoleModule implements NestModule {
         PageRenderer,
         PageErrorFilter,
         ConsolePageFilter,
-        ConsolePages,
-        AccountShell,
-        MfaPages,
+        PageShell,
+        { provide: APP_INTERCEPTOR, useClass: PageInterceptor },
         CsrfService,
         { provide: APP_GUARD, useClass: CsrfGuard },
         DemoBootstrap,

@@ -1,7 +1,5 @@
 import { SessionListItem } from '@lmp/identity';
-import { accountView } from '@lmp/tenancy';
-import { badge, dateTime, ROLE_LABELS } from '../web/format';
-import { fullName } from '../partner/presenters';
+import { dateTime } from '../web/format';
 
 const BROWSERS: Array<[RegExp, string]> = [
   [/Edg\//, 'Edge'],
@@ -39,30 +37,5 @@ export function sessionRow(s: SessionListItem) {
     signedIn: dateTime(s.createdAt),
     current: s.current,
     signOutAction: `/account/security/sessions/${s.id}/sign-out`,
-  };
-}
-
-type CompanyUserView = ReturnType<typeof accountView>;
-
-export const companyUserPath = (userId: string) => `/company/users/${userId}`;
-
-export function companyUserRow(u: CompanyUserView, meId: string) {
-  const name = fullName(u);
-  return {
-    id: u.id,
-    name,
-    email: u.email,
-    role: u.role,
-    roleLabel: ROLE_LABELS[u.role] ?? u.role,
-    statusBadge: badge(u.status),
-    lastLogin: dateTime(u.lastLoginAt),
-    isYou: u.id === meId,
-    roleAction: `${companyUserPath(u.id)}/role`,
-    removeHref: `${companyUserPath(u.id)}/remove`,
-    roles: ['full_access', 'read_only'].map((value) => ({
-      value,
-      label: ROLE_LABELS[value],
-      selected: value === u.role,
-    })),
   };
 }

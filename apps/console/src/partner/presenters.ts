@@ -79,3 +79,23 @@ export function auditRow(e: AuditListItem, filterHref: (customerId: string) => s
     detailText: detailText(e.detail),
   };
 }
+
+/** Rows per page of the partner's lists. */
+export const PAGE_SIZE = 25;
+
+export type QueryParams = Record<string, unknown>;
+
+/** Confirmations after a form post (POST-redirect-GET): fixed texts, chosen by `?done=`. */
+export const DONE: Record<string, string> = {
+  'customer-created': 'Customer created.',
+  'customer-saved': 'Customer saved.',
+  'account-saved': 'Account saved.',
+  'license-added': 'License added.',
+  'license-saved': 'License saved.',
+  'mfa-off': 'Two-factor authentication is off for this account. Its owner was signed out and told by email.',
+};
+
+/** The choices of a form's select: each value with its label, the current one selected. */
+export function options(values: readonly string[], selected: string | undefined, labels: Record<string, string>) {
+  return values.map((value) => ({ value, label: labels[value] ?? value, selected: value === selected }));
+}

@@ -1,18 +1,18 @@
-import { Controller, Get, Post, Query, Req, Res, UseFilters, UseGuards } from '@nestjs/common';
+import { Controller, Get, Post, Query, Req, UseFilters, UseGuards } from '@nestjs/common';
 import { Throttle, ThrottlerGuard } from '@nestjs/throttler';
 import { plainToInstance } from 'class-transformer';
 import { validate } from 'class-validator';
-import type { Request, Response } from 'express';
+import type { Request } from 'express';
 import { BackgroundTasks, flattenValidationErrors, InvalidTokenProblem, ValidationProblem } from '@lmp/common';
 import { EmailVerificationService, ForgotPasswordService } from '@lmp/identity';
 import { SignupService } from '@lmp/tenancy';
 import { SignupDto } from '../auth/dto';
-import { CsrfService } from '../http/csrf';
 import { AppRequest, meta } from '../http/request-context';
 import { THROTTLE } from '../http/throttles';
-import { PageRenderer } from '../web/page-renderer';
+import { str } from '../web/forms';
 import { PageErrorFilter } from '../web/page-error.filter';
-import { str } from '../auth/sign-in-pages.controller';
+import { page, PageResult, redirect } from '../web/page-result';
+import { LINK_INVALID, NO_REFERRER } from './link-pages';
 
 type Form = Record<string, string | undefined>;
 const EMAIL = /^[^\s@]{1,64}@[^\s@]+\.[^\s@]{2,}$/;
@@ -22,8 +22,6 @@ const EMAIL = /^[^\s@]{1,64}@[^\s@]+\.[^\s@]{2,}$/;
 @UseFilters(PageErrorFilter)
 export class SelfServicePagesController {
   constructor(
-    private readonly pages: PageRenderer,
-    private readonly csrf: CsrfService,
     private readonly signups: SignupService,
     private readonly verification: EmailVerificationService,
     private readonly forgot: ForgotPasswordService,
@@ -31,18 +29,18 @@ export class SelfServicePagesController {
   ) {}
 
   @Get('signup')
-  signupForm(@Req() req: Request, @Res() res: Response, @Query('partner') partner?: string) {
-    this.pages.send(res, 'self-service/signup', {
-      title: 'Create your account',
-      csrf: this.csrf.token(req, res),
-      form: { userType: 'company', partnerCode: str(partner) },
-    });
+  signupForm(@Query('partner') partner?: string): PageResult {
+    return page(
+      'self-service/signup',
+      { title: 'Create your account', form: { userType: 'company', partnerCode: str(partner) } },
+      { csrf: true },
+    );
   }
 
   @Post('signup')
   @UseGuards(ThrottlerGuard)
   @Throttle(THROTTLE.signup)
-  async signup(@Req() req: Request, @Res() res: Response) {
+  async signup(@Req() req: Request): Promise<PageResult> {
     const form = req.body as Form;
     const input = {
       email: str(form.email).trim(),
@@ -54,11 +52,10 @@ export class SelfServicePagesController {
       partnerCode: str(form.partnerCode).trim() || undefined,
     };
     const again = (errors: Record<string, string>) =>
-      this.pages.send(
-        res,
+      page(
         'self-service/signup',
-        { title: 'Create your account', csrf: this.csrf.token(req, res), form: { ...input, password: '' }, errors },
-        400,
+        { title: 'Create your account', form: { ...input, password: '' }, errors },
+        { csrf: true, status: 400 },
       );
     const dto = plainToInstance(SignupDto, input);
     const problems = flattenValidationErrors(await validate(dto));
@@ -70,70 +67,61 @@ export class SelfServicePagesController {
       throw err;
     }
     // The same page whether or not the address already had an account.
-    this.pages.send(res, 'self-service/signup-done', { title: 'Check your email', email: dto.email.toLowerCase() });
+    return page('self-service/signup-done', { title: 'Check your email', email: dto.email.toLowerCase() });
   }
 
   /** Shows a button; opening the link spends nothing (mail scanners open links). */
   @Get('verify-email')
-  async verifyForm(@Req() req: Request, @Res() res: Response, @Query('token') token?: string) {
-    res.setHeader('Referrer-Policy', 'no-referrer');
+  async verifyForm(@Query('token') token?: string): Promise<PageResult> {
     const info = token ? await this.verification.inspect(token) : null;
-    if (!info || !token) return this.pages.send(res, 'web/link-invalid', { title: 'Link not valid' }, 400);
-    this.pages.send(res, 'self-service/verify-email', {
-      title: 'Verify your email address',
-      email: info.email,
-      token,
-      csrf: this.csrf.token(req, res),
-    });
+    if (!info || !token) return LINK_INVALID();
+    return page(
+      'self-service/verify-email',
+      { title: 'Verify your email address', email: info.email, token },
+      { csrf: true, headers: NO_REFERRER },
+    );
   }
 
   @Post('verify-email')
   @UseGuards(ThrottlerGuard)
   @Throttle(THROTTLE.verifyEmail)
-  async verify(@Req() req: AppRequest, @Res() res: Response) {
-    res.setHeader('Referrer-Policy', 'no-referrer');
+  async verify(@Req() req: AppRequest): Promise<PageResult> {
     try {
       await this.verification.verify(str((req.body as Form).token), meta(req));
     } catch (err) {
-      if (err instanceof InvalidTokenProblem)
-        return this.pages.send(res, 'web/link-invalid', { title: 'Link not valid' }, 400);
+      if (err instanceof InvalidTokenProblem) return LINK_INVALID();
       throw err;
     }
-    res.redirect(303, req.auth ? '/?notice=verified' : '/login?notice=verified');
+    return redirect(req.auth ? '/?notice=verified' : '/login?notice=verified', { headers: NO_REFERRER });
   }
 
   @Get('forgot-password')
-  forgotForm(@Req() req: Request, @Res() res: Response) {
-    this.pages.send(res, 'self-service/forgot-password', {
-      title: 'Forgot your password?',
-      csrf: this.csrf.token(req, res),
-    });
+  forgotForm(): PageResult {
+    return page('self-service/forgot-password', { title: 'Forgot your password?' }, { csrf: true });
   }
 
   /** The same answer, at the same speed, whether or not the address has an account. */
   @Post('forgot-password')
   @UseGuards(ThrottlerGuard)
   @Throttle(THROTTLE.forgotPassword)
-  forgotSubmit(@Req() req: Request, @Res() res: Response) {
+  forgotSubmit(@Req() req: Request): PageResult {
     const email = str((req.body as Form).email)
       .trim()
       .slice(0, 254);
     if (!EMAIL.test(email)) {
-      return this.pages.send(
-        res,
+      return page(
         'self-service/forgot-password',
         {
           title: 'Forgot your password?',
-          csrf: this.csrf.token(req, res),
           email,
           errors: { email: 'Enter your email address, like name@example.com.' },
         },
-        400,
+        { csrf: true, status: 400 },
       );
     }
     const m = meta(req);
     this.background.run('forgot-password', () => this.forgot.request(email, m));
-    this.pages.send(res, 'self-service/forgot-done', { title: 'Check your email', email: email.toLowerCase() });
+    return page('self-service/forgot-done', { title: 'Check your email', email: email.toLowerCase() });
   }
 }
 

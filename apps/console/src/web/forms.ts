@@ -73,3 +73,6 @@ export async function attempt<T>(
     return { errors };
   }
 }
+
+/** A form field or query value as a string; '' when it is missing or not a string. */
+export const str = (v: unknown): string => (typeof v === 'string' ? v : '');

@@ -1,12 +1,14 @@
 import { Injectable } from '@nestjs/common';
 import type { Response } from 'express';
+import { PartnerConsoleService } from '@lmp/tenancy';
 import { CsrfService } from '../http/csrf';
 import { AppRequest } from '../http/request-context';
-import { PageData, PageRenderer } from './page-renderer';
 import { ROLE_LABELS } from './format';
 import { FieldErrors } from './forms';
+import { ShellNav } from './page-result';
 
 export type AccountNav = 'profile' | 'security' | 'subscriptions' | 'users';
+const PARTNER_NAV: readonly ShellNav[] = ['customers', 'audit', 'settings'];
 
 /** The start page of each kind of user, linked from the account pages' navigation. */
 function homeLink(req: AppRequest): { href: string; label: string } | null {
@@ -24,37 +26,45 @@ export function options(values: readonly string[], selected: string | undefined,
 }
 
 /**
- * Renders My Profile and Company users pages inside the signed-in shell: navigation (Profile,
- * Security, Subscriptions, and Users for customer users), who is signed in, sign-out with CSRF.
+ * The signed-in shell around partner and account pages: navigation (the partner console's
+ * Customers, Audit and Settings; or My Profile's Profile, Security, Subscriptions, and Users for
+ * customer users), who is signed in, and sign-out with a CSRF token.
  */
 @Injectable()
-export class AccountShell {
+export class PageShell {
   constructor(
-    private readonly pages: PageRenderer,
     private readonly csrf: CsrfService,
+    private readonly console: PartnerConsoleService,
   ) {}
 
-  send(req: AppRequest, res: Response, view: string, nav: AccountNav, data: PageData, status = 200): void {
+  /** What the layout needs around a page under `nav`. */
+  async data(req: AppRequest, res: Response, nav: ShellNav): Promise<Record<string, unknown>> {
     const user = req.auth!.user;
-    this.pages.send(
-      res,
-      view,
-      {
-        ...data,
+    const who = {
+      name: `${user.firstName} ${user.lastName}`.trim() || user.email,
+      email: user.email,
+      role: ROLE_LABELS[user.role] ?? user.role,
+    };
+    const csrf = this.csrf.token(req, res);
+    if (PARTNER_NAV.includes(nav) && user.partnerId) {
+      const partner = await this.console.getPartner({ partnerId: user.partnerId, userId: user.id, ip: req.ip ?? null });
+      return {
         wide: true,
-        csrf: this.csrf.token(req, res),
+        csrf,
+        canEdit: user.role === 'partner_admin',
         shell: {
-          name: `${user.firstName} ${user.lastName}`.trim() || user.email,
-          email: user.email,
-          role: ROLE_LABELS[user.role] ?? user.role,
-          account: {
-            home: homeLink(req),
-            company: Boolean(user.customerId),
-            [nav]: true,
-          },
+          ...who,
+          partnerName: partner.name,
+          customers: nav === 'customers',
+          audit: nav === 'audit',
+          settings: nav === 'settings',
         },
-      },
-      status,
-    );
+      };
+    }
+    return {
+      wide: true,
+      csrf,
+      shell: { ...who, account: { home: homeLink(req), company: Boolean(user.customerId), [nav]: true } },
+    };
   }
 }
