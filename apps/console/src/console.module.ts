@@ -26,6 +26,7 @@ import { SessionMiddleware } from './http/session.middleware';
 import { PageRenderer } from './web/page-renderer';
 import { AccountLinksPagesController } from './self-service/account-links-pages.controller';
 import { AccountPagesController } from './account/account-pages.controller';
+import { MfaAccountPagesController } from './account/two-factor/mfa-account-pages.controller';
 import { MfaPagesController } from './account/two-factor/mfa-pages.controller';
 import { PageInterceptor } from './web/page-interceptor';
 import { PageShell } from './web/page-shell';
@@ -88,6 +89,7 @@ export class ConsoleModule implements NestModule {
         AccountPagesController,
         CompanyPagesController,
         MfaPagesController,
+        MfaAccountPagesController,
         HealthController,
         MetricsController,
       ],

@@ -92,13 +92,3 @@ export function serviceProfileErrors(err: unknown): FieldErrors | null {
   if (!(err instanceof ProblemException) || err.getStatus() !== 400 || !err.problem.errors?.length) return null;
   return profileErrors(err.problem.errors);
 }
-
-/** A 409 the service explains in words (the last Full Access user); null for any other error. */
-export function conflictMessage(err: unknown): string | null {
-  if (!(err instanceof ProblemException) || err.getStatus() !== 409) return null;
-  return err.problem.detail ?? 'This change conflicts with the current state. Reload the page and try again.';
-}
-
-/** Checkbox fields as booleans: a checked box is posted, an unchecked one is not. */
-export const checked = (body: unknown, field: string): boolean =>
-  str(((body ?? {}) as Record<string, unknown>)[field]) !== undefined;

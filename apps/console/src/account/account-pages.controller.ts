@@ -14,11 +14,11 @@ import { AllowDuringMfaSetup, mfaSetupPending, SignedInGuard } from '../http/gua
 import { AppRequest, meta } from '../http/request-context';
 import { page, PageCookies, PageResult, redirect } from '../web/page-result';
 import { errorList } from '../web/page-shell';
-import { checked, parseProfile, PASSWORD_FORM, passwordErrors, serviceProfileErrors } from './account-forms';
+import { parseProfile, PASSWORD_FORM, passwordErrors, serviceProfileErrors } from './account-forms';
 import { twoFactorSection } from './two-factor/mfa-presenters';
 import { sessionRow } from './presenters';
 import { queryText, urlWith } from '../web/format';
-import { FieldErrors, parseForm } from '../web/forms';
+import { checked, FieldErrors, parseForm } from '../web/forms';
 import { ConsolePageFilter } from '../web/page-filter';
 
 type QueryParams = Record<string, unknown>;

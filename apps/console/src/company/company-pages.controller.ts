@@ -2,13 +2,12 @@ import { Controller, Get, Param, Post, Query, Req, UseFilters, UseGuards } from 
 import { NotFoundProblem } from '@lmp/common';
 import { CUSTOMER_ROLES } from '@lmp/database';
 import { CompanyActor, CompanyUsersService } from '@lmp/tenancy';
-import { conflictMessage } from '../account/account-forms';
 import { Roles, SignedInGuard } from '../http/guards';
 import { IdPipe } from '../http/id.pipe';
 import { AppRequest } from '../http/request-context';
 import { ACCOUNT_FORM } from '../partner/form-specs';
 import { invitedEmail, queryText, ROLE_LABELS, urlWith } from '../web/format';
-import { attempt, FieldErrors, parseForm } from '../web/forms';
+import { attempt, conflictMessage, FieldErrors, parseForm } from '../web/forms';
 import { ConsolePageFilter } from '../web/page-filter';
 import { page, PageResult, redirect } from '../web/page-result';
 import { errorList, options } from '../web/page-shell';

@@ -76,3 +76,13 @@ export async function attempt<T>(
 
 /** A form field or query value as a string; '' when it is missing or not a string. */
 export const str = (v: unknown): string => (typeof v === 'string' ? v : '');
+
+/** A 409 the service explains in words (the last Full Access user); null for any other error. */
+export function conflictMessage(err: unknown): string | null {
+  if (!(err instanceof ProblemException) || err.getStatus() !== 409) return null;
+  return err.problem.detail ?? 'This change conflicts with the current state. Reload the page and try again.';
+}
+
+/** Checkbox fields as booleans: a checked box is posted, an unchecked one is not. */
+export const checked = (body: unknown, field: string): boolean =>
+  typeof ((body ?? {}) as Record<string, unknown>)[field] === 'string';

@@ -50,3 +50,13 @@ export function mfaRefusal(err: unknown): Refusal | null {
   }
   return { status, errors };
 }
+
+/**
+ * A refusal the form shows (its messages and status, with Retry-After for a rate limit); the
+ * error itself when the page cannot show it, for the error page.
+ */
+export function refused(err: unknown): Refusal {
+  const refusal = mfaRefusal(err);
+  if (!refusal) throw err;
+  return refusal;
+}

@@ -2,30 +2,26 @@ import { Controller, Get, Param, Post, Query, Req, UseFilters, UseGuards } from 
 import { NotFoundProblem, ReauthRequiredProblem } from '@lmp/common';
 import { MfaMethodView, MfaService, ReauthService } from '@lmp/identity';
 import { MfaCodeDto, MfaEmailDto, MfaPhoneDto, PasswordDto } from '../dto';
-import { safeNext } from '../../http/csrf';
 import { AllowDuringMfaSetup, SignedInGuard } from '../../http/guards';
 import { IdPipe } from '../../http/id.pipe';
 import { AppRequest, meta } from '../../http/request-context';
-import { CODE_FORM, EMAIL_FORM, mfaRefusal, PASSWORD_ONLY_FORM, PHONE_FORM, Refusal } from './mfa-forms';
+import { CODE_FORM, EMAIL_FORM, PASSWORD_ONLY_FORM, PHONE_FORM, refused } from './mfa-forms';
 import {
   afterConfirm,
   CodeContext,
   codePage,
-  confirmRecoveryCodesPage,
   confirmRemovePage,
-  confirmTurnOffPage,
   Messages,
   qrPage,
-  reauthPage,
   recoveryCodesShown,
+  security,
   setupPage,
 } from './mfa-pages';
 import { codeHref, kindInfo, reauthHref, replaceId, setupHref } from './mfa-presenters';
 import { sentTo } from '../../auth/sign-in-mfa';
-import { urlWith } from '../../web/format';
 import { parseForm } from '../../web/forms';
 import { ConsolePageFilter } from '../../web/page-filter';
-import { PageResult, redirect } from '../../web/page-result';
+import { redirect } from '../../web/page-result';
 
 type Body = Record<string, unknown>;
 type QueryParams = Record<string, unknown>;
@@ -37,22 +33,9 @@ const codeContext = (method: MfaMethodView, from: Body | QueryParams): CodeConte
   replace: replaceId(from.replace),
 });
 
-const security = (done: string) => urlWith('/account/security', { done });
-
-/**
- * A refusal the form shows (its messages and status, with Retry-After for a rate limit); the
- * error itself when the page cannot show it, for the error page.
- */
-function refused(err: unknown): Refusal {
-  const refusal = mfaRefusal(err);
-  if (!refusal) throw err;
-  return refusal;
-}
-
 /**
  * My Profile → Security → Two-factor authentication: setting methods up (authenticator app, text
- * message, email) and confirming them with a code, the default, removal, recovery codes and
- * turning it off. Each route calls the MfaService method the JSON API calls; forms post back with
+ * message, email) and confirming them with a code, the default and removal. Each route calls the MfaService method the JSON API calls; forms post back with
  * a CSRF token. Staff whose partner requires 2FA reach these pages before anything else. With 2FA
  * on, adding, confirming and making default a method first ask "confirm it's you" (sudo mode).
  */
@@ -72,40 +55,6 @@ export class MfaPagesController {
    */
   private requireRecent(req: AppRequest): void {
     this.reauth.requireRecent(req.auth!.user, req.auth!.session);
-  }
-
-  // ---- Confirm it's you ----
-
-  /** The password, or a code from the authenticator app, again; then on to `next` (a path of this site). */
-  @Get('confirm-identity')
-  async confirmIdentityForm(@Req() req: AppRequest, @Query() query: QueryParams) {
-    return reauthPage(safeNext(query.next, '/account/security'), await this.appMethodId(req));
-  }
-
-  @Post('confirm-identity')
-  async confirmIdentity(@Req() req: AppRequest) {
-    const body = req.body as Body;
-    const next = safeNext(body.next, '/account/security');
-    const app = await this.appMethodId(req);
-    const byCode = typeof body.methodId === 'string';
-    const form = byCode ? parseForm(MfaCodeDto, body, CODE_FORM) : parseForm(PasswordDto, body, PASSWORD_ONLY_FORM);
-    if (!form.ok) return reauthPage(next, app, { errors: form.errors }, 400);
-    const input = byCode
-      ? { methodId: body.methodId as string, code: (form.value as MfaCodeDto).code }
-      : { password: (form.value as PasswordDto).password };
-    try {
-      // Five wrong ones in a row end the session: a 401, which the filter turns into the sign-in page.
-      await this.mfa.reauthenticate(req.auth!.user, req.auth!.session, input, meta(req));
-    } catch (err) {
-      const r = refused(err);
-      return reauthPage(next, app, r, r.status);
-    }
-    return redirect(next);
-  }
-
-  /** The user's authenticator app, whose code the "confirm it's you" page also takes. */
-  private async appMethodId(req: AppRequest): Promise<string | undefined> {
-    return (await this.mfa.overview(req.auth!.user.id)).methods.find((m) => m.kind === 'totp')?.id;
   }
 
   // ---- Set-up ----
@@ -247,52 +196,6 @@ export class MfaPagesController {
       return again(r, r.status);
     }
     return redirect(security('method-removed'));
-  }
-
-  // ---- Recovery codes and turning off ----
-
-  @Get('recovery-codes')
-  recoveryCodesConfirm(): PageResult {
-    return confirmRecoveryCodesPage();
-  }
-
-  /** New recovery codes after the password; shown once, on this response. */
-  @Post('recovery-codes')
-  async regenerate(@Req() req: AppRequest) {
-    const form = parseForm(PasswordDto, req.body, PASSWORD_ONLY_FORM);
-    if (!form.ok) return confirmRecoveryCodesPage({ errors: form.errors }, 400);
-    try {
-      const { recoveryCodes } = await this.mfa.regenerateRecoveryCodes(
-        req.auth!.user,
-        req.auth!.session,
-        form.value.password,
-        meta(req),
-      );
-      return recoveryCodesShown(recoveryCodes, req.auth!.user.email, false);
-    } catch (err) {
-      const r = refused(err);
-      return confirmRecoveryCodesPage(r, r.status);
-    }
-  }
-
-  @Get('turn-off')
-  turnOffConfirm(): PageResult {
-    return confirmTurnOffPage();
-  }
-
-  /** Turns 2FA off after the password; refused (409) while the partner requires it of its staff. */
-  @Post('turn-off')
-  async turnOff(@Req() req: AppRequest) {
-    const form = parseForm(PasswordDto, req.body, PASSWORD_ONLY_FORM);
-    if (!form.ok) return confirmTurnOffPage({ errors: form.errors }, 400);
-    const { user, session } = req.auth!;
-    try {
-      await this.mfa.disable(user, session, form.value.password, meta(req));
-    } catch (err) {
-      const r = refused(err);
-      return confirmTurnOffPage(r, r.status);
-    }
-    return redirect(security('mfa-off'));
   }
 
   /** One of the user's confirmed methods, for the removal page; 404 for any other id. */

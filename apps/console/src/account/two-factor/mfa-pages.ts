@@ -229,3 +229,6 @@ export const afterConfirm = (methodId: string, replace: string | undefined): str
   replace && replace !== methodId
     ? urlWith(`${MFA_BASE}/${replace}/remove`, { added: 1 })
     : urlWith('/account/security', { done: 'method-added' });
+
+/** Back to the Security page, saying what was done. */
+export const security = (done: string): string => urlWith('/account/security', { done });

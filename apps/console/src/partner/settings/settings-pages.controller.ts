@@ -3,7 +3,7 @@ import { PartnerActor, PartnerConsoleService } from '@lmp/tenancy';
 import { Roles, SignedInGuard } from '../../http/guards';
 import { AppRequest } from '../../http/request-context';
 import { Actor } from '../partner-actor';
-import { checked } from '../../account/account-forms';
+import { checked } from '../../web/forms';
 import { queryText, urlWith } from '../../web/format';
 import { ConsolePageFilter } from '../../web/page-filter';
 import { page, PageResult, redirect } from '../../web/page-result';
