@@ -13,12 +13,11 @@ import { ChangePasswordDto } from './dto';
 import { AllowDuringMfaSetup, mfaSetupPending, SignedInGuard } from '../http/guards';
 import { AppRequest, meta } from '../http/request-context';
 import { page, PageCookies, PageResult, redirect } from '../web/page-result';
-import { errorList } from '../web/page-shell';
 import { parseProfile, PASSWORD_FORM, passwordErrors, serviceProfileErrors } from './account-forms';
 import { twoFactorSection } from './two-factor/mfa-presenters';
 import { sessionRow } from './presenters';
 import { queryText, urlWith } from '../web/format';
-import { checked, FieldErrors, parseForm } from '../web/forms';
+import { checked, errorList, FieldErrors, parseForm } from '../web/forms';
 import { ConsolePageFilter } from '../web/page-filter';
 
 type QueryParams = Record<string, unknown>;

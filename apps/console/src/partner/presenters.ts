@@ -94,8 +94,3 @@ export const DONE: Record<string, string> = {
   'license-saved': 'License saved.',
   'mfa-off': 'Two-factor authentication is off for this account. Its owner was signed out and told by email.',
 };
-
-/** The choices of a form's select: each value with its label, the current one selected. */
-export function options(values: readonly string[], selected: string | undefined, labels: Record<string, string>) {
-  return values.map((value) => ({ value, label: labels[value] ?? value, selected: value === selected }));
-}

@@ -86,3 +86,12 @@ export function conflictMessage(err: unknown): string | null {
 /** Checkbox fields as booleans: a checked box is posted, an unchecked one is not. */
 export const checked = (body: unknown, field: string): boolean =>
   typeof ((body ?? {}) as Record<string, unknown>)[field] === 'string';
+
+/** A form's errors as the list above it (each links to its field). */
+export const errorList = (errors: FieldErrors) =>
+  Object.entries(errors).map(([field, message]) => ({ field, message }));
+
+/** The choices of a form's select: each value with its label, the current one selected. */
+export function options(values: readonly string[], selected: string | undefined, labels: Record<string, string>) {
+  return values.map((value) => ({ value, label: labels[value] ?? value, selected: value === selected }));
+}

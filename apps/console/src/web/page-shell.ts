@@ -4,10 +4,8 @@ import { PartnerConsoleService } from '@lmp/tenancy';
 import { CsrfService } from '../http/csrf';
 import { AppRequest } from '../http/request-context';
 import { ROLE_LABELS } from './format';
-import { FieldErrors } from './forms';
 import { ShellNav } from './page-result';
 
-export type AccountNav = 'profile' | 'security' | 'subscriptions' | 'users';
 const PARTNER_NAV: readonly ShellNav[] = ['customers', 'audit', 'settings'];
 
 /** The start page of each kind of user, linked from the account pages' navigation. */
@@ -16,13 +14,6 @@ function homeLink(req: AppRequest): { href: string; label: string } | null {
   if (user.partnerId) return { href: '/partner/customers', label: 'Customers' };
   if (user.role === 'platform_admin') return { href: '/ops/queues', label: 'Queues' };
   return null;
-}
-
-export const errorList = (errors: FieldErrors) =>
-  Object.entries(errors).map(([field, message]) => ({ field, message }));
-
-export function options(values: readonly string[], selected: string | undefined, labels: Record<string, string>) {
-  return values.map((value) => ({ value, label: labels[value] ?? value, selected: value === selected }));
 }
 
 /**

@@ -2,7 +2,7 @@ import { MfaMethodView, TotpSetup } from '@lmp/identity';
 import { urlWith } from '../../web/format';
 import { FieldErrors } from '../../web/forms';
 import { page, Page } from '../../web/page-result';
-import { errorList } from '../../web/page-shell';
+import { errorList } from '../../web/forms';
 import { MFA_BASE, REAUTH_PATH, recoveryCodesPage, SetupSlug, setupHref, slugInfo } from './mfa-presenters';
 
 /** What a code form carries from step to step: the kind, where the code went, the method it replaces. */

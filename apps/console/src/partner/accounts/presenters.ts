@@ -1,9 +1,8 @@
 import { customerView } from '@lmp/tenancy';
 import { ROLE_LABELS } from '../../web/format';
-import { FieldErrors } from '../../web/forms';
+import { errorList, FieldErrors, options } from '../../web/forms';
 import { page, Page } from '../../web/page-result';
-import { errorList } from '../../web/page-shell';
-import { accountPath, customerPath, customerRow, fullName, options } from '../presenters';
+import { accountPath, customerPath, customerRow, fullName } from '../presenters';
 
 /** The add / edit account form, under its customer. */
 export function accountForm(

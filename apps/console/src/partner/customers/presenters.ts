@@ -1,7 +1,6 @@
-import { FieldErrors } from '../../web/forms';
-import { errorList } from '../../web/page-shell';
+import { errorList, FieldErrors, options } from '../../web/forms';
 import { page, Page } from '../../web/page-result';
-import { customerPath, options } from '../presenters';
+import { customerPath } from '../presenters';
 
 const SORT_COLUMNS = ['companyName', 'country', 'createdAt'] as const;
 

@@ -1,9 +1,8 @@
 import { customerView } from '@lmp/tenancy';
 import { urlWith } from '../../web/format';
-import { FieldErrors } from '../../web/forms';
+import { errorList, FieldErrors, options } from '../../web/forms';
 import { page, Page } from '../../web/page-result';
-import { errorList } from '../../web/page-shell';
-import { customerPath, customerRow, options } from '../presenters';
+import { customerPath, customerRow } from '../presenters';
 
 /** The add / edit license form, under its customer's licenses. */
 export function licenseForm(
