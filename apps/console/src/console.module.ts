@@ -1,5 +1,5 @@
 import { DynamicModule, MiddlewareConsumer, Module, NestModule } from '@nestjs/common';
-import { APP_GUARD } from '@nestjs/core';
+import { APP_GUARD, APP_INTERCEPTOR } from '@nestjs/core';
 import { PassportModule } from '@nestjs/passport';
 import { TerminusModule } from '@nestjs/terminus';
 import { ThrottlerModule } from '@nestjs/throttler';
@@ -12,9 +12,9 @@ import { NotificationsModule } from '@lmp/notifications';
 import { TenancyModule } from '@lmp/tenancy';
 import { AuthController } from './auth/auth.controller';
 import { CompanyController } from './company/company.controller';
-import { AccountLinksController } from './me/account-links.controller';
-import { MeController } from './me/me.controller';
-import { MfaController } from './me/mfa.controller';
+import { AccountLinksController } from './self-service/account-links.controller';
+import { MeController } from './account/me.controller';
+import { MfaController } from './account/two-factor/mfa.controller';
 import { LocalStrategy } from './auth/local.strategy';
 import { DemoBootstrap } from './demo-bootstrap';
 import { HealthController } from './health/health.controller';
@@ -23,19 +23,25 @@ import { MetricsController } from './metrics/metrics.controller';
 import { CsrfGuard, CsrfService } from './http/csrf';
 import { JsonOnlyMiddleware } from './http/json-only.middleware';
 import { SessionMiddleware } from './http/session.middleware';
-import { PageRenderer } from './page-renderer';
-import { AccountLinksPagesController } from './pages/account-links-pages.controller';
-import { AccountPagesController } from './pages/account-pages.controller';
-import { AccountShell } from './pages/account/account-shell';
-import { MfaPages } from './pages/account/mfa-pages';
-import { MfaPagesController } from './pages/mfa-pages.controller';
-import { PageErrorFilter } from './pages/page-error.filter';
-import { PagesController } from './pages/pages.controller';
-import { PartnerPagesController } from './pages/partner-pages.controller';
-import { PartnerSettingsPagesController } from './pages/partner-settings-pages.controller';
-import { ConsolePages } from './pages/partner/console-pages';
-import { ConsolePageFilter } from './pages/partner/page-filter';
-import { SelfServicePagesController } from './pages/self-service-pages.controller';
+import { PageRenderer } from './web/page-renderer';
+import { AccountLinksPagesController } from './self-service/account-links-pages.controller';
+import { AccountPagesController } from './account/account-pages.controller';
+import { MfaAccountPagesController } from './account/two-factor/mfa-account-pages.controller';
+import { MfaPagesController } from './account/two-factor/mfa-pages.controller';
+import { PageInterceptor } from './web/page-interceptor';
+import { PageShell } from './web/page-shell';
+import { PageErrorFilter } from './web/page-error.filter';
+import { HomePagesController } from './auth/home-pages.controller';
+import { SignInPagesController } from './auth/sign-in-pages.controller';
+import { CompanyPagesController } from './company/company-pages.controller';
+import { PasswordLinkPagesController } from './self-service/password-link-pages.controller';
+import { PartnerAccountPagesController } from './partner/accounts/account-pages.controller';
+import { AuditPagesController } from './partner/audit/audit-pages.controller';
+import { CustomerPagesController } from './partner/customers/customer-pages.controller';
+import { LicensePagesController } from './partner/licenses/license-pages.controller';
+import { PartnerSettingsPagesController } from './partner/settings/settings-pages.controller';
+import { ConsolePageFilter } from './web/page-filter';
+import { SelfServicePagesController } from './self-service/self-service-pages.controller';
 import { PartnerController } from './partner/partner.controller';
 
 /** The console: HTTP API and pages. Without REDIS_URL it also delivers mail in-process. */
@@ -70,13 +76,20 @@ export class ConsoleModule implements NestModule {
         MfaController,
         CompanyController,
         AccountLinksController,
-        PagesController,
+        HomePagesController,
+        SignInPagesController,
+        PasswordLinkPagesController,
         SelfServicePagesController,
         AccountLinksPagesController,
-        PartnerPagesController,
+        CustomerPagesController,
+        PartnerAccountPagesController,
+        LicensePagesController,
+        AuditPagesController,
         PartnerSettingsPagesController,
         AccountPagesController,
+        CompanyPagesController,
         MfaPagesController,
+        MfaAccountPagesController,
         HealthController,
         MetricsController,
       ],
@@ -85,9 +98,8 @@ export class ConsoleModule implements NestModule {
         PageRenderer,
         PageErrorFilter,
         ConsolePageFilter,
-        ConsolePages,
-        AccountShell,
-        MfaPages,
+        PageShell,
+        { provide: APP_INTERCEPTOR, useClass: PageInterceptor },
         CsrfService,
         { provide: APP_GUARD, useClass: CsrfGuard },
         DemoBootstrap,

@@ -46,7 +46,10 @@ export class AuthController {
     const start = await this.mfaSignIn.begin(req.user, m);
     if (start.mfaRequired) {
       setPendingCookie(res, start.pendingRaw, this.sessions.cookieOptions());
-      return { mfaRequired: true, methods: start.methods.map(({ id, kind, hint, isDefault }) => ({ id, kind, hint, isDefault })) };
+      return {
+        mfaRequired: true,
+        methods: start.methods.map(({ id, kind, hint, isDefault }) => ({ id, kind, hint, isDefault })),
+      };
     }
     return this.signedIn(req.user, start.raw, res);
   }
@@ -73,7 +76,9 @@ export class AuthController {
     @Res({ passthrough: true }) res: Response,
   ) {
     const factor =
-      dto.recoveryCode !== undefined ? { recoveryCode: dto.recoveryCode } : { methodId: dto.methodId!, code: dto.code! };
+      dto.recoveryCode !== undefined
+        ? { recoveryCode: dto.recoveryCode }
+        : { methodId: dto.methodId!, code: dto.code! };
     const { raw, user } = await this.mfaSignIn.complete(pendingCookie(req), factor, m);
     res.clearCookie(PENDING_COOKIE, this.sessions.cookieOptions());
     return this.signedIn(user, raw, res);

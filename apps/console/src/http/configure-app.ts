@@ -7,7 +7,7 @@ import { Logger } from 'nestjs-pino';
 import { createValidationPipe, ProblemDetailsFilter, StartupLinesAtDebug, verifyJsonDepth } from '@lmp/common';
 import { AppConfig } from '@lmp/config';
 import { mountOps } from '../ops/mount-ops';
-import { publicDir } from '../page-renderer';
+import { publicDir } from '../web/page-renderer';
 
 /** Everything main.ts and the tests both need, so tests run the app as it is deployed. */
 export function configureApp(app: INestApplication, config: AppConfig): void {

@@ -1,5 +1,4 @@
-import { Controller, Get, Headers, Inject, Res, UnauthorizedException } from '@nestjs/common';
-import type { Response } from 'express';
+import { Controller, Get, Headers, Inject, StreamableFile, UnauthorizedException } from '@nestjs/common';
 import { MetricsRegistry, scrapeAllowed } from '@lmp/common';
 import { APP_CONFIG, AppConfig } from '@lmp/config';
 
@@ -12,8 +11,9 @@ export class MetricsController {
   ) {}
 
   @Get()
-  async scrape(@Headers('authorization') authorization: string | undefined, @Res() res: Response): Promise<void> {
+  async scrape(@Headers('authorization') authorization: string | undefined): Promise<StreamableFile> {
     if (!scrapeAllowed(authorization, this.config.metricsToken)) throw new UnauthorizedException();
-    res.type(this.metrics.registry.contentType).send(await this.metrics.registry.metrics());
+    const text = await this.metrics.registry.metrics();
+    return new StreamableFile(Buffer.from(text), { type: this.metrics.registry.contentType });
   }
 }

@@ -9,7 +9,7 @@ import { APP_CONFIG, AppConfig } from '@lmp/config';
 import { BullMqJobQueue, JobQueue, QueueAdminService } from '@lmp/notifications';
 import { SESSION_COOKIE, SessionService } from '@lmp/identity';
 import { JsonOnlyMiddleware } from '../http/json-only.middleware';
-import { PageRenderer } from '../page-renderer';
+import { PageRenderer } from '../web/page-renderer';
 
 export const OPS_QUEUES_PATH = '/ops/queues';
 
@@ -29,7 +29,7 @@ export function opsAccess(sessions: SessionService, pages: PageRenderer) {
       if (found.user.role !== 'platform_admin') {
         pages.send(
           res,
-          'error',
+          'web/error',
           { title: 'Forbidden', status: 403, detail: 'The queue dashboard is for operators.' },
           403,
         );
@@ -87,7 +87,7 @@ export function mountOps(app: INestApplication): void {
     if (req.method !== 'GET') return next();
     admin.status().then(
       (status) =>
-        pages.send(res, 'ops-queues', {
+        pages.send(res, 'ops/ops-queues', {
           title: 'Queues',
           wide: true,
           outbox: Object.entries(status.outbox).map(([name, count]) => ({ name, count })),

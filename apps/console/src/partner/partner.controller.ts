@@ -22,9 +22,8 @@ import {
   PartnerSettingsDto,
   UpdateLicenseDto,
 } from './dto';
+import { CUSTOMER_SORT } from './customers/customer-sort';
 import { Actor } from './partner-actor';
-
-export const CUSTOMER_SORT = { companyName: 'company_name', createdAt: 'created_at', country: 'country' } as const;
 
 /** The partner console API. Each handler maps HTTP to one service call scoped by the actor's partner. */
 @Controller('api/v1/partner')
