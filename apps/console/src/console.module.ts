@@ -4,7 +4,7 @@ import { PassportModule } from '@nestjs/passport';
 import { TerminusModule } from '@nestjs/terminus';
 import { ThrottlerModule } from '@nestjs/throttler';
 import { AuditModule } from '@lmp/audit';
-import { CommonModule, loggerModule } from '@lmp/common';
+import { CommonModule, loggerModule, tooManyRequests } from '@lmp/common';
 import { AppConfig, AppConfigModule } from '@lmp/config';
 import { DatabaseModule } from '@lmp/database';
 import { IdentityModule, RateLimitStore } from '@lmp/identity';
@@ -60,6 +60,8 @@ export class ConsoleModule implements NestModule {
           useFactory: (storage: RateLimitStore) => ({
             throttlers: [{ name: 'default', ttl: 60_000, limit: 120 }],
             storage,
+            // The guard also sends Retry-After; the page and the problem say the same in words.
+            errorMessage: (_context, limit) => tooManyRequests(limit.timeToBlockExpire),
           }),
         }),
       ],
