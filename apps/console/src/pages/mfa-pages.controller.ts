@@ -187,7 +187,8 @@ export class MfaPagesController {
     if (!form.ok) return this.view.code(req, res, methodId, ctx, { errors: form.errors }, 400);
     let confirmed: Awaited<ReturnType<MfaService['confirm']>>;
     try {
-      confirmed = await this.mfa.confirm(req.auth!.user, req.auth!.session, methodId, form.value.code, meta(req));
+      const { user, session } = req.auth!;
+      confirmed = await this.mfa.confirm(user, session, methodId, form.value.code, meta(req), ctx.replace);
     } catch (err) {
       // The window closed while the code was on its way: confirm it's you, then back to this code.
       if (err instanceof ReauthRequiredProblem)
