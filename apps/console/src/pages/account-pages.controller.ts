@@ -5,6 +5,7 @@ import { CUSTOMER_ROLES } from '@lmp/database';
 import {
   AccountSettingsService,
   COUNTRIES,
+  EmailChangeService,
   MfaService,
   ProfileView,
   SESSION_COOKIE,
@@ -14,7 +15,7 @@ import {
 import { CompanyActor, CompanyUsersService } from '@lmp/tenancy';
 import { Company } from '../company/company-actor';
 import { AddCompanyUserDto, ChangeRoleDto } from '../company/dto';
-import { ChangePasswordDto } from '../me/dto';
+import { ChangeEmailDto, ChangePasswordDto } from '../me/dto';
 import { AllowDuringMfaSetup, mfaSetupPending, Roles, SignedInGuard } from '../http/guards';
 import { IdPipe } from '../http/id.pipe';
 import { AppRequest, meta } from '../http/request-context';
@@ -28,6 +29,13 @@ import {
   passwordErrors,
   serviceProfileErrors,
 } from './account/account-forms';
+import {
+  EMAIL_CHANGE_FORM,
+  EMAIL_CHANGE_PATH,
+  emailChangePage,
+  EmailChangeRefusal,
+  emailChangeRefusal,
+} from './account/email-change';
 import { twoFactorSection } from './account/mfa-presenters';
 import { companyUserPath, companyUserRow, sessionRow } from './account/presenters';
 import { invitedEmail, queryText, ROLE_LABELS, urlWith } from './partner/format';
@@ -75,6 +83,7 @@ export class AccountPagesController {
     private readonly subscriptions: SubscriptionService,
     private readonly companyUsers: CompanyUsersService,
     private readonly mfa: MfaService,
+    private readonly emailChange: EmailChangeService,
   ) {}
 
   @Get('account')
@@ -105,6 +114,32 @@ export class AccountPagesController {
       return again(errors);
     }
     res.redirect(303, urlWith('/account/profile', { done: 'profile-saved' }));
+  }
+
+  @Get('account/profile/email')
+  emailForm(@Req() req: AppRequest, @Res() res: Response, @Query() query: QueryParams) {
+    this.shell.send(req, res, 'account/change-email', 'profile', emailChangePage(req.auth!.user.email, query));
+  }
+
+  /** A link goes to the new address (the service's rules); the page then says where it went. */
+  @Post('account/profile/email')
+  async changeEmail(@Req() req: AppRequest, @Res() res: Response) {
+    const { user, session } = req.auth!;
+    const form = parseForm(ChangeEmailDto, req.body, EMAIL_CHANGE_FORM);
+    const again = (r: EmailChangeRefusal) => {
+      if (r.retryAfterSeconds) res.setHeader('Retry-After', String(r.retryAfterSeconds));
+      const data = emailChangePage(user.email, {}, form.values, r);
+      this.shell.send(req, res, 'account/change-email', 'profile', data, r.status);
+    };
+    if (!form.ok) return again({ status: 400, errors: form.errors });
+    try {
+      await this.emailChange.request(user, session, form.value, meta(req));
+    } catch (err) {
+      const refusal = emailChangeRefusal(err);
+      if (!refusal) throw err;
+      return again(refusal);
+    }
+    res.redirect(303, urlWith(EMAIL_CHANGE_PATH, { sent: form.value.newEmail }));
   }
 
   // ---- Security: password, two-factor authentication and sessions ----
