@@ -9,7 +9,6 @@ import {
   FlatJson,
   License,
   newId,
-  Partner,
   TransactionRunner,
   User,
 } from '@lmp/database';
@@ -30,6 +29,7 @@ import { PartnerRepository } from './partner.repository';
 import { ResetRequestRepository } from './reset-request.repository';
 import { accountView, customerView, licenseView, resetRequestView } from './views';
 import { AccountInviter } from './account-inviter';
+import { notifyPromotion } from './promotion-notice';
 
 /** Who acts: a signed-in partner staff member. Every method is scoped by `partnerId`. */
 export interface PartnerActor {
@@ -307,11 +307,19 @@ export class PartnerConsoleService {
     });
     const changes = changedFields(account, next);
     if (Object.keys(changes).length > 0) {
-      await this.tx.run(async ({ em }) => {
+      await this.tx.run(async (tx) => {
+        const { em } = tx;
         await this.accounts.update(em, actor.partnerId, customerId, accountId, {
           ...next,
           updatedAt: this.clock.now(),
         });
+        // Given Full Access here as by promoteAccount: the company's Full Access users are told.
+        if (changes.role === 'full_access' && (next.status ?? account.status) !== 'disabled')
+          await notifyPromotion(tx, this.outbox, {
+            partnerId: actor.partnerId,
+            customerId,
+            promoted: { ...account, ...next },
+          });
         if (changes.status === 'disabled') {
           // Signed out at once, and no link sent before works when the account is enabled again.
           await this.sessions.destroyAllForUser(em, accountId);
@@ -385,7 +393,7 @@ export class PartnerConsoleService {
    * left. Every full-access user of the company (the promoted one too) is told by email.
    */
   async promoteAccount(actor: PartnerActor, customerId: string, accountId: string) {
-    const customer = await this.requireCustomer(actor, customerId);
+    await this.requireCustomer(actor, customerId);
     const account = await this.requireAccount(actor, customerId, accountId);
     if (account.status === 'disabled') {
       throw new ConflictProblem('This account is disabled; enable it before giving it Full Access.');
@@ -396,17 +404,7 @@ export class PartnerConsoleService {
           role: 'full_access',
           updatedAt: this.clock.now(),
         });
-        const partner = await tx.em.findOneByOrFail(Partner, { id: actor.partnerId });
-        const admins = await tx.em.findBy(User, { customerId, role: 'full_access' });
-        for (const admin of admins.filter((u) => u.status !== 'disabled')) {
-          await this.outbox.mail(tx, MailTemplate.RolePromoted, admin.email, {
-            firstName: admin.firstName || admin.email,
-            promotedName: `${account.firstName} ${account.lastName}`.trim() || account.email,
-            promotedEmail: account.email,
-            companyName: customer.companyName,
-            partnerName: partner.name,
-          });
-        }
+        await notifyPromotion(tx, this.outbox, { partnerId: actor.partnerId, customerId, promoted: account });
         await this.audit.record(tx.em, {
           action: AuditAction.AccountPromoted,
           actorUserId: actor.userId,
