@@ -4,7 +4,7 @@ import { PassportModule } from '@nestjs/passport';
 import { TerminusModule } from '@nestjs/terminus';
 import { ThrottlerModule } from '@nestjs/throttler';
 import { AuditModule } from '@lmp/audit';
-import { CommonModule, loggerModule } from '@lmp/common';
+import { CommonModule, loggerModule, tooManyRequests } from '@lmp/common';
 import { AppConfig, AppConfigModule } from '@lmp/config';
 import { DatabaseModule } from '@lmp/database';
 import { IdentityModule, RateLimitStore } from '@lmp/identity';
@@ -26,6 +26,7 @@ import { SessionMiddleware } from './http/session.middleware';
 import { PageRenderer } from './web/page-renderer';
 import { AccountLinksPagesController } from './self-service/account-links-pages.controller';
 import { AccountPagesController } from './account/account-pages.controller';
+import { EmailChangePagesController } from './account/email-change-pages.controller';
 import { MfaAccountPagesController } from './account/two-factor/mfa-account-pages.controller';
 import { MfaPagesController } from './account/two-factor/mfa-pages.controller';
 import { PageInterceptor } from './web/page-interceptor';
@@ -66,6 +67,8 @@ export class ConsoleModule implements NestModule {
           useFactory: (storage: RateLimitStore) => ({
             throttlers: [{ name: 'default', ttl: 60_000, limit: 120 }],
             storage,
+            // The guard also sends Retry-After; the page and the problem say the same in words.
+            errorMessage: (_context, limit) => tooManyRequests(limit.timeToBlockExpire),
           }),
         }),
       ],
@@ -87,6 +90,7 @@ export class ConsoleModule implements NestModule {
         AuditPagesController,
         PartnerSettingsPagesController,
         AccountPagesController,
+        EmailChangePagesController,
         CompanyPagesController,
         MfaPagesController,
         MfaAccountPagesController,

@@ -9,3 +9,4 @@ export * from './logging';
 export * from './metrics';
 export * from './background-tasks';
 export * from './json-depth';
+export * from './wait-in-words';

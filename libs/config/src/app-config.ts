@@ -14,6 +14,8 @@ export interface AppConfig {
   /** Unset: mail is written as .eml files under `<dataDir>/outbox`. */
   smtpUrl?: string;
   mailFrom: string;
+  /** The Help link on every page (a support site or a mailto: address). */
+  helpUrl: string;
   sessionSecret: string;
   /** 32 bytes, for AES-256-GCM of secrets at rest. */
   dataEncryptionKey: Buffer;

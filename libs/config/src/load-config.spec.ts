@@ -38,6 +38,24 @@ describe(loadConfig.name, () => {
     throw new Error(`expected a ConfigError for ${JSON.stringify(env)}`);
   };
 
+  describe('HELP_URL', () => {
+    it("links every page's Help to the console's own help page by default", () => {
+      expect(load().helpUrl).toBe('/assets/help.html');
+    });
+
+    it('takes a support site or a mailto: address', () => {
+      expect(load({ HELP_URL: 'https://support.example.com/lmp' }).helpUrl).toBe('https://support.example.com/lmp');
+      expect(load({ HELP_URL: 'mailto:help@example.com' }).helpUrl).toBe('mailto:help@example.com');
+    });
+
+    it('refuses anything else, naming the variable', () => {
+      expect(errorOf({ HELP_URL: 'not a url' }).message).toBe('HELP_URL: is not a valid URL');
+      expect(errorOf({ HELP_URL: 'javascript:alert(1)' }).message).toBe(
+        'HELP_URL: must start with http:// or https://',
+      );
+    });
+  });
+
   describe('defaults', () => {
     it('listens on port 3000 with a localhost public URL without a trailing slash', () => {
       const sut = load();

@@ -16,6 +16,9 @@ export class ConfigError extends Error {
 
 type Env = Record<string, string | undefined>;
 
+/** Where the pages' Help link goes unless HELP_URL says otherwise: the console's own help page. */
+export const DEFAULT_HELP_URL = '/assets/help.html';
+
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 
 function int(env: Env, name: string, fallback: number, min: number, max: number): number {
@@ -146,6 +149,10 @@ export function loadConfig(env: Env = process.env): AppConfig {
   const mailFrom = env.MAIL_FROM?.trim() || `LMP <no-reply@${publicUrl.hostname}>`;
   if (!/^[^\r\n]+@[^\r\n]+$/.test(mailFrom)) throw new ConfigError('MAIL_FROM', 'must be an email address');
   const embedded = !redis;
+  // Every page links here for help; a deployment points it at its own support desk.
+  const helpUrl = env.HELP_URL?.trim().startsWith('mailto:')
+    ? url(env, 'HELP_URL', ['mailto:'])!.toString()
+    : (url(env, 'HELP_URL', ['http:', 'https:'])?.toString() ?? DEFAULT_HELP_URL);
 
   return {
     production,
@@ -156,6 +163,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
     redisUrl: redis?.toString(),
     smtpUrl: smtp?.toString(),
     mailFrom,
+    helpUrl,
     sessionSecret,
     dataEncryptionKey: encryptionKey(keyRaw, 'DATA_ENCRYPTION_KEY'),
     queuePrefix,

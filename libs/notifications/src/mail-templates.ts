@@ -5,7 +5,8 @@ export interface MailTemplateProps {
   [MailTemplate.Invitation]: {
     firstName: string;
     companyName: string;
-    partnerName: string;
+    /** The partner that created the account; null when the company's own administrator did. */
+    partnerName: string | null;
     link: string;
     expiresInHours: number;
   };

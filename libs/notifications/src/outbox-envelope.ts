@@ -52,7 +52,7 @@ const MAIL_SHAPES: { readonly [T in MailTemplate]: Shape<MailTemplateProps[T]> }
   [MailTemplate.Invitation]: {
     firstName: 'string',
     companyName: 'string',
-    partnerName: 'string',
+    partnerName: 'string|null',
     link: 'string',
     expiresInHours: 'number',
   },

@@ -53,7 +53,8 @@ export interface NewUser {
 export interface Invitation {
   user: User;
   companyName: string;
-  partnerName: string;
+  /** The partner that sends it; null when the company's own administrator does. */
+  partnerName: string | null;
   /** Who sent it (null for the command line). */
   requestedBy: string | null;
 }

@@ -2,7 +2,7 @@ import { ForbiddenException, Injectable } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
 import { AuditAction, AuditService } from '@lmp/audit';
 import { Clock, ConflictProblem, NotFoundProblem } from '@lmp/common';
-import { Customer, CustomerRole, Partner, TransactionRunner, UserRole } from '@lmp/database';
+import { Customer, CustomerRole, TransactionRunner, UserRole } from '@lmp/database';
 import { LinkMailLimit, SessionService, UserRepository } from '@lmp/identity';
 import { CompanyUserRepository } from './company-user.repository';
 import { accountView } from './views';
@@ -61,12 +61,12 @@ export class CompanyUsersService {
     await this.tx.run(async (tx) => {
       if (owner) return this.inviter.notifyOwner(tx, owner, by, actor.ip);
       const customer = await tx.em.findOneByOrFail(Customer, { id: actor.customerId });
-      const partner = await tx.em.findOneByOrFail(Partner, { id: customer.partnerId });
       await this.users.insert(tx.em, user);
+      // Sent by the company's own administrator: the email names the company, not its partner.
       const requestId = await this.inviter.invite(tx, {
         user,
         companyName: customer.companyName,
-        partnerName: partner.name,
+        partnerName: null,
         requestedBy: actor.userId,
       });
       await this.audit.record(tx.em, {

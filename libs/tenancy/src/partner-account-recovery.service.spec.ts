@@ -69,8 +69,11 @@ describe('PartnerAccountRecoveryService', () => {
 
   it('gives Full Access and tells every enabled Full Access user of the company, the promoted one too', async () => {
     const account = aUser({ customerId: 'c-1', role: 'read_only', firstName: 'Ada', lastName: 'Lovelace' });
-    const { sut, mock, tx } = setup(account);
-    tx.em.findOneByOrFail.mockResolvedValue({ id: 'p-1', name: 'Northwind Partners' } as Partner);
+    const { sut, mock, tx, customer } = setup(account);
+    // The notice reads the partner and the company in the transaction.
+    tx.em.findOneByOrFail.mockImplementation(async (entity: unknown) =>
+      entity === Partner ? ({ id: 'p-1', name: 'Northwind Partners' } as Partner) : customer,
+    );
     tx.em.findBy.mockResolvedValue([
       aUser({ email: 'boss@example.test', role: 'full_access' }),
       aUser({ email: 'gone@example.test', role: 'full_access', status: 'disabled' }),

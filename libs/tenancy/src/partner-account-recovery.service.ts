@@ -2,7 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { AuditAction } from '@lmp/audit';
 import { Clock, ConflictProblem } from '@lmp/common';
 import { APP_CONFIG, AppConfig } from '@lmp/config';
-import { newId, Partner, TransactionRunner, User } from '@lmp/database';
+import { newId, TransactionRunner, User } from '@lmp/database';
 import { LinkMailLimit, MfaService, PASSWORD_TOKEN_PURPOSES, TOKEN_TTL_MS, TokenService } from '@lmp/identity';
 import { MailTemplate, OutboxWriter } from '@lmp/notifications';
 import { AccountRepository } from './account.repository';
@@ -11,6 +11,7 @@ import { found, PartnerActor } from './partner-actor';
 import { PartnerAudit } from './partner-audit';
 import { PartnerAccountsService } from './partner-accounts.service';
 import { PartnerRepository } from './partner.repository';
+import { notifyPromotion } from './promotion-notice';
 import { ResetRequestRepository } from './reset-request.repository';
 import { resetRequestView } from './views';
 
@@ -93,7 +94,7 @@ export class PartnerAccountRecoveryService {
    * left. Every full-access user of the company (the promoted one too) is told by email.
    */
   async promoteAccount(actor: PartnerActor, customerId: string, accountId: string) {
-    const customer = await found(this.customers.findOne(actor.partnerId, customerId), 'customer');
+    await found(this.customers.findOne(actor.partnerId, customerId), 'customer');
     const account = await this.requireAccount(actor, customerId, accountId);
     if (account.status === 'disabled') {
       throw new ConflictProblem('This account is disabled; enable it before giving it Full Access.');
@@ -104,17 +105,7 @@ export class PartnerAccountRecoveryService {
           role: 'full_access',
           updatedAt: this.clock.now(),
         });
-        const partner = await tx.em.findOneByOrFail(Partner, { id: actor.partnerId });
-        const admins = await tx.em.findBy(User, { customerId, role: 'full_access' });
-        for (const admin of admins.filter((u) => u.status !== 'disabled')) {
-          await this.outbox.mail(tx, MailTemplate.RolePromoted, admin.email, {
-            firstName: admin.firstName || admin.email,
-            promotedName: `${account.firstName} ${account.lastName}`.trim() || account.email,
-            promotedEmail: account.email,
-            companyName: customer.companyName,
-            partnerName: partner.name,
-          });
-        }
+        await notifyPromotion(tx, this.outbox, { partnerId: actor.partnerId, customerId, promoted: account });
         await this.audit.record(
           tx.em,
           actor,

@@ -3,12 +3,14 @@ import { AuditAction } from '@lmp/audit';
 import { Clock, PageRequest } from '@lmp/common';
 import { Customer, CustomerRole, TransactionRunner, User } from '@lmp/database';
 import { LinkMailLimit, SessionService, TokenService, UserRepository } from '@lmp/identity';
+import { OutboxWriter } from '@lmp/notifications';
 import { AccountInviter } from './account-inviter';
 import { AccountRepository } from './account.repository';
 import { CustomerRepository } from './customer.repository';
 import { found, PartnerActor } from './partner-actor';
 import { changedFields, defined, PartnerAudit } from './partner-audit';
 import { PartnerRepository } from './partner.repository';
+import { notifyPromotion } from './promotion-notice';
 import { ResetRequestRepository } from './reset-request.repository';
 import { accountView, resetRequestView } from './views';
 
@@ -53,6 +55,7 @@ export class PartnerAccountsService {
     private readonly tokens: TokenService,
     private readonly sessions: SessionService,
     private readonly linkMails: LinkMailLimit,
+    private readonly outbox: OutboxWriter,
     private readonly audit: PartnerAudit,
     private readonly tx: TransactionRunner,
     private readonly clock: Clock,
@@ -112,11 +115,19 @@ export class PartnerAccountsService {
     });
     const changes = changedFields(account, next);
     if (Object.keys(changes).length > 0) {
-      await this.tx.run(async ({ em }) => {
+      await this.tx.run(async (tx) => {
+        const { em } = tx;
         await this.accounts.update(em, actor.partnerId, customerId, accountId, {
           ...next,
           updatedAt: this.clock.now(),
         });
+        // Given Full Access here as by promoteAccount: the company's Full Access users are told.
+        if (changes.role === 'full_access' && (next.status ?? account.status) !== 'disabled')
+          await notifyPromotion(tx, this.outbox, {
+            partnerId: actor.partnerId,
+            customerId,
+            promoted: { ...account, ...next },
+          });
         if (changes.status === 'disabled') {
           // Signed out at once, and no link sent before works when the account is enabled again.
           await this.sessions.destroyAllForUser(em, accountId);

@@ -1,8 +1,9 @@
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable, Optional } from '@nestjs/common';
 import type { Response } from 'express';
 import Handlebars from 'handlebars';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join, relative, sep } from 'node:path';
+import { APP_CONFIG, AppConfig, DEFAULT_HELP_URL } from '@lmp/config';
 import { CONSOLE_ROOT } from '../console-root';
 
 /** The root under which every feature keeps its `views/`: the source tree, or the build. */
@@ -66,7 +67,10 @@ export class PageRenderer {
   private readonly views = new Map<string, HandlebarsTemplateDelegate>();
   private readonly layout: HandlebarsTemplateDelegate;
 
-  constructor() {
+  private readonly helpUrl: string;
+
+  constructor(@Optional() @Inject(APP_CONFIG) config?: Pick<AppConfig, 'helpUrl'>) {
+    this.helpUrl = config?.helpUrl ?? DEFAULT_HELP_URL;
     this.hbs.registerHelper('eq', (a: unknown, b: unknown) => a === b);
     for (const { name, partial, path } of viewFiles(viewsRoot())) {
       const source = readFileSync(path, 'utf8');
@@ -79,7 +83,7 @@ export class PageRenderer {
   html(view: string, data: PageData): string {
     const template = this.views.get(view);
     if (!template) throw new Error(`no view ${view}`);
-    return this.layout({ ...data, body: template(data) });
+    return this.layout({ ...data, helpUrl: this.helpUrl, body: template(data) });
   }
 
   send(res: Response, view: string, data: PageData, status = 200): void {

@@ -98,7 +98,8 @@ export class MfaSetupService {
 
   /**
    * Confirms a pending method with a code from it. The first confirmed method becomes the
-   * default, turns 2FA on and returns the recovery codes, once.
+   * default, turns 2FA on and returns the recovery codes, once. A method set up to replace
+   * (`replaces`) the default takes the default over, so that a change keeps it on the new one.
    */
   async confirm(
     user: User,
@@ -106,6 +107,7 @@ export class MfaSetupService {
     methodId: string,
     code: string,
     meta: SessionMeta,
+    replaces?: string,
   ): Promise<MfaMethodView & { recoveryCodes?: string[] }> {
     this.reauth.requireRecent(user, session);
     const result = await this.tx.run(async (tx) => {
@@ -117,10 +119,12 @@ export class MfaSetupService {
       if (!check.ok) return { failed: check, view: undefined, recoveryCodes: undefined };
       const confirmed = await this.repo.confirmed(user.id, tx.em);
       const first = confirmed.length === 0;
+      const takesDefault = first || confirmed.some((m) => m.id === replaces && m.isDefault);
       const now = this.clock.now();
+      if (takesDefault && !first) await this.repo.setDefault(tx.em, user.id, method.id);
       await this.repo.update(tx.em, user.id, method.id, {
         confirmedAt: now,
-        isDefault: first,
+        isDefault: takesDefault,
         codeHash: null,
         codeExpiresAt: null,
         codeSentAt: null,
@@ -136,9 +140,13 @@ export class MfaSetupService {
         user,
         first
           ? `two-factor authentication was turned on with ${methodHint(method)}`
-          : `${methodHint(method)} was added`,
+          : `${methodHint(method)} was added${takesDefault ? ' as the default method' : ''}`,
       );
-      return { failed: undefined, view: methodView({ ...method, confirmedAt: now, isDefault: first }), recoveryCodes };
+      return {
+        failed: undefined,
+        view: methodView({ ...method, confirmedAt: now, isDefault: takesDefault }),
+        recoveryCodes,
+      };
     });
     if (result.failed) throw wrongCode(result.failed.reason);
     return { ...result.view!, ...(result.recoveryCodes ? { recoveryCodes: result.recoveryCodes } : {}) };

@@ -145,7 +145,8 @@ export class MfaPagesController {
     if (!form.ok) return codePage(methodId, ctx, { errors: form.errors }, 400);
     let confirmed: Awaited<ReturnType<MfaSetupService['confirm']>>;
     try {
-      confirmed = await this.mfaSetup.confirm(req.auth!.user, req.auth!.session, methodId, form.value.code, meta(req));
+      const { user, session } = req.auth!;
+      confirmed = await this.mfaSetup.confirm(user, session, methodId, form.value.code, meta(req), ctx.replace);
     } catch (err) {
       // The window closed while the code was on its way: confirm it's you, then back to this code.
       if (err instanceof ReauthRequiredProblem)
