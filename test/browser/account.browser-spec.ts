@@ -1,7 +1,7 @@
 import { Page } from 'playwright-core';
 import { Company, companyWithAdmin, USER_PASSWORD } from '../support/account-flow';
 import { mailsTo } from '../support/mail';
-import { BrowserHarness, startBrowserHarness } from './harness';
+import { BrowserHarness, signOutFromMenu, startBrowserHarness } from './harness';
 
 const NEW_PASSWORD = 'a page-changed passphrase';
 
@@ -71,7 +71,7 @@ describe('my account in the browser', () => {
     await page.goto(`${h.base}/account/security`);
     await page.getByRole('heading', { name: 'Active sessions' }).waitFor();
 
-    await page.getByRole('button', { name: 'Sign out' }).first().click();
+    await signOutFromMenu(page);
     await page.getByRole('button', { name: 'Sign in' }).waitFor();
     await signInAs(NEW_PASSWORD);
   });

@@ -4,7 +4,7 @@ import { totpCode } from '@lmp/identity';
 import { companyWithAdmin, USER_PASSWORD } from '../support/account-flow';
 import { mailsTo } from '../support/mail';
 import { ADMIN_PASSWORD, partnerWithAdmin } from '../support/fixtures';
-import { BrowserHarness, startBrowserHarness } from './harness';
+import { BrowserHarness, signOutFromMenu, startBrowserHarness } from './harness';
 
 const WRONG = 'That code is not correct, has expired or was used already.';
 
@@ -99,7 +99,7 @@ describe('two-factor authentication in the browser', () => {
     await shot('5-on');
 
     // Signing in again: the password, then a code from the app.
-    await page.getByRole('button', { name: 'Sign out', exact: true }).click();
+    await signOutFromMenu(page);
     await signIn(page, co.admin.email, USER_PASSWORD);
     await page.getByRole('heading', { name: 'Two-step verification' }).waitFor();
     await page.getByText('Enter the 6-digit code from your authenticator app.').waitFor();
