@@ -16,6 +16,11 @@ function run(label, cmd, args) {
 const { join } = require('node:path');
 const bin = (name) => join(__dirname, '..', 'node_modules', name);
 run('type check', process.execPath, [bin('typescript/bin/tsc'), '-p', 'tsconfig.json', '--noEmit']);
-run('format', process.execPath, [bin('prettier/bin/prettier.cjs'), '--check', '{apps,libs,test}/**/*.ts', 'scripts/*.js']);
+run('format', process.execPath, [
+  bin('prettier/bin/prettier.cjs'),
+  '--check',
+  '{apps,libs,test}/**/*.ts',
+  'scripts/*.js',
+]);
 run('lint', process.execPath, [bin('eslint/bin/eslint.js'), '--max-warnings=0', 'apps', 'libs', 'test']);
 run('tests', process.execPath, [bin('jest/bin/jest.js'), '--ci', ...process.argv.slice(2)]);
