@@ -1,6 +1,6 @@
 // npm run bench -- [--only B1,B2] [--seconds N] [--scale small|full]: the benchmarks against the
 // built apps, real MariaDB and Redis. Builds what is missing or stale, then runs the TypeScript
-// harness in test/bench/. See README, "Performance".
+// harness in test/bench/. See docs/performance.md.
 const os = require('node:os');
 const { ensureBuilt } = require('./ensure-built');
 const { runTs } = require('./run-ts');

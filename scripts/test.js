@@ -1,4 +1,4 @@
-// npm test: type check, lint, then every test tier (unit, e2e, integration, browser).
+// npm test: type check, formatting, lint (type-aware), then every test tier (unit, e2e, integration, browser).
 // Integration needs MariaDB and Redis (TEST_DATABASE_URL, TEST_REDIS_URL; defaults to
 // the local root@127.0.0.1:3306 and 127.0.0.1:6379); browser needs /usr/bin/chromium.
 const { spawnSync } = require('node:child_process');
@@ -16,5 +16,11 @@ function run(label, cmd, args) {
 const { join } = require('node:path');
 const bin = (name) => join(__dirname, '..', 'node_modules', name);
 run('type check', process.execPath, [bin('typescript/bin/tsc'), '-p', 'tsconfig.json', '--noEmit']);
+run('format', process.execPath, [
+  bin('prettier/bin/prettier.cjs'),
+  '--check',
+  '{apps,libs,test}/**/*.ts',
+  'scripts/*.js',
+]);
 run('lint', process.execPath, [bin('eslint/bin/eslint.js'), '--max-warnings=0', 'apps', 'libs', 'test']);
 run('tests', process.execPath, [bin('jest/bin/jest.js'), '--ci', ...process.argv.slice(2)]);

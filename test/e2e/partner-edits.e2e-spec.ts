@@ -194,7 +194,13 @@ describe('partner edits (API)', () => {
 
     it('refuses days that do not exist instead of rolling them over', async () => {
       const before = (await t.admin.get(licenseUrl()).expect(200)).body;
-      for (const expiresAt of ['2037-02-30', '2037-02-29T00:00:00Z', '2037-13-01', '2037-04-31T10:00:00+02:00', 12345]) {
+      for (const expiresAt of [
+        '2037-02-30',
+        '2037-02-29T00:00:00Z',
+        '2037-13-01',
+        '2037-04-31T10:00:00+02:00',
+        12345,
+      ]) {
         const res = await t.admin.patch(licenseUrl()).send({ expiresAt }).expect(400);
         expect(res.body.errors).toEqual([{ field: 'expiresAt', message: 'expiresAt must be an ISO 8601 date' }]);
       }

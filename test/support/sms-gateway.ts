@@ -60,4 +60,3 @@ export class TestSmsGateway {
     await new Promise<void>((resolve) => this.server.close(() => resolve()));
   }
 }
-

@@ -17,7 +17,11 @@ export class PartnerRepository {
     return this.dataSource.getRepository(Partner).findOneBy({ id: partnerId });
   }
 
-  async update(em: EntityManager, partnerId: string, changes: Partial<Pick<Partner, 'requireStaffMfa'>>): Promise<void> {
+  async update(
+    em: EntityManager,
+    partnerId: string,
+    changes: Partial<Pick<Partner, 'requireStaffMfa'>>,
+  ): Promise<void> {
     await em.update(Partner, { id: partnerId }, changes);
   }
 

@@ -4,12 +4,7 @@ import { DataSource } from 'typeorm';
 import { AuditAction, AuditService } from '@lmp/audit';
 import { Clock, ConflictProblem, FieldError, ValidationProblem } from '@lmp/common';
 import { Customer, License, newId, Partner, TransactionRunner, User } from '@lmp/database';
-import {
-  PasswordHasher,
-  UserRepository,
-  checkPassword,
-  normalizeEmail,
-} from '@lmp/identity';
+import { PasswordHasher, UserRepository, checkPassword, normalizeEmail } from '@lmp/identity';
 import { AccountInviter } from './account-inviter';
 
 export const EMAIL_PATTERN = /^[^\s@]{1,64}@[^\s@]+\.[^\s@]{2,}$/;
