@@ -21,3 +21,4 @@ export * from './maintenance.service';
 export * from './redis';
 export * from './notifications.module';
 export * from './list-unsubscribe';
+export * from './partner-events';

@@ -21,6 +21,7 @@ import { OutboxRelay } from './outbox-relay';
 import { OutboxDispatcher } from './outbox.dispatcher';
 import { OutboxProcessor } from './outbox.processor';
 import { OutboxRepository } from './outbox.repository';
+import { PartnerEvents } from './partner-events';
 import { OutboxWriter } from './outbox.writer';
 import { QueueAdminService } from './queue-admin.service';
 import { QueueWorkers } from './queue-workers';
@@ -98,6 +99,7 @@ export class NotificationsModule {
       OutboxProcessor,
       OutboxDispatcher,
       OutboxWriter,
+      PartnerEvents,
       MaintenanceService,
       QueueAdminService,
       NotificationsLifecycle,
@@ -109,6 +111,7 @@ export class NotificationsModule {
       providers,
       exports: [
         OutboxWriter,
+        PartnerEvents,
         OutboxRepository,
         OutboxDispatcher,
         OutboxProcessor,

@@ -15,3 +15,4 @@ export * from './views';
 export * from './tenancy.module';
 export * from './signup.service';
 export * from './company-users.service';
+export * from './api-scopes';
