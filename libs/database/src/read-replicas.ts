@@ -50,6 +50,11 @@ export function replicationLag(rows: StatusRow[]): number | string {
  * a write just made) uses the primary DataSource as before, so a replica's lag can never show a
  * stale password or token. A replica that is down, not replicating, or further behind than
  * REPLICA_MAX_LAG_MS is skipped, and its reads go to the primary.
+ *
+ * Each replica has a DataSource of its own rather than TypeORM's `replication` option: with that
+ * option every `find` and query builder outside a transaction defaults to a replica (0.3's
+ * `defaultReplicationModeForReads` is "slave"), and its pool cluster picks replicas round robin
+ * without knowing their lag. Here the primary DataSource stays exactly as it was.
  */
 export class ReadReplicas implements OnModuleInit, OnModuleDestroy {
   private readonly logger = new Logger(ReadReplicas.name);
