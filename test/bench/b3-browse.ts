@@ -1,6 +1,7 @@
 import { createPool, Pool } from 'mysql2/promise';
 import { DataSource, Logger as TypeOrmLogger } from 'typeorm';
 import { dataSourceOptions } from '../../libs/database/src/data-source-options';
+import { ReadReplicas } from '../../libs/database/src/read-replicas';
 import { AccountRepository } from '../../libs/tenancy/src/account.repository';
 import { CustomerRepository } from '../../libs/tenancy/src/customer.repository';
 import { Samples, SeededDatabase } from './data';
@@ -89,8 +90,9 @@ export async function captureSql(db: SeededDatabase, requests: BrowseRequest[]):
   });
   await ds.initialize();
   try {
-    const customers = new CustomerRepository(ds);
-    const accounts = new AccountRepository(ds);
+    const primaryOnly = new ReadReplicas(ds);
+    const customers = new CustomerRepository(ds, primaryOnly);
+    const accounts = new AccountRepository(ds, primaryOnly);
     for (const r of requests) {
       logger.into = r.statements;
       if (r.kind === 'accounts') {

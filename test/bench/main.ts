@@ -26,6 +26,7 @@ import {
 import { HttpClient, LoadResult, sessionCookieOf } from './load';
 import { BenchOptions, parseOptions, UsageError } from './options';
 import { AppProcess, CpuMeter, freePort, pidByName, ROOT, startConsole, startScript, startWorker } from './processes';
+import { scaleOut } from './scale-out';
 import { SmtpSink } from './smtp-sink';
 import { BenchResult, median, percentile, round, spread } from './stats';
 
@@ -395,6 +396,8 @@ async function main(): Promise<number> {
     return 2;
   }
   if (options.only.has('B4')) for (const b of ['B1', 'B2', 'B3'] as const) options.only.add(b);
+  // The scale-out comparison runs the B1-B3 loads (B3 needs its request mix) and nothing else.
+  if (options.scaleOut) options.only = new Set(['B3']);
   const stack = ['B1', 'B2', 'B3'].some((b) => options.only.has(b as 'B1'));
   const missing = stack ? await unreachable() : null;
   if (missing) {
@@ -422,6 +425,7 @@ async function main(): Promise<number> {
     cpu: { b1: '', b2: '', b3: '' },
   };
   let ok = false;
+  let scaled: BenchResult[] = [];
   const sink = stack ? await new SmtpSink().start() : undefined;
   try {
     if (stack) {
@@ -458,12 +462,38 @@ async function main(): Promise<number> {
       }
       const ceilingHash = await hashForCeiling(BENCH_PASSWORD);
       try {
-        for (let round = 1; round <= options.runs; round++) await runRound(ctx, round, collected, ceilingHash);
+        if (options.scaleOut) {
+          scaled = await scaleOut({
+            env: {
+              NODE_ENV: 'production',
+              ...secrets,
+              DATABASE_URL: appDatabaseUrl(db),
+              REDIS_URL,
+              SMTP_URL: ctx.sink.url,
+              DATA_DIR: ctx.dataDir,
+              LOG_LEVEL: process.env.BENCH_LOG_LEVEL || 'info',
+              LOG_FORMAT: 'json',
+              ...options.appEnv,
+            },
+            logDir,
+            db,
+            sink: ctx.sink,
+            samples,
+            requests: ctx.requests!,
+            seconds: options.seconds,
+            runs: options.runs,
+            track,
+            stopAll,
+            log,
+          });
+        } else {
+          for (let round = 1; round <= options.runs; round++) await runRound(ctx, round, collected, ceilingHash);
+        }
       } finally {
         await ctx.pool?.end();
       }
     }
-    if (options.only.has('B5')) {
+    if (options.only.has('B5') && !options.scaleOut) {
       for (let run = 1; run <= options.runs; run++) {
         const ms = await coldStart(logDir);
         collected.b5.push(ms);
@@ -477,7 +507,7 @@ async function main(): Promise<number> {
     if (ok) rmSync(logDir, { recursive: true, force: true });
     else log(`logs of the apps: ${logDir}`);
   }
-  const rows = results(options, collected);
+  const rows = [...results(options, collected), ...scaled];
   const output = options.verbose ? rows : rows.map(({ runs: _r, ceilingRuns: _c, ...rest }) => rest);
   writeFileSync(resolve(ROOT, options.out), `${JSON.stringify(output, null, 2)}\n`);
   process.stdout.write(

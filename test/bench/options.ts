@@ -29,11 +29,13 @@ export interface BenchOptions {
   verbose: boolean;
   /** Extra environment of the console and workers (`--app-env KEY=VALUE`), for comparisons. */
   appEnv: Record<string, string>;
+  /** Instead of B1–B5: the B1–B3 loads on 1 console + 1 worker, then on 2 + 2 (scale-out.ts). */
+  scaleOut: boolean;
 }
 
 export class UsageError extends Error {}
 
-export const USAGE = `usage: npm run bench -- [--only B1,B2,...] [--seconds N] [--scale small|full] [--runs N] [--profile] [--out FILE]
+export const USAGE = `usage: npm run bench -- [--only B1,B2,...] [--seconds N] [--scale small|full] [--runs N] [--profile] [--out FILE] [--scale-out]
 
   --only      which benchmarks (B1 sign-in, B2 reset pipeline, B3 browsing, B4 memory, B5 cold start); all by default
   --seconds   length of each measured run (default: B1 10, B2 20, B3 10; the B2 latency run 10)
@@ -42,7 +44,9 @@ export const USAGE = `usage: npm run bench -- [--only B1,B2,...] [--seconds N] [
   --profile   start the console and workers with --cpu-prof; profiles go to bench-profiles/
   --out       results file (default bench-results.json)
   --verbose   keep each run's figure and ceiling in the results file
-  --app-env   KEY=VALUE for the console and workers (repeatable), e.g. UV_THREADPOOL_SIZE=4 to compare`;
+  --app-env   KEY=VALUE for the console and workers (repeatable), e.g. UV_THREADPOOL_SIZE=4 to compare
+  --scale-out instead of B1-B5: sign-ins, resets and browsing on 1 console + 1 worker, then on 2 consoles
+              + 2 workers (same MariaDB and Redis): per-process figures and the 1 -> 2 scaling factor`;
 
 export function parseOptions(argv: string[]): BenchOptions {
   let values;
@@ -60,6 +64,7 @@ export function parseOptions(argv: string[]): BenchOptions {
         out: { type: 'string' },
         verbose: { type: 'boolean' },
         'app-env': { type: 'string', multiple: true },
+        'scale-out': { type: 'boolean' },
         help: { type: 'boolean', short: 'h' },
       },
     }).values;
@@ -101,5 +106,6 @@ export function parseOptions(argv: string[]): BenchOptions {
     out: values.out ?? 'bench-results.json',
     verbose: values.verbose ?? false,
     appEnv,
+    scaleOut: values['scale-out'] ?? false,
   };
 }

@@ -55,7 +55,7 @@ export class ConsoleModule implements NestModule {
         AppConfigModule.forRoot(config),
         CommonModule,
         loggerModule(config.logLevel, 'console'),
-        DatabaseModule.forRoot(config),
+        DatabaseModule.forRoot(config, { readReplicas: true }),
         AuditModule,
         NotificationsModule.forRoot(config, 'console'),
         IdentityModule,

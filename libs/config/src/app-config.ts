@@ -9,6 +9,10 @@ export interface AppConfig {
   /** Cookies get `Secure` when the public URL is https. */
   secureCookies: boolean;
   database: DatabaseConfig;
+  /** MySQL/MariaDB read replicas for the read-only browse queries (empty: every query on the primary). */
+  databaseReplicaUrls: string[];
+  /** A replica further behind the primary than this is skipped until it catches up. */
+  replicaMaxLagMs: number;
   /** Unset: jobs run in-process (embedded mode). */
   redisUrl?: string;
   /** Unset: mail is written as .eml files under `<dataDir>/outbox`. */

@@ -136,6 +136,18 @@ describe(loadConfig.name, () => {
       expect(sut.database).toEqual({ type: 'mariadb', url: 'mysql://lmp:pw@db:3306/lmp' });
     });
 
+    it('reads DATABASE_REPLICA_URLS beside a MySQL primary, with a 5 s lag limit unless REPLICA_MAX_LAG_MS says otherwise', () => {
+      const sut = load({
+        DATABASE_URL: 'mysql://lmp:pw@db:3306/lmp',
+        DATABASE_REPLICA_URLS: 'mysql://ro:pw@db-r1:3306/lmp, mariadb://ro:pw@db-r2:3306/lmp',
+      });
+
+      expect(sut.databaseReplicaUrls).toEqual(['mysql://ro:pw@db-r1:3306/lmp', 'mysql://ro:pw@db-r2:3306/lmp']);
+      expect(sut.replicaMaxLagMs).toBe(5000);
+      expect(load({ REPLICA_MAX_LAG_MS: '2000' }).replicaMaxLagMs).toBe(2000);
+      expect(load({}).databaseReplicaUrls).toEqual([]);
+    });
+
     it('leaves embedded mode when REDIS_URL is set', () => {
       const sut = load({ REDIS_URL: 'redis://cache:6379' });
 
@@ -219,6 +231,11 @@ describe(loadConfig.name, () => {
       ['DATABASE_URL', { DATABASE_URL: 'mysql://host' }],
       ['DATABASE_URL', { DATABASE_URL: 'mysql://u:p@host:3306/' }],
       ['DATABASE_URL', { DATABASE_URL: 'sqlite:' }],
+      ['DATABASE_REPLICA_URLS', { DATABASE_REPLICA_URLS: 'mysql://ro@r1:3306/lmp' }],
+      ['DATABASE_REPLICA_URLS', { DATABASE_URL: 'mysql://u@db:3306/lmp', DATABASE_REPLICA_URLS: 'mysql://ro@r1:3306' }],
+      ['DATABASE_REPLICA_URLS', { DATABASE_URL: 'mysql://u@db:3306/lmp', DATABASE_REPLICA_URLS: 'redis://r1/lmp' }],
+      ['DATABASE_REPLICA_URLS', { DATABASE_URL: 'mysql://u@db:3306/lmp', DATABASE_REPLICA_URLS: 'mysql://r1/lmp,,' }],
+      ['REPLICA_MAX_LAG_MS', { REPLICA_MAX_LAG_MS: '10' }],
       ['REDIS_URL', { REDIS_URL: 'http://x' }],
       ['SMTP_URL', { SMTP_URL: 'http://mail' }],
       ['WORKER_CONCURRENCY', { WORKER_CONCURRENCY: '0' }],

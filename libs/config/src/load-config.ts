@@ -68,6 +68,37 @@ function databaseConfig(env: Env, dataDir: string): DatabaseConfig {
   return { type: parsed.protocol === 'mariadb:' ? 'mariadb' : 'mysql', url: raw.replace(/^mariadb:/, 'mysql:') };
 }
 
+/** DATABASE_REPLICA_URLS: comma-separated mysql:// URLs, each naming a database; only beside a MySQL primary. */
+function replicaUrls(env: Env, database: DatabaseConfig): string[] {
+  const raw = env.DATABASE_REPLICA_URLS?.trim();
+  if (!raw) return [];
+  if (database.type === 'sqlite') {
+    throw new ConfigError(
+      'DATABASE_REPLICA_URLS',
+      'needs a mysql:// or mariadb:// DATABASE_URL (SQLite has no replicas)',
+    );
+  }
+  const urls = raw.split(',').map((part, i) => {
+    const one = part.trim();
+    let parsed: URL;
+    try {
+      parsed = new URL(one);
+    } catch {
+      throw new ConfigError('DATABASE_REPLICA_URLS', `entry ${i + 1} is not a valid URL`);
+    }
+    if (!['mysql:', 'mariadb:'].includes(parsed.protocol) || !parsed.pathname || parsed.pathname === '/') {
+      throw new ConfigError(
+        'DATABASE_REPLICA_URLS',
+        `entry ${i + 1} must be like mysql://user:pass@host:3306/lmp (a mysql:// or mariadb:// URL naming the database)`,
+      );
+    }
+    return one.replace(/^mariadb:/, 'mysql:');
+  });
+  if (new Set(urls).size !== urls.length) throw new ConfigError('DATABASE_REPLICA_URLS', 'lists a replica twice');
+  if (urls.length > 16) throw new ConfigError('DATABASE_REPLICA_URLS', 'lists more than 16 replicas');
+  return urls;
+}
+
 function trustProxy(env: Env): boolean | number {
   const raw = env.TRUST_PROXY?.trim();
   if (raw && /^\d+$/.test(raw)) return int(env, 'TRUST_PROXY', 0, 0, 10);
@@ -160,6 +191,8 @@ export function loadConfig(env: Env = process.env): AppConfig {
     publicUrl: publicUrl.toString().replace(/\/+$/, ''),
     secureCookies: publicUrl.protocol === 'https:',
     database,
+    databaseReplicaUrls: replicaUrls(env, database),
+    replicaMaxLagMs: int(env, 'REPLICA_MAX_LAG_MS', 5000, 1000, 3_600_000),
     redisUrl: redis?.toString(),
     smtpUrl: smtp?.toString(),
     mailFrom,

@@ -5,3 +5,4 @@ export * from './transaction-runner';
 export * from './database.module';
 export * from './ids';
 export * from './customer-search';
+export * from './read-replicas';

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource, EntityManager } from 'typeorm';
 import { offsetOf, Page, PageRequest } from '@lmp/common';
-import { User } from '@lmp/database';
+import { ReadReplicas, User } from '@lmp/database';
 import { likeEscape } from './like';
 
 /**
@@ -10,7 +10,10 @@ import { likeEscape } from './like';
  */
 @Injectable()
 export class AccountRepository {
-  constructor(private readonly dataSource: DataSource) {}
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly replicas: ReadReplicas,
+  ) {}
 
   private scoped(partnerId: string, customerId: string, em?: EntityManager) {
     return (em ?? this.dataSource.manager)
@@ -41,8 +44,18 @@ export class AccountRepository {
       .execute();
   }
 
-  async list(partnerId: string, customerId: string, query: PageRequest & { q?: string }): Promise<Page<User>> {
-    const qb = this.scoped(partnerId, customerId);
+  /** The accounts tab: a browse read, on a read replica when there is a usable one. */
+  list(partnerId: string, customerId: string, query: PageRequest & { q?: string }): Promise<Page<User>> {
+    return this.replicas.read((em) => this.listOn(em, partnerId, customerId, query));
+  }
+
+  private async listOn(
+    em: EntityManager,
+    partnerId: string,
+    customerId: string,
+    query: PageRequest & { q?: string },
+  ): Promise<Page<User>> {
+    const qb = this.scoped(partnerId, customerId, em);
     const q = query.q?.trim();
     if (q) {
       const contains = `%${likeEscape(q.toLowerCase())}%`;

@@ -1,7 +1,15 @@
 import { Injectable } from '@nestjs/common';
 import { Brackets, DataSource, EntityManager, In, SelectQueryBuilder, WhereExpressionBuilder } from 'typeorm';
 import { offsetOf, Page, PageRequest } from '@lmp/common';
-import { Customer, License, reindexCustomerName, searchTrigrams, TRIGRAM_TABLE, User } from '@lmp/database';
+import {
+  Customer,
+  License,
+  ReadReplicas,
+  reindexCustomerName,
+  searchTrigrams,
+  TRIGRAM_TABLE,
+  User,
+} from '@lmp/database';
 import { likeEscape } from './like';
 
 export interface CustomerListQuery extends PageRequest {
@@ -53,7 +61,10 @@ export class CustomerRepository {
   /** Loads under way, by key: concurrent requests share one query instead of each running it. */
   private readonly loading = new Map<string, Promise<Positions>>();
 
-  constructor(private readonly dataSource: DataSource) {}
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly replicas: ReadReplicas,
+  ) {}
 
   private repo(em?: EntityManager) {
     return (em ?? this.dataSource.manager).getRepository(Customer);
@@ -105,19 +116,24 @@ export class CustomerRepository {
    * A search `q` matches company names containing it, and, when it looks like the start of an
    * address (it has an @ or a dot: `ada.`, `ada.kim@acme`), accounts whose email starts with it;
    * `@domain` finds accounts by the domain of their address.
+   * A browse read: it runs on a read replica when there is a usable one.
    */
-  async list(partnerId: string, query: CustomerListQuery): Promise<Page<CustomerRow>> {
+  list(partnerId: string, query: CustomerListQuery): Promise<Page<CustomerRow>> {
+    return this.replicas.read((em) => this.listOn(em, partnerId, query));
+  }
+
+  private async listOn(em: EntityManager, partnerId: string, query: CustomerListQuery): Promise<Page<CustomerRow>> {
     const q = query.q?.trim() ?? '';
     const { field, direction } = query.sort;
     const offset = offsetOf(query);
-    const search = q ? await this.search(partnerId, q) : undefined;
+    const search = q ? await this.search(em, partnerId, q) : undefined;
     if (search === null) return { items: [], total: 0, page: query.page, pageSize: query.pageSize };
 
     let skip = offset;
     let after: Anchor | undefined;
     let known = search?.count;
     if (!search && offset >= ANCHOR_EVERY) {
-      const index = await this.positions(partnerId, field, direction);
+      const index = await this.positions(em, partnerId, field, direction);
       known = index?.total;
       if (index) {
         const at = Math.min(Math.floor(offset / ANCHOR_EVERY), index.anchors.length - 1);
@@ -126,7 +142,7 @@ export class CustomerRepository {
       }
     }
     const op = direction === 'ASC' ? '>' : '<';
-    const qb = this.repo()
+    const qb = this.repo(em)
       .createQueryBuilder('c')
       .addSelect('(SELECT COUNT(*) FROM users u WHERE u.customer_id = c.id)', 'account_count')
       .addSelect('(SELECT COUNT(*) FROM licenses l WHERE l.customer_id = c.id)', 'license_count')
@@ -169,7 +185,7 @@ export class CustomerRepository {
     const total =
       items.length < query.pageSize && (items.length > 0 || offset === 0)
         ? offset + items.length
-        : (known ?? (await this.total(partnerId, search)));
+        : (known ?? (await this.total(em, partnerId, search)));
     const page: Page<CustomerRow> = { items, total, page: query.page, pageSize: query.pageSize };
     if (search && total > MAX_COUNTED) return { ...page, total: MAX_COUNTED, totalCapped: true };
     return page;
@@ -204,27 +220,24 @@ export class CustomerRepository {
   }
 
   /** Searches are counted each time; long lists' totals are kept; short ones are always exact. */
-  private async total(partnerId: string, search: Search | undefined): Promise<number> {
-    if (search) return this.count(partnerId, search);
+  private async total(em: EntityManager, partnerId: string, search: Search | undefined): Promise<number> {
+    if (search) return this.count(em, partnerId, search);
     const key = `${partnerId}|total`;
     const short = (this.kept.get(key)?.value.total ?? Infinity) < KEEP_FROM;
     if (short) this.kept.delete(key);
-    const { total } = await this.remember(key, async () => ({ total: await this.count(partnerId), anchors: [] }));
+    const { total } = await this.remember(key, async () => ({ total: await this.count(em, partnerId), anchors: [] }));
     return total;
   }
 
-  private async count(partnerId: string, search?: Search): Promise<number> {
-    const qb = this.repo().createQueryBuilder('c').select('1').where('c.partner_id = :partnerId', { partnerId });
+  private async count(em: EntityManager, partnerId: string, search?: Search): Promise<number> {
+    const qb = this.repo(em).createQueryBuilder('c').select('1').where('c.partner_id = :partnerId', { partnerId });
     if (search) {
       // A search is counted up to MAX_COUNTED + 1 matches: past that, "1000+".
       search.apply(qb, 'c');
       qb.limit(MAX_COUNTED + 1);
     }
     const [sql, params] = qb.getQueryAndParameters();
-    const rows: Array<{ n: string | number }> = await this.dataSource.query(
-      `SELECT COUNT(*) AS n FROM (${sql}) counted`,
-      params,
-    );
+    const rows: Array<{ n: string | number }> = await em.query(`SELECT COUNT(*) AS n FROM (${sql}) counted`, params);
     return Number(rows[0]?.n ?? 0);
   }
 
@@ -233,31 +246,32 @@ export class CustomerRepository {
    * functions over the index; null for lists shorter than KEEP_FROM (they page cheaply anyway).
    */
   private async positions(
+    em: EntityManager,
     partnerId: string,
     field: CustomerListQuery['sort']['field'],
     direction: 'ASC' | 'DESC',
   ): Promise<Positions | null> {
     const value = await this.remember(`${partnerId}|${field}|${direction}`, () =>
-      this.anchors(partnerId, field, direction),
+      this.anchors(em, partnerId, field, direction),
     );
     return value.total >= KEEP_FROM ? value : null;
   }
 
   private async anchors(
+    em: EntityManager,
     partnerId: string,
     field: CustomerListQuery['sort']['field'],
     direction: 'ASC' | 'DESC',
   ): Promise<Positions> {
-    const rows: Array<{ v: string | Date; id: string; n: string | number; total: string | number }> =
-      await this.dataSource.query(
-        `SELECT x.v, x.id, x.n, x.total FROM (
+    const rows: Array<{ v: string | Date; id: string; n: string | number; total: string | number }> = await em.query(
+      `SELECT x.v, x.id, x.n, x.total FROM (
            SELECT c.${field} AS v, c.id AS id,
                   ROW_NUMBER() OVER (ORDER BY c.${field} ${direction}, c.id ${direction}) AS n,
                   COUNT(*) OVER () AS total
            FROM customers c WHERE c.partner_id = ?) x
          WHERE (x.n - 1) % ${ANCHOR_EVERY} = 0 ORDER BY x.n`,
-        [partnerId],
-      );
+      [partnerId],
+    );
     const total = rows.length ? Number(rows[0].total) : 0;
     return { total, anchors: rows.map((r) => ({ value: r.v, id: r.id })) };
   }
@@ -267,7 +281,7 @@ export class CustomerRepository {
    * index: the customers (of this partner) with an account whose address starts with `q` are
    * found first, by one indexed range; null when nothing can match.
    */
-  private async search(partnerId: string, q: string): Promise<Search | null> {
+  private async search(em: EntityManager, partnerId: string, q: string): Promise<Search | null> {
     const lower = likeEscape(q.toLowerCase());
     if (q.startsWith('@')) {
       // A domain: no index serves the end of an address, so this reads the partner's accounts.
@@ -286,7 +300,7 @@ export class CustomerRepository {
     const byEmail =
       q.length >= 3 && /[@.]/.test(q)
         ? (
-            await this.dataSource
+            await em
               .getRepository(User)
               .createQueryBuilder('u')
               .select('DISTINCT u.customer_id', 'id')
@@ -304,7 +318,7 @@ export class CustomerRepository {
     const contains = `%${likeEscape(q)}%`;
     const trigrams = searchTrigrams(q);
     if (trigrams.length > 0) {
-      const byName = await this.namesContaining(partnerId, trigrams, contains);
+      const byName = await this.namesContaining(em, partnerId, trigrams, contains);
       if (byName.length <= MAX_INDEXED_MATCHES) {
         const ids = [...new Set([...byName, ...byEmail])];
         if (ids.length === 0) return null;
@@ -330,7 +344,12 @@ export class CustomerRepository {
    * customers listed under each of the text's sampled trigrams (a join that the database starts
    * from the shortest list), checked with LIKE. At most MAX_INDEXED_MATCHES + 1 ids.
    */
-  private async namesContaining(partnerId: string, trigrams: string[], contains: string): Promise<string[]> {
+  private async namesContaining(
+    em: EntityManager,
+    partnerId: string,
+    trigrams: string[],
+    contains: string,
+  ): Promise<string[]> {
     const joins = trigrams
       .slice(1)
       .map(
@@ -338,7 +357,7 @@ export class CustomerRepository {
           `INNER JOIN ${TRIGRAM_TABLE} t${i + 1} ON t${i + 1}.partner_id = t0.partner_id AND t${i + 1}.trigram = ? AND t${i + 1}.customer_id = t0.customer_id`,
       )
       .join(' ');
-    const rows: Array<{ id: string }> = await this.dataSource.query(
+    const rows: Array<{ id: string }> = await em.query(
       `SELECT c.id AS id FROM ${TRIGRAM_TABLE} t0 ${joins}
        INNER JOIN customers c ON c.id = t0.customer_id
        WHERE t0.partner_id = ? AND t0.trigram = ? AND c.company_name LIKE ? ESCAPE '!'

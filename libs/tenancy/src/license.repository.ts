@@ -1,11 +1,14 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource, EntityManager } from 'typeorm';
-import { License } from '@lmp/database';
+import { License, ReadReplicas } from '@lmp/database';
 
 /** Licenses, reached only through a customer of the given partner. */
 @Injectable()
 export class LicenseRepository {
-  constructor(private readonly dataSource: DataSource) {}
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly replicas: ReadReplicas,
+  ) {}
 
   private scoped(partnerId: string, customerId: string, em?: EntityManager) {
     return (em ?? this.dataSource.manager)
@@ -15,8 +18,11 @@ export class LicenseRepository {
       .where('c.partner_id = :partnerId AND l.customer_id = :customerId', { partnerId, customerId });
   }
 
+  /** A customer's licenses tab: a browse read, on a read replica when there is a usable one. */
   list(partnerId: string, customerId: string): Promise<License[]> {
-    return this.scoped(partnerId, customerId).orderBy('l.expires_at', 'ASC').addOrderBy('l.id', 'ASC').getMany();
+    return this.replicas.read((em) =>
+      this.scoped(partnerId, customerId, em).orderBy('l.expires_at', 'ASC').addOrderBy('l.id', 'ASC').getMany(),
+    );
   }
 
   findOne(partnerId: string, customerId: string, licenseId: string, em?: EntityManager): Promise<License | null> {
