@@ -104,6 +104,8 @@ export const ACTION_LABELS: Partial<Record<AuditAction, string>> = {
   [AuditAction.MfaRecoveryCodeUsed]: 'Signed in with a recovery code',
   [AuditAction.PartnerSettingsChanged]: 'Partner settings changed',
   [AuditAction.MfaResetByPartner]: 'Two-factor authentication turned off by the partner',
+  [AuditAction.ApiTokenCreated]: 'API token created',
+  [AuditAction.ApiTokenRevoked]: 'API token revoked',
 };
 
 export const actionLabel = (action: string): string => ACTION_LABELS[action as AuditAction] ?? action;
