@@ -103,7 +103,12 @@ export class PartnerApiTokensService {
     };
     await this.tx.run(async (tx) => {
       await this.tokens.insert(tx.em, token);
-      const detail = { tokenId: token.id, name: token.name, scopes: token.scopes, expiresAt: token.expiresAt.toISOString() };
+      const detail = {
+        tokenId: token.id,
+        name: token.name,
+        scopes: token.scopes,
+        expiresAt: token.expiresAt.toISOString(),
+      };
       await this.audit.record(tx.em, actor, AuditAction.ApiTokenCreated, detail);
       await this.tellAdmins(tx, actor, token, MailTemplate.ApiTokenCreated, now);
     });

@@ -67,7 +67,12 @@ export function tokensPage(
       values,
       errors,
       errorList: errorList(errors),
-      scopes: API_SCOPES.map((s) => ({ value: s, label: SCOPE_LABELS[s], checked: chosen.has(s), id: `scope-${s.replace(':', '-')}` })),
+      scopes: API_SCOPES.map((s) => ({
+        value: s,
+        label: SCOPE_LABELS[s],
+        checked: chosen.has(s),
+        id: `scope-${s.replace(':', '-')}`,
+      })),
       expiries: options(EXPIRY_CHOICES, values.expiresInDays ?? String(API_TOKEN_DAYS.default), EXPIRY_LABELS),
       notice: extra.notice,
     },
