@@ -60,6 +60,7 @@ const BADGES: Record<string, Badge> = {
   sent: { text: 'Sent', tone: 'green' },
   failed: { text: 'Failed', tone: 'red' },
   used: { text: 'Used', tone: 'grey' },
+  revoked: { text: 'Revoked', tone: 'grey' },
 };
 
 export const badge = (status: string): Badge => BADGES[status] ?? { text: status, tone: 'grey' };
