@@ -123,6 +123,16 @@ describe('partner API tokens', () => {
       .expect(403);
     expect(res.headers['content-type']).toContain('application/problem+json');
     await support.delete(`/api/v1/partner/api-tokens/${t.id}`).expect(403);
+    const page = await support.get('/partner/settings/api-tokens').expect(200);
+    expect(page.text).toContain('Only partner admins can create and revoke API tokens.');
+    expect(page.text).not.toContain('Create token');
+    expect(page.text).not.toContain('/revoke');
+    const csrf = /name="_csrf" value="([^"]+)"/.exec(page.text)![1];
+    await support
+      .post('/partner/settings/api-tokens')
+      .type('form')
+      .send({ _csrf: csrf, name: 'mine', scopes: 'customers:read' })
+      .expect(403);
     await withToken(sut.app, t.token)('get', '/api/v1/partner/customers').expect(200);
   });
 
