@@ -18,6 +18,8 @@ import { MfaController } from './account/two-factor/mfa.controller';
 import { LocalStrategy } from './auth/local.strategy';
 import { DemoBootstrap } from './demo-bootstrap';
 import { HealthController } from './health/health.controller';
+import { ApiTokensController } from './partner/api-tokens/api-tokens.controller';
+import { ApiTokenPagesController } from './partner/api-tokens/api-token-pages.controller';
 import { HttpMetricsMiddleware } from './metrics/http-metrics.middleware';
 import { MetricsController } from './metrics/metrics.controller';
 import { CsrfGuard, CsrfService } from './http/csrf';
@@ -75,6 +77,8 @@ export class ConsoleModule implements NestModule {
       controllers: [
         AuthController,
         PartnerController,
+        ApiTokensController,
+        ApiTokenPagesController,
         MeController,
         MfaController,
         CompanyController,

@@ -41,6 +41,8 @@ export const AuditAction = {
   ReauthSucceeded: 'auth.reauth.succeeded',
   ReauthFailed: 'auth.reauth.failed',
   InvitationOfExistingAddress: 'account.invitation.existing_address',
+  ApiTokenCreated: 'partner.api_token.created',
+  ApiTokenRevoked: 'partner.api_token.revoked',
 } as const;
 export type AuditAction = (typeof AuditAction)[keyof typeof AuditAction];
 

@@ -1,13 +1,15 @@
 import { Injectable } from '@nestjs/common';
 import { EntityManager, In } from 'typeorm';
 import { Clock } from '@lmp/common';
-import { AuditEvent, FlatJson, newId, ReadReplicas, User } from '@lmp/database';
+import { ApiToken, AuditEvent, FlatJson, newId, ReadReplicas, User } from '@lmp/database';
 import { Page, PageRequest, offsetOf } from '@lmp/common';
 import { AuditAction } from './audit-actions';
 
 export interface AuditEntry {
   action: AuditAction;
   actorUserId?: string | null;
+  /** The partner API token that acted, when no user did. */
+  actorTokenId?: string | null;
   partnerId?: string | null;
   customerId?: string | null;
   targetUserId?: string | null;
@@ -20,9 +22,13 @@ export interface AuditFilter {
   action?: string;
 }
 
-/** An event with the email addresses of its actor and target, as far as those users still exist. */
+/**
+ * An event with the email addresses of its actor and target, as far as those users still exist,
+ * and the name of the API token that acted, when one did.
+ */
 export interface AuditRow extends AuditEvent {
   actorEmail: string | null;
+  actorTokenName: string | null;
   targetEmail: string | null;
 }
 
@@ -40,6 +46,7 @@ export class AuditService {
       at: this.clock.now(),
       action: entry.action,
       actorUserId: entry.actorUserId ?? null,
+      actorTokenId: entry.actorTokenId ?? null,
       partnerId: entry.partnerId ?? null,
       customerId: entry.customerId ?? null,
       targetUserId: entry.targetUserId ?? null,
@@ -75,9 +82,15 @@ export class AuditService {
       em,
       items.flatMap((e) => [e.actorUserId, e.targetUserId]),
     );
+    const tokens = await this.tokenNamesOf(
+      em,
+      partnerId,
+      items.map((e) => e.actorTokenId),
+    );
     const rows = items.map((e) => ({
       ...e,
       actorEmail: (e.actorUserId && emails.get(e.actorUserId)) || null,
+      actorTokenName: (e.actorTokenId && tokens.get(e.actorTokenId)) || null,
       targetEmail: (e.targetUserId && emails.get(e.targetUserId)) || null,
     }));
     return { items: rows, total, page: page.page, pageSize: page.pageSize };
@@ -92,5 +105,19 @@ export class AuditService {
     if (wanted.length === 0) return new Map();
     const users = await em.getRepository(User).find({ select: ['id', 'email'], where: { id: In(wanted) } });
     return new Map(users.map((u) => [u.id, u.email]));
+  }
+
+  /** Names of the partner's own API tokens that acted on one page of events (revoked ones too). */
+  private async tokenNamesOf(
+    em: EntityManager,
+    partnerId: string,
+    ids: Array<string | null>,
+  ): Promise<Map<string, string>> {
+    const wanted = [...new Set(ids.filter((id): id is string => id !== null))];
+    if (wanted.length === 0) return new Map();
+    const tokens = await em
+      .getRepository(ApiToken)
+      .find({ select: ['id', 'name'], where: { partnerId, id: In(wanted) } });
+    return new Map(tokens.map((t) => [t.id, t.name]));
   }
 }

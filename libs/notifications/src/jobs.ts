@@ -30,6 +30,8 @@ export const MailTemplate = {
   MfaDisabled: 'mfa-disabled',
   RecoveryCodesLow: 'recovery-codes-low',
   InvitationAttempt: 'invitation-attempt',
+  ApiTokenCreated: 'api-token-created',
+  ApiTokenRevoked: 'api-token-revoked',
 } as const;
 export type MailTemplate = (typeof MailTemplate)[keyof typeof MailTemplate];
 

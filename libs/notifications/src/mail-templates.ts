@@ -101,7 +101,25 @@ export interface MailTemplateProps {
     firstName: string;
     signInLink: string;
   };
+  /** To every partner admin when one of them creates an API token. */
+  [MailTemplate.ApiTokenCreated]: ApiTokenNotice;
+  /** To every partner admin when one of them revokes an API token. */
+  [MailTemplate.ApiTokenRevoked]: ApiTokenNotice;
 }
+
+/** What partner admins are told about a created or revoked API token. */
+// A type, not an interface: the outbox stores flat props, which only a type alias is taken for.
+export type ApiTokenNotice = {
+  firstName: string;
+  partnerName: string;
+  tokenName: string;
+  /** The scopes, comma-separated. */
+  scopes: string;
+  /** The admin who did it. */
+  changedBy: string;
+  changedAt: string;
+  tokensLink: string;
+};
 
 export const MAIL_SUBJECTS: { [K in MailTemplate]: string } = {
   [MailTemplate.Invitation]: 'You have been invited to LMP',
@@ -119,6 +137,8 @@ export const MAIL_SUBJECTS: { [K in MailTemplate]: string } = {
   [MailTemplate.MfaDisabled]: 'Two-factor authentication has been disabled',
   [MailTemplate.RecoveryCodesLow]: 'You are running out of recovery codes',
   [MailTemplate.InvitationAttempt]: 'Someone tried to invite you to LMP',
+  [MailTemplate.ApiTokenCreated]: 'A new API token was created for your partner account',
+  [MailTemplate.ApiTokenRevoked]: 'An API token of your partner account was revoked',
 };
 
 /** Props that carry a link with a secret, logged only by the file transport of the embedded mode. */

@@ -10,6 +10,15 @@ const SIGN_IN = 'https://lmp.example.com/login';
 const FORGOT = 'https://lmp.example.com/forgot-password';
 const SECURITY = 'https://lmp.example.com/account/security';
 const TO = 'ada@customer.example';
+const TOKEN_NOTICE = {
+  firstName: 'Ada',
+  partnerName: 'Northwind Reseller',
+  tokenName: 'Billing sync',
+  scopes: 'customers:read, licenses:write',
+  changedBy: 'Grace Hopper (grace@northwind.example.com)',
+  changedAt: '1 March 2030 09:30 UTC',
+  tokensLink: 'https://lmp.example.com/partner/settings/api-tokens',
+};
 
 /** A message of every template as a service composes it: a template without one fails to compile. */
 const SAMPLES: { [K in MailTemplate]: MailTemplateProps[K] } = {
@@ -61,6 +70,8 @@ const SAMPLES: { [K in MailTemplate]: MailTemplateProps[K] } = {
   },
   [MailTemplate.RecoveryCodesLow]: { firstName: 'Ada', left: 2, securityLink: SECURITY },
   [MailTemplate.InvitationAttempt]: { firstName: 'Ada', signInLink: SIGN_IN },
+  [MailTemplate.ApiTokenCreated]: TOKEN_NOTICE,
+  [MailTemplate.ApiTokenRevoked]: TOKEN_NOTICE,
 };
 
 const stored = (overrides: Partial<StoredMessage> = {}): StoredMessage => ({

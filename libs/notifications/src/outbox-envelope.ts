@@ -1,6 +1,6 @@
 import { FlatJson } from '@lmp/database';
 import { MailTemplate, SmsTemplate } from './jobs';
-import { MailTemplateProps } from './mail-templates';
+import { ApiTokenNotice, MailTemplateProps } from './mail-templates';
 import { SmsTemplateProps } from './sms-templates';
 
 /**
@@ -47,6 +47,16 @@ type FieldRule<V> = [V] extends [string]
 
 /** One rule per prop, no more and no fewer: a prop added to or removed from a template is a compile error here. */
 type Shape<P> = { readonly [K in keyof P]-?: FieldRule<P[K]> };
+
+const API_TOKEN_NOTICE: Shape<ApiTokenNotice> = {
+  firstName: 'string',
+  partnerName: 'string',
+  tokenName: 'string',
+  scopes: 'string',
+  changedBy: 'string',
+  changedAt: 'string',
+  tokensLink: 'string',
+};
 
 const MAIL_SHAPES: { readonly [T in MailTemplate]: Shape<MailTemplateProps[T]> } = {
   [MailTemplate.Invitation]: {
@@ -102,6 +112,8 @@ const MAIL_SHAPES: { readonly [T in MailTemplate]: Shape<MailTemplateProps[T]> }
   },
   [MailTemplate.RecoveryCodesLow]: { firstName: 'string', left: 'number', securityLink: 'string' },
   [MailTemplate.InvitationAttempt]: { firstName: 'string', signInLink: 'string' },
+  [MailTemplate.ApiTokenCreated]: API_TOKEN_NOTICE,
+  [MailTemplate.ApiTokenRevoked]: API_TOKEN_NOTICE,
 };
 
 const SMS_SHAPES: { readonly [T in SmsTemplate]: Shape<SmsTemplateProps[T]> } = {

@@ -16,3 +16,5 @@ export * from './tenancy.module';
 export * from './signup.service';
 export * from './company-users.service';
 export * from './api-scopes';
+export * from './partner-api-tokens.service';
+export * from './api-token-problems';

@@ -6,6 +6,25 @@ import { changedFields, defined, PartnerAudit } from './partner-audit';
 const actor = { partnerId: 'p-1', userId: 'u-1', ip: '203.0.113.9' };
 
 describe('PartnerAudit', () => {
+  it('names the API token, and no user, when a token acted', async () => {
+    const { sut, mock } = newTestService(PartnerAudit);
+    const { tx } = inlineTransactions();
+    const byToken = { ...actor, token: { id: 't-1', name: 'Billing sync' } };
+
+    await sut.record(tx.em, byToken, AuditAction.CustomerCreated, { companyName: 'Acme' }, { customerId: 'c-1' });
+
+    expect(mock(AuditService).record).toHaveBeenCalledWith(tx.em, {
+      action: AuditAction.CustomerCreated,
+      actorUserId: null,
+      actorTokenId: 't-1',
+      partnerId: 'p-1',
+      customerId: 'c-1',
+      targetUserId: undefined,
+      ip: '203.0.113.9',
+      detail: { companyName: 'Acme' },
+    });
+  });
+
   it('records every partner event with the same envelope: who, which partner, from where', async () => {
     const { sut, mock } = newTestService(PartnerAudit);
     const { tx } = inlineTransactions();
@@ -28,6 +47,7 @@ describe('PartnerAudit', () => {
         {
           action: AuditAction.AccountChanged,
           actorUserId: 'u-1',
+          actorTokenId: null,
           partnerId: 'p-1',
           customerId: 'c-1',
           targetUserId: 'u-2',
@@ -40,6 +60,7 @@ describe('PartnerAudit', () => {
         {
           action: AuditAction.PartnerSettingsChanged,
           actorUserId: 'u-1',
+          actorTokenId: null,
           partnerId: 'p-1',
           customerId: undefined,
           targetUserId: undefined,

@@ -47,7 +47,9 @@ export class PartnerAudit {
   ): Promise<void> {
     return this.audit.record(em, {
       action,
-      actorUserId: actor.userId,
+      // A token's call names the token, not the admin who created it.
+      actorUserId: actor.token ? null : actor.userId,
+      actorTokenId: actor.token?.id ?? null,
       partnerId: actor.partnerId,
       customerId: about.customerId,
       targetUserId: about.targetUserId,

@@ -49,7 +49,15 @@ describe('PartnerSettingsService', () => {
   it("lists the partner's own audit events with the names of the companies they concern", async () => {
     const { sut, mock } = setup(false);
     const at = new Date('2026-02-01T12:00:00Z');
-    const base = { at, actorUserId: 'staff-1', actorEmail: 'staff@example.test', partnerId: 'p-1', ip: null };
+    const base = {
+      at,
+      actorUserId: 'staff-1',
+      actorEmail: 'staff@example.test',
+      actorTokenId: null,
+      actorTokenName: null,
+      partnerId: 'p-1',
+      ip: null,
+    };
     mock(AuditService).listForPartner.mockResolvedValue({
       items: [
         {

@@ -17,6 +17,9 @@ export interface AuditListItem {
   action: string;
   actorUserId: string | null;
   actorEmail: string | null;
+  /** The API token that acted, when one did. */
+  actorTokenId: string | null;
+  actorTokenName: string | null;
   customerId: string | null;
   customerName: string | null;
   targetUserId: string | null;
@@ -75,6 +78,8 @@ export class PartnerSettingsService {
         action: e.action,
         actorUserId: e.actorUserId,
         actorEmail: e.actorEmail,
+        actorTokenId: e.actorTokenId,
+        actorTokenName: e.actorTokenName,
         customerId: e.customerId,
         customerName: (e.customerId && names.get(e.customerId)) || null,
         targetUserId: e.targetUserId,

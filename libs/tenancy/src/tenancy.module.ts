@@ -1,6 +1,8 @@
 import { AccountInviter } from './account-inviter';
 import { Module } from '@nestjs/common';
 import { AccountRepository } from './account.repository';
+import { ApiTokenRepository } from './api-token.repository';
+import { PartnerApiTokensService } from './partner-api-tokens.service';
 import { BulkSeeder } from './bulk-seeder';
 import { CompanyUserRepository } from './company-user.repository';
 import { CompanyUsersService } from './company-users.service';
@@ -21,6 +23,8 @@ import { SignupService } from './signup.service';
   providers: [
     AccountInviter,
     AccountRepository,
+    ApiTokenRepository,
+    PartnerApiTokensService,
     BulkSeeder,
     CompanyUserRepository,
     CompanyUsersService,
@@ -38,6 +42,7 @@ import { SignupService } from './signup.service';
     SignupService,
   ],
   exports: [
+    PartnerApiTokensService,
     CompanyUsersService,
     PartnerAccountRecoveryService,
     PartnerAccountsService,

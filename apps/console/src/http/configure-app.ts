@@ -7,6 +7,7 @@ import { Logger } from 'nestjs-pino';
 import { createValidationPipe, ProblemDetailsFilter, StartupLinesAtDebug, verifyJsonDepth } from '@lmp/common';
 import { AppConfig } from '@lmp/config';
 import { mountOps } from '../ops/mount-ops';
+import { apiTokenBoundary } from './api-token-auth';
 import { publicDir } from '../web/page-renderer';
 
 /** Everything main.ts and the tests both need, so tests run the app as it is deployed. */
@@ -43,6 +44,7 @@ export function configureApp(app: INestApplication, config: AppConfig): void {
   express.use(cookieParser());
   express.useBodyParser('json', { limit: '100kb', verify: verifyJsonDepth() });
   express.useBodyParser('urlencoded', { limit: '100kb', extended: false });
+  express.use(apiTokenBoundary());
   mountOps(app);
   app.useGlobalPipes(createValidationPipe());
   app.useGlobalFilters(new ProblemDetailsFilter());

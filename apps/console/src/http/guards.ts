@@ -9,7 +9,9 @@ import {
 import { Reflector } from '@nestjs/core';
 import { MfaSetupRequiredProblem } from '@lmp/common';
 import { UserRole } from '@lmp/database';
+import { MissingScopeProblem } from '@lmp/tenancy';
 import { AppRequest } from './request-context';
+import { SCOPE_METADATA } from './scopes';
 
 const ROLES = 'lmp:roles';
 const DURING_MFA_SETUP = 'lmp:during-mfa-setup';
@@ -27,9 +29,15 @@ export const AllowDuringMfaSetup = () => SetMetadata(DURING_MFA_SETUP, true);
 export const mfaSetupPending = (auth: { session: { mfaSetupRequired: boolean }; user: { mfaEnabled: boolean } }) =>
   auth.session.mfaSetupRequired && !auth.user.mfaEnabled;
 
+/** A token's scopes allow `needed`: named itself, or as the `:write` of a `:read` (write implies read). */
+export const grants = (scopes: ReadonlySet<string>, needed: string): boolean =>
+  scopes.has(needed) || (needed.endsWith(':read') && scopes.has(needed.replace(/:read$/, ':write')));
+
 /**
  * 401 without a live session (and a passed second factor), 403 with the wrong role or while
- * the partner's 2FA policy waits for a set-up.
+ * the partner's 2FA policy waits for a set-up. A request with an API token (only ever on the
+ * partner API) passes on its scopes instead: 403 naming the scope the route needs and the token
+ * lacks, or for a route without a scope; roles and 2FA concern people, not tokens.
  */
 @Injectable()
 export class SignedInGuard implements CanActivate {
@@ -37,6 +45,17 @@ export class SignedInGuard implements CanActivate {
 
   canActivate(ctx: ExecutionContext): boolean {
     const req = ctx.switchToHttp().getRequest<AppRequest>();
+    if (req.apiToken) {
+      const anyOf = this.reflector.getAllAndOverride<string[] | undefined>(SCOPE_METADATA, [
+        ctx.getHandler(),
+        ctx.getClass(),
+      ]);
+      const scopes = req.apiToken.scopes;
+      if (!anyOf || !anyOf.some((scope) => grants(scopes, scope))) {
+        throw new MissingScopeProblem(anyOf ?? null);
+      }
+      return true;
+    }
     if (!req.auth || !req.auth.session.mfaPassed) throw new UnauthorizedException('Sign in first.');
     const targets = [ctx.getHandler(), ctx.getClass()];
     if (mfaSetupPending(req.auth) && !this.reflector.getAllAndOverride<boolean>(DURING_MFA_SETUP, targets)) {

@@ -2,6 +2,7 @@ import { createParamDecorator, ExecutionContext } from '@nestjs/common';
 import type { Request } from 'express';
 import { Session, User } from '@lmp/database';
 import { ConfirmingSession, DEVICE_COOKIE, SessionMeta } from '@lmp/identity';
+import type { ApiTokenCaller } from '@lmp/tenancy';
 
 /** What the session middleware found for this request. */
 export interface AuthContext {
@@ -11,7 +12,8 @@ export interface AuthContext {
   rawSession: string;
 }
 
-export type AppRequest = Request & { auth?: AuthContext; id?: string | number };
+/** `apiToken`: the partner API token that authenticated this request (then there is no `auth`). */
+export type AppRequest = Request & { auth?: AuthContext; apiToken?: ApiTokenCaller; id?: string | number };
 
 export const meta = (req: Request): SessionMeta => ({
   ip: req.ip ?? null,

@@ -10,6 +10,7 @@ import {
 } from '@lmp/tenancy';
 import { Roles, SignedInGuard } from '../http/guards';
 import { IdPipe } from '../http/id.pipe';
+import { RequireScope } from '../http/scopes';
 import {
   AccountListQuery,
   AuditQuery,
@@ -25,7 +26,11 @@ import {
 import { CUSTOMER_SORT } from './customers/customer-sort';
 import { Actor } from './partner-actor';
 
-/** The partner console API. Each handler maps HTTP to one service call scoped by the actor's partner. */
+/**
+ * The partner console API. Each handler maps HTTP to one service call scoped by the actor's
+ * partner. Each names the scope an API token needs for it; the settings (the staff 2FA policy)
+ * name none, so no token reaches them.
+ */
 @Controller('api/v1/partner')
 @UseGuards(SignedInGuard)
 @Roles('partner_admin', 'partner_support')
@@ -50,23 +55,27 @@ export class PartnerController {
   }
 
   @Get('customers')
+  @RequireScope('customers:read')
   listCustomers(@Actor() actor: PartnerActor, @Query() q: CustomerListQuery) {
     const sort = parseSort(q.sort, CUSTOMER_SORT, { field: 'company_name', direction: 'ASC' });
     return this.customers.listCustomers(actor, { page: q.page, pageSize: q.pageSize, q: q.q, sort });
   }
 
   @Post('customers')
+  @RequireScope('customers:write')
   @Roles('partner_admin')
   createCustomer(@Actor() actor: PartnerActor, @Body() dto: CreateCustomerDto) {
     return this.customers.createCustomer(actor, dto);
   }
 
   @Get('customers/:customerId')
+  @RequireScope('customers:read')
   getCustomer(@Actor() actor: PartnerActor, @Param('customerId', IdPipe) customerId: string) {
     return this.customers.getCustomer(actor, customerId);
   }
 
   @Patch('customers/:customerId')
+  @RequireScope('customers:write')
   @Roles('partner_admin')
   updateCustomer(
     @Actor() actor: PartnerActor,
@@ -77,6 +86,7 @@ export class PartnerController {
   }
 
   @Get('customers/:customerId/accounts')
+  @RequireScope('accounts:read')
   listAccounts(
     @Actor() actor: PartnerActor,
     @Param('customerId', IdPipe) customerId: string,
@@ -86,6 +96,7 @@ export class PartnerController {
   }
 
   @Post('customers/:customerId/accounts')
+  @RequireScope('accounts:write', 'customers:write')
   @Roles('partner_admin')
   createAccount(
     @Actor() actor: PartnerActor,
@@ -96,6 +107,7 @@ export class PartnerController {
   }
 
   @Get('customers/:customerId/accounts/:accountId')
+  @RequireScope('accounts:read')
   getAccount(
     @Actor() actor: PartnerActor,
     @Param('customerId', IdPipe) customerId: string,
@@ -105,6 +117,7 @@ export class PartnerController {
   }
 
   @Patch('customers/:customerId/accounts/:accountId')
+  @RequireScope('accounts:write')
   @Roles('partner_admin')
   updateAccount(
     @Actor() actor: PartnerActor,
@@ -116,6 +129,7 @@ export class PartnerController {
   }
 
   @Post('customers/:customerId/accounts/:accountId/password-reset')
+  @RequireScope('accounts:reset')
   @HttpCode(202)
   triggerReset(
     @Actor() actor: PartnerActor,
@@ -127,6 +141,7 @@ export class PartnerController {
 
   /** Gives a customer's user Full Access (a company whose only admin left); audited and mailed. */
   @Post('customers/:customerId/accounts/:accountId/promote')
+  @RequireScope('accounts:write')
   @Roles('partner_admin')
   @HttpCode(200)
   promoteAccount(
@@ -139,6 +154,7 @@ export class PartnerController {
 
   /** Turns 2FA off for an account whose owner lost every factor; audited and mailed. */
   @Post('customers/:customerId/accounts/:accountId/mfa/reset')
+  @RequireScope('accounts:write')
   @Roles('partner_admin')
   @HttpCode(200)
   resetAccountMfa(
@@ -150,16 +166,19 @@ export class PartnerController {
   }
 
   @Get('password-resets/:requestId')
+  @RequireScope('accounts:reset')
   getResetRequest(@Actor() actor: PartnerActor, @Param('requestId', IdPipe) requestId: string) {
     return this.recovery.getResetRequest(actor, requestId);
   }
 
   @Get('customers/:customerId/licenses')
+  @RequireScope('licenses:read')
   listLicenses(@Actor() actor: PartnerActor, @Param('customerId', IdPipe) customerId: string) {
     return this.licenses.listLicenses(actor, customerId);
   }
 
   @Post('customers/:customerId/licenses')
+  @RequireScope('licenses:write')
   @Roles('partner_admin')
   createLicense(
     @Actor() actor: PartnerActor,
@@ -170,6 +189,7 @@ export class PartnerController {
   }
 
   @Get('customers/:customerId/licenses/:licenseId')
+  @RequireScope('licenses:read')
   getLicense(
     @Actor() actor: PartnerActor,
     @Param('customerId', IdPipe) customerId: string,
@@ -179,6 +199,7 @@ export class PartnerController {
   }
 
   @Patch('customers/:customerId/licenses/:licenseId')
+  @RequireScope('licenses:write')
   @Roles('partner_admin')
   updateLicense(
     @Actor() actor: PartnerActor,
@@ -190,6 +211,7 @@ export class PartnerController {
   }
 
   @Get('audit')
+  @RequireScope('audit:read')
   listAudit(@Actor() actor: PartnerActor, @Query() q: AuditQuery) {
     return this.settings.listAudit(actor, { customerId: q.customerId, action: q.action }, q);
   }

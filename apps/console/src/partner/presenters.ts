@@ -74,7 +74,9 @@ export function auditRow(e: AuditListItem, filterHref: (customerId: string) => s
     ...e,
     when: dateTime(e.at),
     actionText: actionLabel(e.action),
-    actor: e.actorEmail ?? (e.actorUserId ? 'a removed user' : '—'),
+    actor: e.actorTokenId
+      ? `API token “${e.actorTokenName ?? 'unknown'}”`
+      : (e.actorEmail ?? (e.actorUserId ? 'a removed user' : '—')),
     customerFilterHref: e.customerId ? filterHref(e.customerId) : null,
     detailText: detailText(e.detail),
   };

@@ -60,6 +60,7 @@ const BADGES: Record<string, Badge> = {
   sent: { text: 'Sent', tone: 'green' },
   failed: { text: 'Failed', tone: 'red' },
   used: { text: 'Used', tone: 'grey' },
+  revoked: { text: 'Revoked', tone: 'grey' },
 };
 
 export const badge = (status: string): Badge => BADGES[status] ?? { text: status, tone: 'grey' };
@@ -104,6 +105,8 @@ export const ACTION_LABELS: Partial<Record<AuditAction, string>> = {
   [AuditAction.MfaRecoveryCodeUsed]: 'Signed in with a recovery code',
   [AuditAction.PartnerSettingsChanged]: 'Partner settings changed',
   [AuditAction.MfaResetByPartner]: 'Two-factor authentication turned off by the partner',
+  [AuditAction.ApiTokenCreated]: 'API token created',
+  [AuditAction.ApiTokenRevoked]: 'API token revoked',
 };
 
 export const actionLabel = (action: string): string => ACTION_LABELS[action as AuditAction] ?? action;

@@ -13,6 +13,10 @@ export class AuditEvent {
   @Column({ name: 'actor_user_id', type: 'varchar', length: 36, nullable: true })
   actorUserId!: string | null;
 
+  /** The partner API token that acted, when one did (then there is no acting user). */
+  @Column({ name: 'actor_token_id', type: 'varchar', length: 36, nullable: true })
+  actorTokenId!: string | null;
+
   @Column({ name: 'partner_id', type: 'varchar', length: 36, nullable: true })
   partnerId!: string | null;
 

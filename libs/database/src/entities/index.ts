@@ -1,4 +1,5 @@
 import { ActionToken } from './action-token.entity';
+import { ApiToken } from './api-token.entity';
 import { AuditEvent } from './audit-event.entity';
 import { Customer } from './customer.entity';
 import { License } from './license.entity';
@@ -12,6 +13,7 @@ import { MfaMethod, RecoveryCode } from './mfa.entity';
 
 export type { FlatJson } from './columns';
 export * from './action-token.entity';
+export * from './api-token.entity';
 export * from './audit-event.entity';
 export * from './customer.entity';
 export * from './license.entity';
@@ -39,4 +41,5 @@ export const ENTITIES = [
   EmailChange,
   MfaMethod,
   RecoveryCode,
+  ApiToken,
 ];

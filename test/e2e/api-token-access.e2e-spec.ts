@@ -1,0 +1,233 @@
+import request from 'supertest';
+import { ApiScope } from '@lmp/tenancy';
+import { createToken, withToken } from '../support/api-tokens';
+import { outboxCount } from '../support/fixtures';
+import { RunningConsole, startConsole } from '../support/console-app';
+import { sessionCookie } from '../support/http';
+import { Tenant, tenantWithData } from '../support/partner-console';
+
+type Method = 'get' | 'post' | 'patch';
+type Route = [name: string, anyOf: ApiScope[], call: (t: Tenant) => [Method, string, object?]];
+
+const license = { product: 'Suite', seats: 1, startsAt: '2026-01-01T00:00:00Z', expiresAt: '2027-01-01T00:00:00Z' };
+const account = { email: 'robot-made@example.com', firstName: 'R', lastName: 'M', role: 'read_only' };
+const acc = (t: Tenant) => `/api/v1/partner/customers/${t.customerId}/accounts/${t.accountId}`;
+const cus = (t: Tenant) => `/api/v1/partner/customers/${t.customerId}`;
+
+/** Every partner API route that takes an id, with the scopes a token needs for it (any one will do). */
+const ROUTES: Route[] = [
+  ['GET customer', ['customers:read'], (t) => ['get', cus(t)]],
+  ['PATCH customer', ['customers:write'], (t) => ['patch', cus(t), { companyName: 'Taken' }]],
+  ['GET accounts', ['accounts:read'], (t) => ['get', `${cus(t)}/accounts`]],
+  ['POST account', ['accounts:write', 'customers:write'], (t) => ['post', `${cus(t)}/accounts`, account]],
+  ['GET account', ['accounts:read'], (t) => ['get', acc(t)]],
+  ['PATCH account', ['accounts:write'], (t) => ['patch', acc(t), { role: 'read_only' }]],
+  ['POST promote', ['accounts:write'], (t) => ['post', `${acc(t)}/promote`]],
+  ['POST 2FA reset', ['accounts:write'], (t) => ['post', `${acc(t)}/mfa/reset`]],
+  ['POST password reset', ['accounts:reset'], (t) => ['post', `${acc(t)}/password-reset`]],
+  ['GET reset request', ['accounts:reset'], (t) => ['get', `/api/v1/partner/password-resets/${t.requestId}`]],
+  ['GET licenses', ['licenses:read'], (t) => ['get', `${cus(t)}/licenses`]],
+  ['POST license', ['licenses:write'], (t) => ['post', `${cus(t)}/licenses`, license]],
+  ['GET license', ['licenses:read'], (t) => ['get', `${cus(t)}/licenses/${t.licenseId}`]],
+  ['PATCH license', ['licenses:write'], (t) => ['patch', `${cus(t)}/licenses/${t.licenseId}`, { seats: 99 }]],
+];
+
+const ALL: ApiScope[] = [
+  'customers:read',
+  'customers:write',
+  'accounts:read',
+  'accounts:write',
+  'accounts:reset',
+  'licenses:read',
+  'licenses:write',
+  'audit:read',
+  'webhooks:manage',
+];
+
+/** What an API token reaches: its partner's routes within its scopes, nothing else. */
+describe('access with a partner API token', () => {
+  let sut: RunningConsole;
+  let a: Tenant;
+  let b: Tenant;
+  let full: string;
+
+  beforeAll(async () => {
+    sut = await startConsole();
+    a = await tenantWithData(sut.app, 'scope-a');
+    b = await tenantWithData(sut.app, 'scope-b');
+    full = (await createToken(a.admin, ALL, 'everything')).token;
+    await sut.settle();
+  });
+  afterAll(() => sut.close());
+
+  const send = (token: string, [method, path, body]: [Method, string, object?]) => {
+    const req = withToken(sut.app, token)(method, path);
+    return method === 'get' ? req : req.send(body ?? {});
+  };
+
+  it.each(ROUTES)("%s with the other partner's ids answers 404 to a token, queueing nothing", async (_n, _s, call) => {
+    const before = await outboxCount(sut.app);
+    const res = await send(full, call(b));
+    expect(res.status).toBe(404);
+    expect(res.headers['content-type']).toContain('application/problem+json');
+    await sut.settle();
+    expect(await outboxCount(sut.app)).toBe(before);
+  });
+
+  it('lists only its own partner’s customers and audit events', async () => {
+    const customers = await send(full, ['get', '/api/v1/partner/customers?pageSize=100']).expect(200);
+    expect(customers.body.items.map((c: { id: string }) => c.id)).toEqual([a.customerId]);
+    const audit = await send(full, ['get', `/api/v1/partner/audit?customerId=${b.customerId}`]).expect(200);
+    expect(audit.body).toMatchObject({ items: [], total: 0 });
+  });
+
+  it.each(ROUTES)('%s is 403 naming its scopes to a token without them', async (_n, anyOf, call) => {
+    const granting = anyOf.flatMap((s) => [s, s.replace(':read', ':write')]);
+    const others = ALL.filter((s) => !granting.includes(s));
+    const token = (await createToken(a.admin, others, `without ${anyOf.join(' ')}`)).token;
+    const res = await send(token, call(a)).expect(403);
+    expect(res.headers['content-type']).toContain('application/problem+json');
+    expect(res.body).toMatchObject({
+      type: '/problems/missing-scope',
+      errors: [{ field: 'scope', message: `missing ${anyOf.join(' or ')}` }],
+    });
+    for (const scope of anyOf) expect(res.body.detail).toContain(`"${scope}"`);
+  });
+
+  it('lets a token use exactly its scopes (a :write scope also reads)', async () => {
+    const reader = (await createToken(a.admin, ['customers:read'])).token;
+    await send(reader, ['get', cus(a)]).expect(200);
+    await send(reader, ['get', '/api/v1/partner/customers']).expect(200);
+    const denied = await send(reader, ['post', '/api/v1/partner/customers', { companyName: 'X', country: 'DE' }]);
+    expect(denied.status).toBe(403);
+    expect(denied.body.detail).toContain('"customers:write"');
+    await send(reader, ['get', `${cus(a)}/licenses`]).expect(403);
+    // The automation the docs show: customers:write adds a customer and its users, accounts:reset sends resets.
+    const writer = (await createToken(a.admin, ['customers:write', 'accounts:reset'])).token;
+    const c = await send(writer, [
+      'post',
+      '/api/v1/partner/customers',
+      { companyName: 'Robot Ltd', country: 'DE' },
+    ]).expect(201);
+    await send(writer, ['get', `/api/v1/partner/customers/${c.body.id}`]).expect(200);
+    const u = await send(writer, ['post', `/api/v1/partner/customers/${c.body.id}/accounts`, account]).expect(201);
+    await send(writer, ['post', `/api/v1/partner/customers/${c.body.id}/accounts/${u.body.id}/password-reset`]).expect(
+      202,
+    );
+    const audit = (await createToken(a.admin, ['audit:read'])).token;
+    await send(audit, ['get', '/api/v1/partner/audit']).expect(200);
+    await send(audit, ['get', '/api/v1/partner/customers']).expect(403);
+  });
+
+  it('is 403 to every token on routes without a scope: the settings and the tokens themselves', async () => {
+    for (const call of [
+      ['get', '/api/v1/partner/settings'],
+      ['patch', '/api/v1/partner/settings', { requireStaffMfa: true }],
+      ['get', '/api/v1/partner/api-tokens'],
+      ['post', '/api/v1/partner/api-tokens', { name: 'child', scopes: ['customers:read'] }],
+    ] as Array<[Method, string, object?]>) {
+      const res = await send(full, call).expect(403);
+      expect(res.body.detail).toBe('This route is not open to API tokens: sign in instead.');
+    }
+    const list = await a.admin.get('/api/v1/partner/api-tokens').expect(200);
+    expect(list.body.items.some((t: { name: string }) => t.name === 'child')).toBe(false);
+    const mine = list.body.items.find((t: { name: string }) => t.name === 'everything');
+    await withToken(sut.app, full)('delete', `/api/v1/partner/api-tokens/${mine.id}`).expect(403);
+  });
+
+  it('is 401 with a clear problem for unknown, expired and malformed tokens, never a 500', async () => {
+    const unknown = `lmp_pat_${'A'.repeat(43)}`;
+    const cases: Array<[string, string]> = [
+      [`Bearer ${unknown}`, 'This API token is not known.'],
+      ['Bearer', 'Send the API token as "Authorization: Bearer lmp_pat_…".'],
+      ['Bearer ', 'Send the API token as "Authorization: Bearer lmp_pat_…".'],
+      ['Basic dXNlcjpwYXNz', 'Send the API token as "Authorization: Bearer lmp_pat_…".'],
+      ['Bearer a b', 'Send the API token as "Authorization: Bearer lmp_pat_…".'],
+      ['Bearer lmp_pat_short', 'This is not an LMP API token.'],
+      [`Bearer ${unknown}x`, 'This is not an LMP API token.'],
+      ['Bearer abc.def.ghi', 'This is not an LMP API token.'],
+      ['', 'Send the API token as "Authorization: Bearer lmp_pat_…".'],
+    ];
+    for (const [header, detail] of cases) {
+      const res = await request(sut.app.getHttpServer()).get('/api/v1/partner/customers').set('Authorization', header);
+      expect([header, res.status]).toEqual([header, 401]);
+      expect(res.headers['content-type']).toContain('application/problem+json');
+      expect(res.body).toMatchObject({ status: 401, type: '/problems/invalid-api-token', detail });
+    }
+    const short = await createToken(a.admin, ['customers:read'], 'short-lived', 1);
+    await withToken(sut.app, short.token)('get', '/api/v1/partner/customers').expect(200);
+    sut.clock.advance(86_400_000 + 1000);
+    const expired = await withToken(sut.app, short.token)('get', '/api/v1/partner/customers').expect(401);
+    expect(expired.body.detail).toBe('This API token has expired.');
+  });
+
+  it('needs no cookie and no CSRF token, and sets no cookie; the cookie session is ignored when a token is sent', async () => {
+    const res = await withToken(sut.app, full)('post', '/api/v1/partner/customers')
+      .send({ companyName: 'No cookie Ltd', country: 'FR' })
+      .expect(201);
+    expect(res.headers['set-cookie']).toBeUndefined();
+    // A cross-site request with the session cookie is still refused; a bad token beside a good cookie is 401.
+    const login = await request(sut.app.getHttpServer())
+      .post('/api/v1/auth/login')
+      .send({ email: 'admin@scope-a.example.com', password: 'partner admin passphrase' })
+      .expect(200);
+    const cookie = sessionCookie(login)!;
+    await request(sut.app.getHttpServer()).get('/api/v1/partner/customers').set('Cookie', cookie).expect(200);
+    await request(sut.app.getHttpServer())
+      .post('/api/v1/partner/customers')
+      .set('Cookie', cookie)
+      .set('Origin', 'https://evil.example')
+      .send({ companyName: 'Forged', country: 'FR' })
+      .expect(403);
+    await request(sut.app.getHttpServer())
+      .get('/api/v1/partner/customers')
+      .set('Cookie', cookie)
+      .set('Authorization', 'Bearer nonsense')
+      .expect(401);
+  });
+
+  describe('outside the partner API', () => {
+    const elsewhere: Array<[string, Method, string]> = [
+      ['My Profile API', 'get', '/api/v1/me/profile'],
+      ['the company API', 'get', '/api/v1/company/users'],
+      ['sign-out', 'post', '/api/v1/auth/logout'],
+      ['the operators’ pages', 'get', '/ops/queues'],
+      ['the partner console pages', 'get', '/partner/customers'],
+      ['the settings page', 'get', '/partner/settings/api-tokens'],
+      ['the account pages', 'get', '/account/profile'],
+      ['the page sign-out', 'post', '/logout'],
+      ['the partner API spelt in capitals elsewhere', 'get', '/API/V1/ME'],
+    ];
+
+    it.each(elsewhere)('%s answers 401 to a token', async (_name, method, path) => {
+      const res = await withToken(sut.app, full)(method, path);
+      expect(res.status).toBe(401);
+      expect(res.body).toMatchObject({
+        status: 401,
+        detail: 'API tokens work only on the partner API (/api/v1/partner/…).',
+      });
+      expect(res.headers['set-cookie']).toBeUndefined();
+    });
+
+    it('answers 401 to a token even beside a valid session cookie', async () => {
+      const login = await request(sut.app.getHttpServer())
+        .post('/api/v1/auth/login')
+        .send({ email: 'admin@scope-b.example.com', password: 'partner admin passphrase' })
+        .expect(200);
+      const cookie = sessionCookie(login)!;
+      await request(sut.app.getHttpServer()).get('/api/v1/me/profile').set('Cookie', cookie).expect(200);
+      await request(sut.app.getHttpServer())
+        .get('/api/v1/me/profile')
+        .set('Cookie', cookie)
+        .set('Authorization', `Bearer ${full}`)
+        .expect(401);
+      // The session is still alive: sign-out with the token was refused.
+      await request(sut.app.getHttpServer())
+        .post('/api/v1/auth/logout')
+        .set('Cookie', cookie)
+        .set('Authorization', `Bearer ${full}`)
+        .expect(401);
+      await request(sut.app.getHttpServer()).get('/api/v1/me/profile').set('Cookie', cookie).expect(200);
+    });
+  });
+});
