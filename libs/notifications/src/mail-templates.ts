@@ -101,6 +101,14 @@ export interface MailTemplateProps {
     firstName: string;
     signInLink: string;
   };
+  /** To a partner's admins when one of its webhooks was disabled because its deliveries kept failing. */
+  [MailTemplate.WebhookDisabled]: {
+    firstName: string;
+    url: string;
+    deadInARow: number;
+    lastError: string;
+    webhooksLink: string;
+  };
 }
 
 export const MAIL_SUBJECTS: { [K in MailTemplate]: string } = {
@@ -119,6 +127,7 @@ export const MAIL_SUBJECTS: { [K in MailTemplate]: string } = {
   [MailTemplate.MfaDisabled]: 'Two-factor authentication has been disabled',
   [MailTemplate.RecoveryCodesLow]: 'You are running out of recovery codes',
   [MailTemplate.InvitationAttempt]: 'Someone tried to invite you to LMP',
+  [MailTemplate.WebhookDisabled]: 'A webhook was disabled after failed deliveries',
 };
 
 /** Props that carry a link with a secret, logged only by the file transport of the embedded mode. */

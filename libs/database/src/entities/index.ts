@@ -9,6 +9,7 @@ import { RateLimit } from './rate-limit.entity';
 import { User } from './user.entity';
 import { ConsentEvent, EmailChange, EmailSubscription } from './email-subscription.entity';
 import { MfaMethod, RecoveryCode } from './mfa.entity';
+import { Webhook, WebhookAttempt } from './webhook.entity';
 
 export type { FlatJson } from './columns';
 export * from './action-token.entity';
@@ -22,6 +23,7 @@ export * from './user.entity';
 export * from './rate-limit.entity';
 export * from './email-subscription.entity';
 export * from './mfa.entity';
+export * from './webhook.entity';
 
 /** Explicit entity list: globs break in bundled builds. */
 export const ENTITIES = [
@@ -39,4 +41,6 @@ export const ENTITIES = [
   EmailChange,
   MfaMethod,
   RecoveryCode,
+  Webhook,
+  WebhookAttempt,
 ];
