@@ -41,6 +41,9 @@ export const AuditAction = {
   ReauthSucceeded: 'auth.reauth.succeeded',
   ReauthFailed: 'auth.reauth.failed',
   InvitationOfExistingAddress: 'account.invitation.existing_address',
+  WebhookCreated: 'webhook.created',
+  WebhookChanged: 'webhook.changed',
+  WebhookDeleted: 'webhook.deleted',
 } as const;
 export type AuditAction = (typeof AuditAction)[keyof typeof AuditAction];
 

@@ -16,3 +16,6 @@ export * from './tenancy.module';
 export * from './signup.service';
 export * from './company-users.service';
 export * from './api-scopes';
+export * from './partner-webhooks.service';
+export * from './webhook-views';
+export * from './webhook.repository';

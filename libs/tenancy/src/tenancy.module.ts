@@ -16,6 +16,8 @@ import { PartnerRepository } from './partner.repository';
 import { ProvisioningService } from './provisioning.service';
 import { ResetRequestRepository } from './reset-request.repository';
 import { SignupService } from './signup.service';
+import { PartnerWebhooksService } from './partner-webhooks.service';
+import { WebhookRepository } from './webhook.repository';
 
 @Module({
   providers: [
@@ -36,6 +38,8 @@ import { SignupService } from './signup.service';
     PartnerSettingsService,
     ProvisioningService,
     SignupService,
+    PartnerWebhooksService,
+    WebhookRepository,
   ],
   exports: [
     CompanyUsersService,
@@ -47,6 +51,7 @@ import { SignupService } from './signup.service';
     ProvisioningService,
     BulkSeeder,
     SignupService,
+    PartnerWebhooksService,
   ],
 })
 export class TenancyModule {}

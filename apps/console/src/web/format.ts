@@ -104,6 +104,9 @@ export const ACTION_LABELS: Partial<Record<AuditAction, string>> = {
   [AuditAction.MfaRecoveryCodeUsed]: 'Signed in with a recovery code',
   [AuditAction.PartnerSettingsChanged]: 'Partner settings changed',
   [AuditAction.MfaResetByPartner]: 'Two-factor authentication turned off by the partner',
+  [AuditAction.WebhookCreated]: 'Webhook added',
+  [AuditAction.WebhookChanged]: 'Webhook changed',
+  [AuditAction.WebhookDeleted]: 'Webhook deleted',
 };
 
 export const actionLabel = (action: string): string => ACTION_LABELS[action as AuditAction] ?? action;
