@@ -3,7 +3,7 @@ import { partnerWithAdmin } from '../support/fixtures';
 import { RunningConsole, startConsole } from '../support/console-app';
 import { linkIn, mailsTo, tokenOf } from '../support/mail';
 import { api } from '../support/http';
-import { supportUser } from '../support/partner-console';
+import { formToken, supportUser } from '../support/partner-console';
 import { verifyEvent, WebhookReceiver } from '../support/webhook-receiver';
 
 const ALL_EVENTS = ['customer.created', 'customer.changed', 'account.created', 'account.changed'];
@@ -226,6 +226,65 @@ describe('partner webhooks', () => {
     expect((await admin.get(base).expect(200)).body.enabled).toBe(true);
     await admin.delete(base).expect(204);
     await admin.get(base).expect(404);
+  });
+});
+
+describe('Settings → Webhooks pages', () => {
+  let sut: RunningConsole;
+  let receiver: WebhookReceiver;
+  let url: string;
+
+  beforeAll(async () => {
+    sut = await startConsole({ WEBHOOK_ALLOW_PRIVATE_NETWORKS: 'true', WEBHOOK_RETRY_SCHEDULE: '20ms' });
+    receiver = new WebhookReceiver();
+    url = await receiver.start();
+  });
+
+  afterAll(async () => {
+    await sut?.close();
+    await receiver?.stop();
+  });
+
+  it('adds a webhook showing its secret once, sends a test, lists the delivery, turns it off and deletes it', async () => {
+    const { agent } = await partnerWithAdmin(sut.app, 'hookpages');
+    const list = '/partner/settings/webhooks';
+    expect((await agent.get('/partner/settings').expect(200)).text).toContain(`href="${list}"`);
+    let csrf = await formToken(agent, list);
+    await agent.post(list).type('form').send({ url, events: ['customer.created'] }).expect(403);
+    const refused = await agent.post(list).type('form').send({ _csrf: csrf, url: 'ftp://x' }).expect(400);
+    expect(refused.text).toContain('Tick at least one event.');
+    expect(refused.text).toContain('Enter the full https:// address');
+
+    const created = await agent
+      .post(list)
+      .type('form')
+      .send({ _csrf: csrf, url, events: ['customer.created', 'account.created'] })
+      .expect(200);
+    // As a browser reads it: the page escapes = and / as character references.
+    const secret = /<code>(whsec_[^<]+)<\/code>/
+      .exec(created.text)?.[1]
+      .replace(/&#x([0-9a-f]+);/gi, (_m, hex: string) => String.fromCharCode(parseInt(hex, 16)));
+    expect(secret).toBeDefined();
+    const href = /href="(\/partner\/settings\/webhooks\/[0-9a-f-]{36})"/.exec(created.text)![1];
+    const detail = await agent.get(href).expect(200);
+    expect(detail.text).not.toContain(secret!);
+    expect((await agent.get(list)).text).toContain(url);
+
+    csrf = await formToken(agent, href);
+    await agent.post(`${href}/test`).type('form').send({ _csrf: csrf }).expect(303);
+    await sut.settle();
+    expect(verifyEvent(secret!, receiver.received[0])).toMatchObject({ type: 'ping' });
+    const shown = await agent.get(href).expect(200);
+    expect(shown.text).toContain('Delivered');
+    expect(shown.text).toMatch(/<code>ping<\/code>/);
+
+    await agent.post(`${href}/enabled`).type('form').send({ _csrf: csrf }).expect(303);
+    expect((await agent.get(href)).text).toContain('Turn on');
+    await agent.post(href).type('form').send({ _csrf: csrf, url, events: 'license.created' }).expect(303);
+    const api1 = await agent.get(`/api/v1/partner/webhooks/${href.split('/').pop()}`).expect(200);
+    expect(api1.body).toMatchObject({ enabled: false, events: ['license.created'] });
+    await agent.post(`${href}/delete`).type('form').send({ _csrf: csrf }).expect(303);
+    await agent.get(href).expect(404);
   });
 });
 

@@ -45,6 +45,7 @@ import { ConsolePageFilter } from './web/page-filter';
 import { SelfServicePagesController } from './self-service/self-service-pages.controller';
 import { PartnerController } from './partner/partner.controller';
 import { WebhooksController } from './partner/webhooks/webhooks.controller';
+import { WebhookPagesController } from './partner/webhooks/webhook-pages.controller';
 
 /** The console: HTTP API and pages. Without REDIS_URL it also delivers mail in-process. */
 @Module({})
@@ -91,6 +92,7 @@ export class ConsoleModule implements NestModule {
         LicensePagesController,
         AuditPagesController,
         PartnerSettingsPagesController,
+        WebhookPagesController,
         AccountPagesController,
         EmailChangePagesController,
         CompanyPagesController,
