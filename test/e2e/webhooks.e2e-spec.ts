@@ -174,7 +174,10 @@ describe('partner webhooks', () => {
     await admin.post(`/api/v1/partner/webhooks/${hook.id}/test`).expect(202);
     await sut.settle();
     expect(receiver.received.map((r) => r.event.type)).toEqual(['ping']);
-    expect(verifyEvent(hook.secret, receiver.received[0])).toMatchObject({ type: 'ping', data: { webhookId: hook.id } });
+    expect(verifyEvent(hook.secret, receiver.received[0])).toMatchObject({
+      type: 'ping',
+      data: { webhookId: hook.id },
+    });
     list = await admin.get(`/api/v1/partner/webhooks/${hook.id}/deliveries`).expect(200);
     expect(list.body.items[0]).toMatchObject({ eventType: 'ping', state: 'delivered', statusCode: 200 });
     await admin.delete(`/api/v1/partner/webhooks/${hook.id}`).expect(204);
@@ -194,12 +197,19 @@ describe('partner webhooks', () => {
     ];
     for (const body of bad) {
       const res = await admin.post('/api/v1/partner/webhooks').send(body);
-      expect({ body, status: res.status, type: res.body.type }).toEqual({ body, status: 400, type: '/problems/validation' });
+      expect({ body, status: res.status, type: res.body.type }).toEqual({
+        body,
+        status: 400,
+        type: '/problems/validation',
+      });
     }
     expect((await admin.get('/api/v1/partner/webhooks').expect(200)).body.items).toEqual([]);
     const hook = await createWebhook(['customer.created']);
     await admin.patch(`/api/v1/partner/webhooks/${hook.id}`).send({ enabled: 'yes' }).expect(400);
-    await admin.patch(`/api/v1/partner/webhooks/${hook.id}`).send({ events: ['nope'] }).expect(400);
+    await admin
+      .patch(`/api/v1/partner/webhooks/${hook.id}`)
+      .send({ events: ['nope'] })
+      .expect(400);
     const res = await admin.patch(`/api/v1/partner/webhooks/${hook.id}`).send({ events: ['license.created'] });
     expect(res.body.events).toEqual(['license.created']);
     await admin.delete(`/api/v1/partner/webhooks/${hook.id}`).expect(204);
@@ -219,7 +229,10 @@ describe('partner webhooks', () => {
     const support = await supportUser(sut.app, partnerId, 'support@hooks.example.com');
     await support.get('/api/v1/partner/webhooks').expect(200);
     await support.get(`${base}/deliveries`).expect(200);
-    await support.post('/api/v1/partner/webhooks').send({ url, events: ['customer.created'] }).expect(403);
+    await support
+      .post('/api/v1/partner/webhooks')
+      .send({ url, events: ['customer.created'] })
+      .expect(403);
     await support.patch(base).send({ enabled: false }).expect(403);
     await support.post(`${base}/test`).expect(403);
     await support.delete(base).expect(403);
@@ -250,7 +263,11 @@ describe('Settings → Webhooks pages', () => {
     const list = '/partner/settings/webhooks';
     expect((await agent.get('/partner/settings').expect(200)).text).toContain(`href="${list}"`);
     let csrf = await formToken(agent, list);
-    await agent.post(list).type('form').send({ url, events: ['customer.created'] }).expect(403);
+    await agent
+      .post(list)
+      .type('form')
+      .send({ url, events: ['customer.created'] })
+      .expect(403);
     const refused = await agent.post(list).type('form').send({ _csrf: csrf, url: 'ftp://x' }).expect(400);
     expect(refused.text).toContain('Tick at least one event.');
     expect(refused.text).toContain('Enter the full https:// address');

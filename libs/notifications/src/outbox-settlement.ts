@@ -58,7 +58,8 @@ export class OutboxSettlement implements OnModuleInit {
   }
 
   private mark(id: string, attempt: number, s: Settlement, now: Date, em?: EntityManager): Promise<void> {
-    if (s.status === 'sent') return em ? this.outbox.markSent(id, attempt, now, em) : this.outbox.markSent(id, attempt, now);
+    if (s.status === 'sent')
+      return em ? this.outbox.markSent(id, attempt, now, em) : this.outbox.markSent(id, attempt, now);
     return em
       ? this.outbox.markFailure(id, s.status, attempt, s.reason, now, s.dueAt, em)
       : this.outbox.markFailure(id, s.status, attempt, s.reason, now, s.dueAt);

@@ -161,7 +161,8 @@ export class PartnerWebhooksService {
     }
     const allowPrivate = this.config.webhookAllowPrivateNetworks;
     const protocols = allowPrivate ? ['https:', 'http:'] : ['https:'];
-    if (!protocols.includes(url.protocol)) return fail(allowPrivate ? 'must start with https:// or http://' : 'must start with https://');
+    if (!protocols.includes(url.protocol))
+      return fail(allowPrivate ? 'must start with https:// or http://' : 'must start with https://');
     if (url.username || url.password) return fail('must not contain a user name or password');
     if (url.hash) return fail('must not contain a #fragment');
     const host = url.hostname.replace(/^\[|\]$/g, '');

@@ -31,31 +31,27 @@ export interface DeliveryView {
 /** Pending deliveries first, then attempts, newest first. */
 export function deliveryViews(attempts: WebhookAttempt[], pending: PendingDelivery[]): DeliveryView[] {
   return [
-    ...pending.map(
-      (p): DeliveryView => ({
-        deliveryId: p.id,
-        eventId: typeof p.payload?.eventId === 'string' ? p.payload.eventId : p.id,
-        eventType: p.template,
-        attempt: 0,
-        statusCode: null,
-        latencyMs: null,
-        error: null,
-        state: 'pending',
-        at: p.createdAt.toISOString(),
-      }),
-    ),
-    ...attempts.map(
-      (a): DeliveryView => ({
-        deliveryId: a.outboxId,
-        eventId: a.eventId,
-        eventType: a.eventType,
-        attempt: a.attempt,
-        statusCode: a.statusCode,
-        latencyMs: a.latencyMs,
-        error: a.error,
-        state: a.state,
-        at: a.createdAt.toISOString(),
-      }),
-    ),
+    ...pending.map((p): DeliveryView => ({
+      deliveryId: p.id,
+      eventId: typeof p.payload?.eventId === 'string' ? p.payload.eventId : p.id,
+      eventType: p.template,
+      attempt: 0,
+      statusCode: null,
+      latencyMs: null,
+      error: null,
+      state: 'pending',
+      at: p.createdAt.toISOString(),
+    })),
+    ...attempts.map((a): DeliveryView => ({
+      deliveryId: a.outboxId,
+      eventId: a.eventId,
+      eventType: a.eventType,
+      attempt: a.attempt,
+      statusCode: a.statusCode,
+      latencyMs: a.latencyMs,
+      error: a.error,
+      state: a.state,
+      at: a.createdAt.toISOString(),
+    })),
   ];
 }

@@ -20,9 +20,7 @@ export class Webhooks1765610000000 implements MigrationInterface {
           { name: 'created_at', type: 'datetime', precision: 3 },
           { name: 'updated_at', type: 'datetime', precision: 3 },
         ],
-        foreignKeys: [
-          { columnNames: ['partner_id'], referencedTableName: 'partners', referencedColumnNames: ['id'] },
-        ],
+        foreignKeys: [{ columnNames: ['partner_id'], referencedTableName: 'partners', referencedColumnNames: ['id'] }],
       }),
     );
     // Every recorded event asks this index for the partner's enabled webhooks.

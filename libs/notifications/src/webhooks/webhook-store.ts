@@ -33,11 +33,7 @@ export class WebhookStore {
     });
   }
 
-  async recordAttempt(
-    em: EntityManager,
-    attempt: Omit<WebhookAttempt, 'id' | 'createdAt'>,
-    now: Date,
-  ): Promise<void> {
+  async recordAttempt(em: EntityManager, attempt: Omit<WebhookAttempt, 'id' | 'createdAt'>, now: Date): Promise<void> {
     await em.getRepository(WebhookAttempt).insert({ ...attempt, id: newId(), createdAt: now });
   }
 

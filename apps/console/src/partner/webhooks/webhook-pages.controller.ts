@@ -138,7 +138,10 @@ export class WebhookPagesController {
     query: Record<string, unknown>,
     status = 200,
   ): Promise<PageResult> {
-    const [webhook, deliveries] = await Promise.all([this.webhooks.get(actor, id), this.webhooks.deliveries(actor, id)]);
+    const [webhook, deliveries] = await Promise.all([
+      this.webhooks.get(actor, id),
+      this.webhooks.deliveries(actor, id),
+    ]);
     return page(
       'partner/webhooks/webhook',
       {
