@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource, EntityManager } from 'typeorm';
-import { ActionToken, Customer, newId, User, Webhook, WebhookAttempt, WebhookDeliveryState } from '@lmp/database';
+import { ActionToken, Customer, newId, User, Webhook, WebhookAttempt } from '@lmp/database';
 
 /** What the delivery side needs of a webhook. */
 export type DeliveryTarget = Pick<Webhook, 'id' | 'partnerId' | 'url' | 'secret' | 'enabled'>;
