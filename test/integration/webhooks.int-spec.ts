@@ -1,3 +1,6 @@
+import { DataSource } from 'typeorm';
+import { TransactionRunner, Webhook } from '@lmp/database';
+import { WebhookStore } from '@lmp/notifications';
 import { partnerWithAdmin } from '../support/fixtures';
 import { ProductionStack, startProductionStack } from '../support/stacks';
 import { ReceivedEvent, verifyEvent, WebhookReceiver } from '../support/webhook-receiver';
@@ -69,5 +72,21 @@ describe('webhooks (MariaDB + Redis + worker)', () => {
       [2, 200, 'delivered'],
       [1, 500, 'retrying'],
     ]);
+  });
+
+  it('disables a webhook once when dead deliveries are counted in parallel (one statement decides)', async () => {
+    const { agent } = await partnerWithAdmin(stack.sut.app, 'racehooks');
+    const hook = await agent.post('/api/v1/partner/webhooks').send({ url, events: ['customer.created'] });
+    const store = stack.sut.app.get(WebhookStore);
+    const tx = stack.sut.app.get(TransactionRunner);
+    const now = new Date();
+
+    const decided = await Promise.all(
+      Array.from({ length: 8 }, () => tx.run(({ em }) => store.countDead(em, hook.body.id, 3, 'test', now))),
+    );
+
+    expect(decided.filter(Boolean)).toHaveLength(1);
+    const row = await stack.sut.app.get(DataSource).getRepository(Webhook).findOneByOrFail({ id: hook.body.id });
+    expect(row).toMatchObject({ enabled: false, deadInARow: 8, disabledReason: 'test' });
   });
 });
