@@ -2,7 +2,7 @@ import TestAgent from 'supertest/lib/agent';
 import { partnerWithAdmin } from '../support/fixtures';
 import { RunningConsole, startConsole } from '../support/console-app';
 import { linkIn, mailsTo, tokenOf } from '../support/mail';
-import { api } from '../support/http';
+import { api, signIn } from '../support/http';
 import { formToken, supportUser } from '../support/partner-console';
 import { verifyEvent, WebhookReceiver } from '../support/webhook-receiver';
 
@@ -119,6 +119,38 @@ describe('partner webhooks', () => {
       expect(verifyEvent(hook.secret, r)).toEqual(r.event);
       expect(r.body).not.toMatch(/token=|reset-password/);
     }
+    await admin.delete(`/api/v1/partner/webhooks/${hook.id}`).expect(204);
+  });
+
+  it("raises account events for users a company's own admin adds and promotes", async () => {
+    const hook = await createWebhook(['account.created', 'account.changed']);
+    const customerId = await newCustomer('Self Run Ltd');
+    await admin
+      .post(`/api/v1/partner/customers/${customerId}/accounts`)
+      .send({ email: 'boss@selfrun.example.com', firstName: 'Bo', lastName: 'S', role: 'full_access' })
+      .expect(201);
+    await sut.settle();
+    const [invite] = await mailsTo(sut.dataDir, 'boss@selfrun.example.com');
+    await api(sut.app)
+      .post('/api/v1/auth/reset-password')
+      .send({ token: tokenOf(linkIn(invite, '/reset-password')), password: 'the boss passphrase' })
+      .expect(200);
+    const boss = await signIn(sut.app, 'boss@selfrun.example.com', 'the boss passphrase');
+    receiver.received.length = 0;
+
+    const added = await boss
+      .post('/api/v1/company/users')
+      .send({ email: 'new@selfrun.example.com', firstName: 'Nia', lastName: 'W', role: 'read_only' })
+      .expect(201);
+    await boss.patch(`/api/v1/company/users/${added.body.id}`).send({ role: 'full_access' }).expect(200);
+    await sut.settle();
+
+    const got = receiver.received.map((r) => [r.event.type, r.event.data.accountId, r.event.data.role]);
+    expect(got.sort()).toEqual([
+      ['account.changed', added.body.id, 'full_access'],
+      ['account.created', added.body.id, 'read_only'],
+    ]);
+    for (const r of receiver.received) expect(verifyEvent(hook.secret, r)).toEqual(r.event);
     await admin.delete(`/api/v1/partner/webhooks/${hook.id}`).expect(204);
   });
 
