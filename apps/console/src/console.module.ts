@@ -46,6 +46,8 @@ import { PartnerSettingsPagesController } from './partner/settings/settings-page
 import { ConsolePageFilter } from './web/page-filter';
 import { SelfServicePagesController } from './self-service/self-service-pages.controller';
 import { PartnerController } from './partner/partner.controller';
+import { WebhooksController } from './partner/webhooks/webhooks.controller';
+import { WebhookPagesController } from './partner/webhooks/webhook-pages.controller';
 
 /** The console: HTTP API and pages. Without REDIS_URL it also delivers mail in-process. */
 @Module({})
@@ -79,6 +81,7 @@ export class ConsoleModule implements NestModule {
         PartnerController,
         ApiTokensController,
         ApiTokenPagesController,
+        WebhooksController,
         MeController,
         MfaController,
         CompanyController,
@@ -93,6 +96,7 @@ export class ConsoleModule implements NestModule {
         LicensePagesController,
         AuditPagesController,
         PartnerSettingsPagesController,
+        WebhookPagesController,
         AccountPagesController,
         EmailChangePagesController,
         CompanyPagesController,

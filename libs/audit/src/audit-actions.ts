@@ -43,6 +43,9 @@ export const AuditAction = {
   InvitationOfExistingAddress: 'account.invitation.existing_address',
   ApiTokenCreated: 'partner.api_token.created',
   ApiTokenRevoked: 'partner.api_token.revoked',
+  WebhookCreated: 'webhook.created',
+  WebhookChanged: 'webhook.changed',
+  WebhookDeleted: 'webhook.deleted',
 } as const;
 export type AuditAction = (typeof AuditAction)[keyof typeof AuditAction];
 

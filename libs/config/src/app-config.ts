@@ -52,6 +52,12 @@ export interface AppConfig {
   retentionDays: number;
   /** A license is shown as 'expiring' when it expires within this many days (0: never). */
   licenseExpiringDays: number;
+  /** Webhooks may reach private, loopback and link-local addresses, and plain http (development, tests). */
+  webhookAllowPrivateNetworks: boolean;
+  /** The wait before each retry of a webhook delivery; one attempt more than delays, then it is dead. */
+  webhookRetryScheduleMs: number[];
+  /** A webhook is disabled after this many deliveries in a row end dead. */
+  webhookDisableAfterDead: number;
   dataDir: string;
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
   /** Apply pending migrations when the console starts (default on in embedded mode). */

@@ -104,6 +104,35 @@ describe(loadConfig.name, () => {
       expect(load({ LICENSE_EXPIRING_DAYS: '0' }).licenseExpiringDays).toBe(0);
     });
 
+    it('keeps webhooks off private networks, retries them for about a day and disables one after 5 dead deliveries', () => {
+      expect(load()).toMatchObject({
+        webhookAllowPrivateNetworks: false,
+        webhookRetryScheduleMs: [5000, 300_000, 1_800_000, 7_200_000, 18_000_000, 36_000_000, 50_400_000],
+        webhookDisableAfterDead: 5,
+      });
+      expect(
+        load({
+          WEBHOOK_ALLOW_PRIVATE_NETWORKS: 'true',
+          WEBHOOK_RETRY_SCHEDULE: '20ms, 1s,2m',
+          WEBHOOK_DISABLE_AFTER_DEAD: '2',
+        }),
+      ).toMatchObject({
+        webhookAllowPrivateNetworks: true,
+        webhookRetryScheduleMs: [20, 1000, 120_000],
+        webhookDisableAfterDead: 2,
+      });
+    });
+
+    it.each([
+      [{ WEBHOOK_ALLOW_PRIVATE_NETWORKS: 'maybe' }, /WEBHOOK_ALLOW_PRIVATE_NETWORKS: must be true or false/],
+      [{ WEBHOOK_RETRY_SCHEDULE: '5 minutes' }, /WEBHOOK_RETRY_SCHEDULE: must be waits like 5s,5m,2h/],
+      [{ WEBHOOK_RETRY_SCHEDULE: '5s,,5m' }, /WEBHOOK_RETRY_SCHEDULE/],
+      [{ WEBHOOK_RETRY_SCHEDULE: '25h' }, /WEBHOOK_RETRY_SCHEDULE: each wait must be at most 24h/],
+      [{ WEBHOOK_DISABLE_AFTER_DEAD: '0' }, /WEBHOOK_DISABLE_AFTER_DEAD: must be between 1 and 1000/],
+    ])('refuses the webhook setting %j', (env, message) => {
+      expect(() => load(env)).toThrow(message);
+    });
+
     it('sends mail from no-reply at the public host', () => {
       const sut = load({ PUBLIC_URL: 'https://console.example.com' });
 

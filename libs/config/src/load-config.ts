@@ -53,6 +53,24 @@ function url(env: Env, name: string, protocols: string[]): URL | undefined {
   return parsed;
 }
 
+const DURATION_UNITS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
+/** The default webhook retry schedule: up to a day (about 31.6 hours all told) after the first attempt. */
+export const DEFAULT_WEBHOOK_RETRY_SCHEDULE = '5s,5m,30m,2h,5h,10h,14h';
+
+/** A comma-separated list of waits such as `5s,5m,2h` (units ms, s, m, h), each at most 24 hours. */
+function durations(env: Env, name: string, fallback: string): number[] {
+  const raw = env[name]?.trim() || fallback;
+  const parts = raw.split(',').map((p) => p.trim());
+  if (parts.length > 20) throw new ConfigError(name, 'must list at most 20 waits');
+  return parts.map((part) => {
+    const m = /^(\d{1,8})(ms|s|m|h)$/.exec(part);
+    if (!m) throw new ConfigError(name, `must be waits like 5s,5m,2h separated by commas, got "${part}"`);
+    const ms = Number(m[1]) * DURATION_UNITS[m[2]];
+    if (ms > 86_400_000) throw new ConfigError(name, `each wait must be at most 24h, got "${part}"`);
+    return ms;
+  });
+}
+
 function databaseConfig(env: Env, dataDir: string): DatabaseConfig {
   const raw = env.DATABASE_URL?.trim();
   if (!raw) return { type: 'sqlite', path: join(dataDir, 'lmp.sqlite') };
@@ -215,6 +233,9 @@ export function loadConfig(env: Env = process.env): AppConfig {
     metricsToken,
     retentionDays: int(env, 'RETENTION_DAYS', 30, 1, 3650),
     licenseExpiringDays: int(env, 'LICENSE_EXPIRING_DAYS', 30, 0, 3650),
+    webhookAllowPrivateNetworks: bool(env, 'WEBHOOK_ALLOW_PRIVATE_NETWORKS', false),
+    webhookRetryScheduleMs: durations(env, 'WEBHOOK_RETRY_SCHEDULE', DEFAULT_WEBHOOK_RETRY_SCHEDULE),
+    webhookDisableAfterDead: int(env, 'WEBHOOK_DISABLE_AFTER_DEAD', 5, 1, 1000),
     dataDir,
     logLevel,
     migrateOnStart: bool(env, 'MIGRATE_ON_START', database.type === 'sqlite'),

@@ -25,4 +25,4 @@ export * from './mfa/mfa.presenter';
 export * from './mfa/mfa-sign-in.service';
 export * from './mfa/mfa.repository';
 export { totpCode } from './mfa/totp';
-export { SecretBox } from './mfa/secret-box';
+export { SecretBox } from '@lmp/common';

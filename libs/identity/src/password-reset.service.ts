@@ -3,7 +3,7 @@ import { AuditAction, AuditService } from '@lmp/audit';
 import { Clock, InvalidTokenProblem, ValidationProblem } from '@lmp/common';
 import { APP_CONFIG, AppConfig } from '@lmp/config';
 import { TokenPurpose, TransactionRunner, User } from '@lmp/database';
-import { MailTemplate, OutboxWriter } from '@lmp/notifications';
+import { MailTemplate, OutboxWriter, PartnerEvents } from '@lmp/notifications';
 import { AuthService } from './auth.service';
 import { PasswordHasher } from './password-hasher';
 import { checkPassword } from './password-policy';
@@ -29,6 +29,7 @@ export class PasswordResetService {
     private readonly hasher: PasswordHasher,
     private readonly sessions: SessionService,
     private readonly outbox: OutboxWriter,
+    private readonly events: PartnerEvents,
     private readonly audit: AuditService,
     private readonly auth: AuthService,
     private readonly tx: TransactionRunner,
@@ -83,11 +84,16 @@ export class PasswordResetService {
           notMeLink: null,
         });
       }
+      const partnerId = await this.auth.partnerIdOf(user);
+      if (isReset && partnerId && user.customerId) {
+        const data = { requestId: spent.id, accountId: user.id, customerId: user.customerId };
+        await this.events.record(tx, { partnerId, type: 'password_reset.used', data });
+      }
       await this.audit.record(tx.em, {
         action: isReset ? AuditAction.PasswordResetCompleted : AuditAction.InvitationAccepted,
         actorUserId: user.id,
         targetUserId: user.id,
-        partnerId: await this.auth.partnerIdOf(user),
+        partnerId,
         customerId: user.customerId,
         ip: meta.ip,
         detail: { requestId: spent.id },

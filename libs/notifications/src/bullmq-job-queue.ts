@@ -27,7 +27,7 @@ export class BullMqJobQueue extends JobQueue {
   readonly maintenance: Queue;
   private readonly reconnectListeners: Array<() => void> = [];
 
-  constructor(redisUrl: string, prefix: string, attempts: number, retryBaseMs: number) {
+  constructor(redisUrl: string, prefix: string, attempts: number, retryBaseMs: number, webhookAttempts = attempts) {
     super();
     this.connection = redisConnection(redisUrl, 'producer');
     this.connection.on('error', (err) => this.logger.warn({ reason: err.message }, 'redis connection error'));
@@ -36,8 +36,12 @@ export class BullMqJobQueue extends JobQueue {
     this.connection.on('ready', () => {
       for (const listener of this.reconnectListeners) listener();
     });
-    const options = { connection: this.connection, prefix, defaultJobOptions: jobDefaults(attempts, retryBaseMs) };
-    this.queues = Object.fromEntries(DELIVERY_QUEUES.map((name) => [name, new Queue(name, options)])) as Record<
+    const options = (name: DeliveryQueue) => ({
+      connection: this.connection,
+      prefix,
+      defaultJobOptions: jobDefaults(name === QueueName.Webhook ? webhookAttempts : attempts, retryBaseMs),
+    });
+    this.queues = Object.fromEntries(DELIVERY_QUEUES.map((name) => [name, new Queue(name, options(name))])) as Record<
       DeliveryQueue,
       Queue
     >;

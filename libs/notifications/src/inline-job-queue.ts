@@ -23,6 +23,7 @@ export class InlineJobQueue extends JobQueue {
     private readonly handlers: JobHandlers,
     private readonly maxAttempts: number,
     private readonly baseDelayMs = 2000,
+    private readonly webhookAttempts = maxAttempts,
   ) {
     super();
     checkJobHandlers(handlers);
@@ -92,7 +93,8 @@ export class InlineJobQueue extends JobQueue {
           waitMs = Math.max(10, err.until.getTime() - Date.now());
         } else {
           failures++;
-          if (failures >= this.maxAttempts) return; // the row says what is due; the relay picks it up
+          const limit = item.queue === QueueName.Webhook ? this.webhookAttempts : this.maxAttempts;
+          if (failures >= limit) return; // the row says what is due; the relay picks it up
           waitMs = err instanceof RetryLaterError ? err.delayMs : backoffDelay(failures, this.baseDelayMs);
         }
       }

@@ -10,6 +10,7 @@ import type { OutboxProcessor, ProcessResult } from './outbox.processor';
 export interface JobHandlers {
   [QueueName.Mail]: (data: OutboxJobData) => Promise<ProcessResult>;
   [QueueName.Sms]: (data: OutboxJobData) => Promise<ProcessResult>;
+  [QueueName.Webhook]: (data: OutboxJobData) => Promise<ProcessResult>;
   [QueueName.Maintenance]: { [N in MaintenanceJob]: () => Promise<unknown> };
 }
 
@@ -18,6 +19,7 @@ export function jobHandlers(processor: OutboxProcessor, maintenance: Maintenance
   return {
     [QueueName.Mail]: deliver,
     [QueueName.Sms]: deliver,
+    [QueueName.Webhook]: deliver,
     [QueueName.Maintenance]: { [MaintenanceJob.Prune]: () => maintenance.prune() },
   };
 }
@@ -28,7 +30,7 @@ export function jobHandlers(processor: OutboxProcessor, maintenance: Maintenance
  */
 export function checkJobHandlers(handlers: JobHandlers): void {
   const problems: string[] = [];
-  for (const queue of [QueueName.Mail, QueueName.Sms]) {
+  for (const queue of [QueueName.Mail, QueueName.Sms, QueueName.Webhook]) {
     if (typeof handlers[queue] !== 'function') problems.push(`the ${queue} queue has no handler`);
   }
   const byName: Record<string, unknown> = handlers[QueueName.Maintenance] ?? {};
@@ -49,6 +51,8 @@ export function runJob(handlers: JobHandlers, item: JobItem): Promise<unknown> {
       return handlers[QueueName.Mail](item.data);
     case QueueName.Sms:
       return handlers[QueueName.Sms](item.data);
+    case QueueName.Webhook:
+      return handlers[QueueName.Webhook](item.data);
     case QueueName.Maintenance:
       return handlers[QueueName.Maintenance][item.name]();
   }

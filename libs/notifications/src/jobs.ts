@@ -5,13 +5,14 @@
 export const QueueName = {
   Mail: 'mail',
   Sms: 'sms',
+  Webhook: 'webhook',
   Maintenance: 'maintenance',
 } as const;
 export type QueueName = (typeof QueueName)[keyof typeof QueueName];
 
 /** The queues that deliver outbox rows. */
-export type DeliveryQueue = typeof QueueName.Mail | typeof QueueName.Sms;
-export const DELIVERY_QUEUES: readonly DeliveryQueue[] = [QueueName.Mail, QueueName.Sms];
+export type DeliveryQueue = typeof QueueName.Mail | typeof QueueName.Sms | typeof QueueName.Webhook;
+export const DELIVERY_QUEUES: readonly DeliveryQueue[] = [QueueName.Mail, QueueName.Sms, QueueName.Webhook];
 
 /** Mail templates, which are also the job names on the mail queue. Do not rename. */
 export const MailTemplate = {
@@ -32,6 +33,7 @@ export const MailTemplate = {
   InvitationAttempt: 'invitation-attempt',
   ApiTokenCreated: 'api-token-created',
   ApiTokenRevoked: 'api-token-revoked',
+  WebhookDisabled: 'webhook-disabled',
 } as const;
 export type MailTemplate = (typeof MailTemplate)[keyof typeof MailTemplate];
 
@@ -57,8 +59,10 @@ export type MaintenanceJobData = Record<string, never>;
 
 export type MailJob = { queue: typeof QueueName.Mail; name: MailTemplate; data: OutboxJobData };
 export type SmsJob = { queue: typeof QueueName.Sms; name: SmsTemplate; data: OutboxJobData };
+/** A webhook job is named by the event type it carries (or `ping`). */
+export type WebhookJob = { queue: typeof QueueName.Webhook; name: string; data: OutboxJobData };
 /** A job that delivers one outbox row. Its id is the outbox id, so that a message is queued once. */
-export type DeliveryJob = MailJob | SmsJob;
+export type DeliveryJob = MailJob | SmsJob | WebhookJob;
 export type MaintenanceJobItem = {
   queue: typeof QueueName.Maintenance;
   name: MaintenanceJob;
@@ -75,7 +79,8 @@ export const isMaintenanceJob = (name: string): name is MaintenanceJob =>
   (Object.values(MaintenanceJob) as string[]).includes(name);
 
 /** The queue that carries an outbox row of this kind. */
-export const queueOfKind = (kind: 'mail' | 'sms'): DeliveryQueue => (kind === 'sms' ? QueueName.Sms : QueueName.Mail);
+export const queueOfKind = (kind: 'mail' | 'sms' | 'webhook'): DeliveryQueue =>
+  kind === 'sms' ? QueueName.Sms : kind === 'webhook' ? QueueName.Webhook : QueueName.Mail;
 
 /** The backoff type of delivery jobs: the delay is the one the processor stored with the row. */
 export const OUTBOX_BACKOFF = 'outbox';
@@ -85,6 +90,7 @@ export const OUTBOX_BACKOFF = 'outbox';
  * row counts the attempts and says when it is dead; the job's own count is a backstop.
  */
 export const jobDefaults = (attempts: number, retryBaseMs: number) => ({
+  // (the webhook queue sets its own attempts: one more than its retry schedule's waits)
   attempts,
   backoff: { type: OUTBOX_BACKOFF, delay: retryBaseMs },
   removeOnComplete: { age: 24 * 3600, count: 10000 },

@@ -105,6 +105,14 @@ export interface MailTemplateProps {
   [MailTemplate.ApiTokenCreated]: ApiTokenNotice;
   /** To every partner admin when one of them revokes an API token. */
   [MailTemplate.ApiTokenRevoked]: ApiTokenNotice;
+  /** To a partner's admins when one of its webhooks was disabled because its deliveries kept failing. */
+  [MailTemplate.WebhookDisabled]: {
+    firstName: string;
+    url: string;
+    deadInARow: number;
+    lastError: string;
+    webhooksLink: string;
+  };
 }
 
 /** What partner admins are told about a created or revoked API token. */
@@ -139,6 +147,7 @@ export const MAIL_SUBJECTS: { [K in MailTemplate]: string } = {
   [MailTemplate.InvitationAttempt]: 'Someone tried to invite you to LMP',
   [MailTemplate.ApiTokenCreated]: 'A new API token was created for your partner account',
   [MailTemplate.ApiTokenRevoked]: 'An API token of your partner account was revoked',
+  [MailTemplate.WebhookDisabled]: 'A webhook was disabled after failed deliveries',
 };
 
 /** Props that carry a link with a secret, logged only by the file transport of the embedded mode. */

@@ -2,7 +2,7 @@ import { Inject, Injectable, Logger } from '@nestjs/common';
 import { DataSource, IsNull, LessThan } from 'typeorm';
 import { Clock } from '@lmp/common';
 import { APP_CONFIG, AppConfig } from '@lmp/config';
-import { ActionToken, MfaMethod, RateLimit, Session, TransactionRunner } from '@lmp/database';
+import { ActionToken, MfaMethod, RateLimit, Session, TransactionRunner, WebhookAttempt } from '@lmp/database';
 import { OutboxRepository } from './outbox.repository';
 
 export interface PruneResult {
@@ -18,7 +18,7 @@ export const MFA_SETUP_TTL_MS = 86_400_000;
 
 /**
  * Deletes what has outlived its use: links expired for longer than the retention period,
- * outbox rows sent that long ago, ended sessions and abandoned 2FA set-ups. Audit events are kept.
+ * outbox rows sent and webhook attempts made that long ago, ended sessions and abandoned 2FA set-ups. Audit events are kept.
  */
 @Injectable()
 export class MaintenanceService {
@@ -42,13 +42,18 @@ export class MaintenanceService {
     );
     // Rate-limit windows that ended a day ago (blocks last minutes): nothing refers to them.
     await this.tx.write((em) => em.delete(RateLimit, { windowEndsAt: LessThan(new Date(now.getTime() - 86_400_000)) }));
+    // The deliveries list of a webhook keeps as long as sent messages do.
+    const attempts = await this.tx.write((em) => em.delete(WebhookAttempt, { createdAt: LessThan(cutoff) }));
     const result = {
       tokens: tokens.affected ?? 0,
       outbox: await this.outbox.pruneSent(cutoff),
       sessions: sessions.affected ?? 0,
       mfaSetups: setups.affected ?? 0,
     };
-    this.logger.log({ ...result, retentionDays: this.config.retentionDays }, 'pruned old rows');
+    this.logger.log(
+      { ...result, webhookAttempts: attempts.affected ?? 0, retentionDays: this.config.retentionDays },
+      'pruned old rows',
+    );
     return result;
   }
 }

@@ -18,6 +18,7 @@ import { MaintenanceScheduler } from './maintenance-scheduler';
 import { MaintenanceService } from './maintenance.service';
 import { FileMailTransport, MailTransport, SmtpMailTransport } from './mail-transport';
 import { OutboxRelay } from './outbox-relay';
+import { OutboxSettlement } from './outbox-settlement';
 import { OutboxDispatcher } from './outbox.dispatcher';
 import { OutboxProcessor } from './outbox.processor';
 import { OutboxRepository } from './outbox.repository';
@@ -27,6 +28,8 @@ import { QueueAdminService } from './queue-admin.service';
 import { QueueWorkers } from './queue-workers';
 import { FileSmsTransport, HttpSmsTransport, SmsTransport } from './sms-transport';
 import { TemplateRenderer } from './template-renderer';
+import { WebhookDelivery } from './webhooks/webhook-delivery';
+import { WebhookStore } from './webhooks/webhook-store';
 
 export type NotificationsRole = 'console' | 'worker' | 'cli';
 
@@ -77,7 +80,12 @@ export class NotificationsModule {
         ? {
             provide: JobQueue,
             useFactory: (processor: OutboxProcessor, maintenance: MaintenanceService) =>
-              new InlineJobQueue(jobHandlers(processor, maintenance), config.mailAttempts, config.retryBaseMs),
+              new InlineJobQueue(
+                jobHandlers(processor, maintenance),
+                config.mailAttempts,
+                config.retryBaseMs,
+                config.webhookRetryScheduleMs.length + 1,
+              ),
             inject: [OutboxProcessor, MaintenanceService],
           }
         : {
@@ -88,6 +96,7 @@ export class NotificationsModule {
                 config.queuePrefix,
                 config.mailAttempts,
                 config.retryBaseMs,
+                config.webhookRetryScheduleMs.length + 1,
               );
               await q.ready();
               return q;
@@ -97,6 +106,9 @@ export class NotificationsModule {
       DeliveryMetrics,
       OutboxRepository,
       OutboxProcessor,
+      OutboxSettlement,
+      WebhookStore,
+      WebhookDelivery,
       OutboxDispatcher,
       OutboxWriter,
       PartnerEvents,

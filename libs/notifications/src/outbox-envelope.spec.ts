@@ -72,7 +72,16 @@ const SAMPLES: { [K in MailTemplate]: MailTemplateProps[K] } = {
   [MailTemplate.InvitationAttempt]: { firstName: 'Ada', signInLink: SIGN_IN },
   [MailTemplate.ApiTokenCreated]: TOKEN_NOTICE,
   [MailTemplate.ApiTokenRevoked]: TOKEN_NOTICE,
+  [MailTemplate.WebhookDisabled]: {
+    firstName: 'Ada',
+    url: 'https://crm.example.com/hooks/lmp',
+    deadInARow: 5,
+    lastError: 'the receiver answered 500',
+    webhooksLink: 'https://lmp.example.com/partner/settings/webhooks',
+  },
 };
+
+const WEBHOOK_ID = '0b9c6f4e-8d3a-4c57-9a0e-2f1d3b5a7c91';
 
 const stored = (overrides: Partial<StoredMessage> = {}): StoredMessage => ({
   kind: 'mail',
@@ -103,6 +112,27 @@ describe('parseEnvelope', () => {
       template: t,
       to: TO,
       props: SAMPLES[t],
+    });
+  });
+
+  it('reads a stored webhook event (the event id and its JSON body)', () => {
+    const body = JSON.stringify({ id: 'e1', type: 'customer.created', occurredAt: '2030-03-01T09:30:00.000Z' });
+    const row = { kind: 'webhook', template: 'customer.created', recipient: WEBHOOK_ID };
+
+    expect(parseEnvelope({ ...row, payload: { eventId: 'e1', body } })).toEqual({
+      kind: 'webhook',
+      template: 'customer.created',
+      to: WEBHOOK_ID,
+      props: { eventId: 'e1', body },
+    });
+  });
+
+  it('refuses a webhook event whose body is not text', () => {
+    const row = { kind: 'webhook', template: 'ping', recipient: WEBHOOK_ID };
+
+    expect(refusal({ ...row, payload: { eventId: 'e1', body: { id: 'e1' } } })).toEqual({
+      field: 'props.body',
+      message: 'props.body must be a string (got an object)',
     });
   });
 
@@ -180,7 +210,13 @@ describe('parseEnvelope', () => {
         'template',
         'template "verification-code" is not a mail template',
       ],
-      ['an unknown kind', { kind: 'fax' }, 'kind', 'kind "fax" is neither mail nor sms'],
+      ['an unknown kind', { kind: 'fax' }, 'kind', 'kind "fax" is neither mail, sms nor webhook'],
+      [
+        'a mail template stored as a webhook event',
+        { kind: 'webhook' },
+        'template',
+        'template "password-reset" is not a webhook event type',
+      ],
     ])('%s', (_label, overrides, field, message) => {
       expect(refusal(stored(overrides))).toEqual({ field, message });
     });

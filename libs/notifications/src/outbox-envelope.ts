@@ -1,6 +1,7 @@
 import { FlatJson } from '@lmp/database';
 import { MailTemplate, SmsTemplate } from './jobs';
 import { ApiTokenNotice, MailTemplateProps } from './mail-templates';
+import { PING_EVENT, WEBHOOK_EVENT_TYPES, WebhookEventType } from './partner-events';
 import { SmsTemplateProps } from './sms-templates';
 
 /**
@@ -18,7 +19,21 @@ export type SmsEnvelope<T extends SmsTemplate = SmsTemplate> = {
   [K in T]: { kind: 'sms'; template: K; to: string; props: SmsTemplateProps[K] };
 }[T];
 
-export type OutboxEnvelope = MailEnvelope | SmsEnvelope;
+/** A webhook's event body, as composed (its JSON text is signed and sent as it is on every attempt). */
+export interface WebhookProps {
+  eventId: string;
+  body: string;
+}
+
+/** One event for one webhook: `to` is the webhook's id, `template` the event type (or `ping`). */
+export type WebhookEnvelope = {
+  kind: 'webhook';
+  template: WebhookEventType | typeof PING_EVENT;
+  to: string;
+  props: WebhookProps;
+};
+
+export type OutboxEnvelope = MailEnvelope | SmsEnvelope | WebhookEnvelope;
 
 /**
  * An envelope as the outbox row stores it. Every template's props must be flat (the payload
@@ -114,11 +129,21 @@ const MAIL_SHAPES: { readonly [T in MailTemplate]: Shape<MailTemplateProps[T]> }
   [MailTemplate.InvitationAttempt]: { firstName: 'string', signInLink: 'string' },
   [MailTemplate.ApiTokenCreated]: API_TOKEN_NOTICE,
   [MailTemplate.ApiTokenRevoked]: API_TOKEN_NOTICE,
+  [MailTemplate.WebhookDisabled]: {
+    firstName: 'string',
+    url: 'string',
+    deadInARow: 'number',
+    lastError: 'string',
+    webhooksLink: 'string',
+  },
 };
 
 const SMS_SHAPES: { readonly [T in SmsTemplate]: Shape<SmsTemplateProps[T]> } = {
   [SmsTemplate.VerificationCode]: { code: 'string', minutes: 'number' },
 };
+
+/** Every webhook event has the same props: the event id and its JSON body. */
+const WEBHOOK_SHAPE: Shape<WebhookProps> = { eventId: 'string', body: 'string' };
 
 type Rule = FieldRule<string> | FieldRule<number> | FieldRule<boolean> | 'string|null' | 'number|null';
 
@@ -188,6 +213,8 @@ function readProps<P>(shape: Shape<P>, payload: unknown): P {
 
 const isMailTemplate = (name: string): name is MailTemplate => Object.prototype.hasOwnProperty.call(MAIL_SHAPES, name);
 const isSmsTemplate = (name: string): name is SmsTemplate => Object.prototype.hasOwnProperty.call(SMS_SHAPES, name);
+const isWebhookEvent = (name: string): name is WebhookEnvelope['template'] =>
+  name === PING_EVENT || (WEBHOOK_EVENT_TYPES as readonly string[]).includes(name);
 
 function readRecipient(row: StoredMessage): string {
   if (typeof row.recipient !== 'string' || row.recipient.trim() === '') {
@@ -221,5 +248,12 @@ export function parseEnvelope(row: StoredMessage): OutboxEnvelope {
     }
     return readSms(row.template, readRecipient(row), row.payload);
   }
-  throw new EnvelopeError('kind', `"${row.kind}" is neither mail nor sms`);
+  if (row.kind === 'webhook') {
+    if (!isWebhookEvent(row.template)) {
+      throw new EnvelopeError('template', `"${row.template}" is not a webhook event type`);
+    }
+    const props = readProps(WEBHOOK_SHAPE, row.payload);
+    return { kind: 'webhook', template: row.template, to: readRecipient(row), props };
+  }
+  throw new EnvelopeError('kind', `"${row.kind}" is neither mail, sms nor webhook`);
 }

@@ -19,6 +19,7 @@ export interface DispatchRow {
  */
 export function jobFor(row: DispatchRow): DeliveryJob {
   const data = { outboxId: row.id };
+  if (row.kind === 'webhook') return { queue: QueueName.Webhook, name: row.template, data };
   return row.kind === 'sms'
     ? { queue: QueueName.Sms, name: row.template as SmsTemplate, data }
     : { queue: QueueName.Mail, name: row.template as MailTemplate, data };

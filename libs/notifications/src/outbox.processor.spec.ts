@@ -1,7 +1,11 @@
 import { Logger } from '@nestjs/common';
 import { Clock, MetricsRegistry } from '@lmp/common';
 import { AppConfig } from '@lmp/config';
-import { OutboxMessage } from '@lmp/database';
+import { ModuleRef } from '@nestjs/core';
+import { OutboxMessage, TransactionRunner } from '@lmp/database';
+import { OutboxSettlement } from './outbox-settlement';
+import { WebhookDelivery } from './webhooks/webhook-delivery';
+import { WebhookStore } from './webhooks/webhook-store';
 import { MailTemplate, SmsTemplate } from './jobs';
 import { MailTransport, OutgoingMail } from './mail-transport';
 import {
@@ -15,6 +19,23 @@ import { OutboxRepository } from './outbox.repository';
 import { TemplateRenderer } from './template-renderer';
 import { DeliveryMetrics } from './delivery-metrics';
 import { OutgoingSms, SmsRejectedError, SmsTransport } from './sms-transport';
+
+/**
+ * The settlement of a mail or text message that is no password reset to a partner's customer:
+ * the plain marks on the row, which these specs check.
+ */
+function plainSettlement(outbox: unknown): [OutboxSettlement, WebhookDelivery] {
+  const store = { resetMailOwner: async () => null } as unknown as WebhookStore;
+  const webhooks = {} as WebhookDelivery;
+  const settlement = new OutboxSettlement(
+    outbox as OutboxRepository,
+    store,
+    webhooks,
+    {} as TransactionRunner,
+    {} as ModuleRef,
+  );
+  return [settlement, webhooks];
+}
 
 class FakeClock extends Clock {
   constructor(public current: Date) {
@@ -101,6 +122,7 @@ describe(OutboxProcessor.name, () => {
       metrics,
       new FakeClock(NOW),
       config,
+      ...plainSettlement(outbox),
     );
   });
 
@@ -233,6 +255,7 @@ describe(OutboxProcessor.name, () => {
         9,
         expect.stringContaining('out of attempts'),
         NOW,
+        null,
       );
     });
 
@@ -442,6 +465,7 @@ describe(`${OutboxProcessor.name} for text messages`, () => {
       metrics,
       new FakeClock(NOW),
       { mailFrom: 'x@y.z', mailAttempts: 5, retryBaseMs: 1000, outboxLeaseMs: 60_000 } as AppConfig,
+      ...plainSettlement(outbox),
     );
     return { sut, outbox, sms, metrics };
   }

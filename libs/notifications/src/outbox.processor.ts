@@ -7,9 +7,12 @@ import { backoffDelay, queueOfKind } from './jobs';
 import { LINK_PROPS } from './mail-templates';
 import { MailTransport } from './mail-transport';
 import { EnvelopeError, OutboxEnvelope, parseEnvelope } from './outbox-envelope';
+import { OutboxSettlement } from './outbox-settlement';
 import { OutboxRepository } from './outbox.repository';
 import { SmsRejectedError, SmsTransport } from './sms-transport';
 import { TemplateRenderer } from './template-renderer';
+import { AttemptOutcome, failedOutcome, WebhookDelivery, WebhookGoneError } from './webhooks/webhook-delivery';
+import { WebhookSendError } from './webhooks/webhook-sender';
 
 /** `dead`: the row was given up before this run (out of attempts, refused); nothing is sent. */
 export type ProcessResult = 'sent' | 'already-sent' | 'dead' | 'missing';
@@ -55,6 +58,8 @@ export class RowBusyError extends Error {
 /** SMTP 5xx (the recipient or message is refused for good) and gateway 4xx are not retried. */
 export function isPermanent(err: unknown): boolean {
   if (err instanceof PermanentDeliveryError || err instanceof SmsRejectedError) return true;
+  // A webhook that is gone, or whose address is refused (SSRF), will not get better by waiting.
+  if (err instanceof WebhookGoneError || (err instanceof WebhookSendError && err.refused)) return true;
   const code = (err as { responseCode?: number })?.responseCode;
   return typeof code === 'number' && code >= 500 && code < 600;
 }
@@ -79,6 +84,8 @@ export class OutboxProcessor {
     private readonly metrics: DeliveryMetrics,
     private readonly clock: Clock,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
+    private readonly settlement: OutboxSettlement,
+    private readonly webhooks: WebhookDelivery,
   ) {}
 
   async process(outboxId: string): Promise<ProcessResult> {
@@ -95,31 +102,30 @@ export class OutboxProcessor {
       row = await this.outbox.findFresh(outboxId);
     }
     const attempt = row.attempts + 1;
-    const maxAttempts = this.config.mailAttempts;
+    const isWebhook = row.kind === 'webhook';
+    const maxAttempts = isWebhook ? this.webhooks.maxAttempts : this.config.mailAttempts;
     const queue = queueOfKind(row.kind);
     if (attempt > maxAttempts) {
       const reason = `out of attempts: the run of attempt ${row.attempts} stopped without an answer`;
-      await this.outbox.markFailure(row.id, 'dead', attempt, reason, this.clock.now());
+      const webhook = isWebhook ? failedOutcome(null, 'dead', reason) : undefined;
+      await this.settlement.settle(row, attempt, { status: 'dead', reason, dueAt: null, webhook }, this.clock.now());
       this.metrics.failed.inc({ queue, final: 'true' });
       throw new PermanentDeliveryError(reason);
     }
     const timer = this.metrics.sendSeconds.startTimer({ queue });
+    let sent: AttemptOutcome | undefined;
     try {
-      await this.deliver(row);
+      sent = await this.deliver(row);
     } catch (err) {
       const permanent = isPermanent(err);
       const final = permanent || attempt >= maxAttempts;
       const reason = describeError(err);
       const now = this.clock.now();
-      const delayMs = backoffDelay(attempt, this.config.retryBaseMs);
-      await this.outbox.markFailure(
-        row.id,
-        final ? 'dead' : 'failed',
-        attempt,
-        reason,
-        now,
-        final ? null : new Date(now.getTime() + delayMs),
-      );
+      const delayMs = isWebhook ? this.webhooks.retryDelay(attempt) : backoffDelay(attempt, this.config.retryBaseMs);
+      const status = final ? 'dead' : 'failed';
+      const webhook = isWebhook ? failedOutcome(err, final ? 'dead' : 'retrying', reason) : undefined;
+      const dueAt = final ? null : new Date(now.getTime() + delayMs);
+      await this.settlement.settle(row, attempt, { status, reason, dueAt, webhook }, now);
       this.metrics.failed.inc({ queue, final: String(final) });
       this.logger.warn(
         { outboxId: row.id, kind: row.kind, template: row.template, attempt, final, permanent, reason },
@@ -134,7 +140,7 @@ export class OutboxProcessor {
     // The one window left: a crash between the server's accept and this update sends the
     // message again once the lease runs out. The Message-ID (or the gateway's idempotency key)
     // is the outbox id, so the copy can be recognised downstream.
-    await this.recordSent(row.id, attempt);
+    await this.recordSent(row, attempt, sent);
     this.metrics.completed.inc({ queue });
     this.logger.log(
       { outboxId: row.id, kind: row.kind, template: row.template, ms: Math.round(seconds * 1000) },
@@ -147,10 +153,11 @@ export class OutboxProcessor {
    * The message is out: a database hiccup now must not turn into a second send, so the mark is
    * tried again for a while before the row is left to its lease.
    */
-  private async recordSent(id: string, attempt: number): Promise<void> {
+  private async recordSent(row: OutboxMessage, attempt: number, webhook?: AttemptOutcome): Promise<void> {
+    const id = row.id;
     for (let tries = 1; ; tries++) {
       try {
-        await this.outbox.markSent(id, attempt, this.clock.now());
+        await this.settlement.settle(row, attempt, { status: 'sent', webhook }, this.clock.now());
         return;
       } catch (err) {
         if (tries >= 5) throw err;
@@ -160,9 +167,14 @@ export class OutboxProcessor {
     }
   }
 
-  private async deliver(row: OutboxMessage): Promise<void> {
+  /** Sends the row's message; for a webhook, what the receiver answered. */
+  private async deliver(row: OutboxMessage): Promise<AttemptOutcome | undefined> {
     if (!row.payload) throw new PermanentDeliveryError('message has no payload');
     const envelope = this.read(row);
+    if (envelope.kind === 'webhook') {
+      const { statusCode, latencyMs } = await this.webhooks.send(envelope);
+      return { state: 'delivered', statusCode, latencyMs, error: null };
+    }
     if (envelope.kind === 'sms') {
       const text = this.render(row, () => this.renderer.renderText(envelope));
       await this.sms.send({ outboxId: row.id, to: envelope.to, text });
@@ -172,6 +184,7 @@ export class OutboxProcessor {
     const props: FlatJson = envelope.props;
     const links = LINK_PROPS.map((p) => props[p]).filter((v): v is string => typeof v === 'string');
     await this.mail.send({ ...rendered, outboxId: row.id, to: envelope.to, from: this.config.mailFrom, links });
+    return undefined;
   }
 
   /** A stored message that does not fit its template's type is never sent, and no retry changes it. */

@@ -114,8 +114,8 @@ export class OutboxRepository {
    * Marks a row sent and clears its payload, unless it is already sent: whoever holds it now, a
    * send that happened is recorded. One statement of its own, at once.
    */
-  async markSent(id: string, attempts: number, now: Date): Promise<void> {
-    await this.tx.write((em) =>
+  async markSent(id: string, attempts: number, now: Date, inTx?: EntityManager): Promise<void> {
+    await this.inTxOr(inTx, (em) =>
       this.repo(em)
         .createQueryBuilder()
         .update(OutboxMessage)
@@ -136,8 +136,9 @@ export class OutboxRepository {
     error: string,
     now: Date,
     dueAt: Date | null = null,
+    inTx?: EntityManager,
   ): Promise<void> {
-    await this.tx.write((em) =>
+    await this.inTxOr(inTx, (em) =>
       this.repo(em)
         .createQueryBuilder()
         .update(OutboxMessage)
@@ -145,6 +146,11 @@ export class OutboxRepository {
         .where('id = :id AND status = :sending AND attempts = :attempts', { id, sending: 'sending', attempts })
         .execute(),
     );
+  }
+
+  /** In the caller's transaction when it gives one, else a write of its own. */
+  private inTxOr<T>(em: EntityManager | undefined, work: (em: EntityManager) => Promise<T>): Promise<T> {
+    return em ? work(em) : this.tx.write(work);
   }
 
   /** Oldest rows in one of the statuses, last touched before `before`. */

@@ -3,7 +3,7 @@ import { Clock } from '@lmp/common';
 import { newId, Tx } from '@lmp/database';
 import { MailTemplate, SmsTemplate } from './jobs';
 import { MailTemplateProps } from './mail-templates';
-import { MailEnvelope, SmsEnvelope, StorableEnvelope } from './outbox-envelope';
+import { MailEnvelope, SmsEnvelope, StorableEnvelope, WebhookEnvelope, WebhookProps } from './outbox-envelope';
 import { OutboxDispatcher } from './outbox.dispatcher';
 import { OutboxRepository } from './outbox.repository';
 import { SmsTemplateProps } from './sms-templates';
@@ -39,6 +39,12 @@ export class OutboxWriter {
   sms<T extends SmsTemplate>(tx: Tx, template: T, to: string, props: SmsTemplateProps[T]): Promise<string> {
     const envelope: SmsEnvelope<T> = { kind: 'sms', template, to, props };
     return this.write(tx, envelope);
+  }
+
+  /** One event for one webhook (`PartnerEvents` composes it): the same body on every attempt. */
+  webhook(tx: Tx, webhookId: string, type: WebhookEnvelope['template'], props: WebhookProps): Promise<string> {
+    const envelope: WebhookEnvelope = { kind: 'webhook', template: type, to: webhookId, props };
+    return this.write(tx, { ...envelope, props: { ...props } });
   }
 
   private async write(tx: Tx, envelope: StorableEnvelope, id = newId()): Promise<string> {

@@ -20,12 +20,14 @@ import {
 } from './jobs';
 import { MaintenanceService } from './maintenance.service';
 import { OutboxProcessor, PermanentDeliveryError, ProcessResult, RowBusyError } from './outbox.processor';
+import { PING_EVENT, WEBHOOK_EVENT_TYPES } from './partner-events';
 import { redisConnection } from './redis';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const JOB_NAMES: Record<DeliveryQueue, Set<string>> = {
   [QueueName.Mail]: new Set(Object.values(MailTemplate)),
   [QueueName.Sms]: new Set(Object.values(SmsTemplate)),
+  [QueueName.Webhook]: new Set<string>([...WEBHOOK_EVENT_TYPES, PING_EVENT]),
 };
 /** A worker that has not reached Redis for this long reports itself unhealthy. */
 export const REDIS_LOST_FOR_GOOD_MS = 60_000;

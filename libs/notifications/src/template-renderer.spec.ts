@@ -112,6 +112,13 @@ const SAMPLES: { [K in MailTemplate]: MailTemplateProps[K] } = {
     left: 2,
     securityLink: 'https://lmp.example.com/account/security',
   },
+  [MailTemplate.WebhookDisabled]: {
+    firstName: 'Ada',
+    url: 'https://crm.example.com/hooks/lmp',
+    deadInARow: 5,
+    lastError: 'the receiver answered 500',
+    webhooksLink: 'https://lmp.example.com/partner/settings/webhooks',
+  },
 };
 
 /** What a browser or mail client reads from an attribute value: character references decoded. */
@@ -181,6 +188,7 @@ describe(TemplateRenderer.name, () => {
     [MailTemplate.PasswordChanged, 'https://lmp.example.com/login'],
     [MailTemplate.MfaDisabled, 'https://lmp.example.com/forgot-password'],
     [MailTemplate.RecoveryCodesLow, 'https://lmp.example.com/account/security'],
+    [MailTemplate.WebhookDisabled, 'https://lmp.example.com/partner/settings/webhooks'],
   ] as const)('%s carries its link intact in the href and in the text part', (template, link) => {
     const mail = sut.render(template, SAMPLES[template]);
 

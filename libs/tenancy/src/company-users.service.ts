@@ -4,9 +4,11 @@ import { AuditAction, AuditService } from '@lmp/audit';
 import { Clock, ConflictProblem, NotFoundProblem } from '@lmp/common';
 import { Customer, CustomerRole, TransactionRunner, UserRole } from '@lmp/database';
 import { LinkMailLimit, SessionService, UserRepository } from '@lmp/identity';
+import { PartnerEvents } from '@lmp/notifications';
 import { CompanyUserRepository } from './company-user.repository';
 import { accountView } from './views';
 import { AccountInviter } from './account-inviter';
+import { accountEventData } from './partner-event-data';
 
 /** Who acts on a company's users: a signed-in user of that company. */
 export interface CompanyActor {
@@ -37,6 +39,7 @@ export class CompanyUsersService {
     private readonly inviter: AccountInviter,
     private readonly sessions: SessionService,
     private readonly audit: AuditService,
+    private readonly events: PartnerEvents,
     private readonly tx: TransactionRunner,
     private readonly clock: Clock,
     private readonly linkMails: LinkMailLimit,
@@ -69,6 +72,8 @@ export class CompanyUsersService {
         partnerName: null,
         requestedBy: actor.userId,
       });
+      const data = accountEventData(user);
+      await this.events.record(tx, { partnerId: customer.partnerId, type: 'account.created', data });
       await this.audit.record(tx.em, {
         action: AuditAction.CompanyUserAdded,
         actorUserId: actor.userId,
@@ -85,17 +90,21 @@ export class CompanyUsersService {
   /** Changes a user's role; demoting the last full-access user is a 409. */
   async changeRole(actor: CompanyActor, userId: string, role: CustomerRole) {
     this.requireFullAccess(actor);
-    const updated = await this.tx.run(async ({ em }) => {
+    const updated = await this.tx.run(async (tx) => {
+      const { em } = tx;
       const target = await this.companyUsers.findOne(actor.customerId, userId, em);
       if (!target) throw new NotFoundProblem('user');
       if (target.role === role) return target;
       if (target.role === 'full_access') await this.requireAnotherAdmin(em, actor.customerId, userId);
       const now = this.clock.now();
       await this.companyUsers.setRole(em, actor.customerId, userId, role, now);
+      const partnerId = await this.partnerOf(em, actor.customerId);
+      const data = { ...accountEventData({ ...target, role }), changed: ['role'] };
+      await this.events.record(tx, { partnerId, type: 'account.changed', data });
       await this.audit.record(em, {
         action: AuditAction.CompanyUserRoleChanged,
         actorUserId: actor.userId,
-        partnerId: await this.partnerOf(em, actor.customerId),
+        partnerId,
         customerId: actor.customerId,
         targetUserId: userId,
         ip: actor.ip,

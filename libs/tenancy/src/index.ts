@@ -18,3 +18,6 @@ export * from './company-users.service';
 export * from './api-scopes';
 export * from './partner-api-tokens.service';
 export * from './api-token-problems';
+export * from './partner-webhooks.service';
+export * from './webhook-views';
+export * from './webhook.repository';

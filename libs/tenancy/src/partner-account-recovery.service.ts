@@ -4,7 +4,7 @@ import { Clock, ConflictProblem } from '@lmp/common';
 import { APP_CONFIG, AppConfig } from '@lmp/config';
 import { newId, TransactionRunner, User } from '@lmp/database';
 import { LinkMailLimit, MfaService, PASSWORD_TOKEN_PURPOSES, TOKEN_TTL_MS, TokenService } from '@lmp/identity';
-import { MailTemplate, OutboxWriter } from '@lmp/notifications';
+import { MailTemplate, OutboxWriter, PartnerEvents } from '@lmp/notifications';
 import { AccountRepository } from './account.repository';
 import { CustomerRepository } from './customer.repository';
 import { found, PartnerActor } from './partner-actor';
@@ -32,6 +32,7 @@ export class PartnerAccountRecoveryService {
     private readonly outbox: OutboxWriter,
     private readonly linkMails: LinkMailLimit,
     private readonly audit: PartnerAudit,
+    private readonly events: PartnerEvents,
     private readonly tx: TransactionRunner,
     private readonly clock: Clock,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
@@ -79,6 +80,11 @@ export class PartnerAccountRecoveryService {
         { requestId: token.id },
         { customerId, targetUserId: account.id },
       );
+      await this.events.record(tx, {
+        partnerId: actor.partnerId,
+        type: 'password_reset.requested',
+        data: { requestId: token.id, accountId: account.id, customerId, requestedBy: actor.userId },
+      });
       return token.id;
     });
     return { requestId, status: 'queued' as const };

@@ -3,12 +3,13 @@ import { AuditAction } from '@lmp/audit';
 import { Clock, PageRequest } from '@lmp/common';
 import { Customer, CustomerRole, TransactionRunner, User } from '@lmp/database';
 import { LinkMailLimit, SessionService, TokenService, UserRepository } from '@lmp/identity';
-import { OutboxWriter } from '@lmp/notifications';
+import { OutboxWriter, PartnerEvents } from '@lmp/notifications';
 import { AccountInviter } from './account-inviter';
 import { AccountRepository } from './account.repository';
 import { CustomerRepository } from './customer.repository';
 import { found, PartnerActor } from './partner-actor';
 import { changedFields, defined, PartnerAudit } from './partner-audit';
+import { accountEventData } from './partner-event-data';
 import { PartnerRepository } from './partner.repository';
 import { notifyPromotion } from './promotion-notice';
 import { ResetRequestRepository } from './reset-request.repository';
@@ -57,6 +58,7 @@ export class PartnerAccountsService {
     private readonly linkMails: LinkMailLimit,
     private readonly outbox: OutboxWriter,
     private readonly audit: PartnerAudit,
+    private readonly events: PartnerEvents,
     private readonly tx: TransactionRunner,
     private readonly clock: Clock,
   ) {}
@@ -83,6 +85,8 @@ export class PartnerAccountsService {
       if (owner) return this.inviter.notifyOwner(tx, owner, by, actor.ip);
       await this.users.insert(tx.em, user);
       await this.audit.record(tx.em, actor, AuditAction.AccountCreated, { role: user.role }, about);
+      const data = accountEventData(user);
+      await this.events.record(tx, { partnerId: actor.partnerId, type: 'account.created', data });
       const requestId = await this.inviter.invite(tx, {
         user,
         companyName: customer.companyName,
@@ -133,6 +137,8 @@ export class PartnerAccountsService {
           await this.sessions.destroyAllForUser(em, accountId);
           await this.tokens.voidOpen(em, accountId);
         }
+        const data = { ...accountEventData({ ...account, ...next }), changed: Object.keys(changes) };
+        await this.events.record(tx, { partnerId: actor.partnerId, type: 'account.changed', data });
         await this.audit.record(em, actor, AuditAction.AccountChanged, changes, {
           customerId,
           targetUserId: accountId,

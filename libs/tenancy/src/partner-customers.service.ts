@@ -2,7 +2,9 @@ import { Injectable } from '@nestjs/common';
 import { AuditAction } from '@lmp/audit';
 import { Clock } from '@lmp/common';
 import { Customer, CustomerStatus, newId, TransactionRunner } from '@lmp/database';
+import { PartnerEvents } from '@lmp/notifications';
 import { CustomerListQuery, CustomerRepository } from './customer.repository';
+import { customerEventData } from './partner-event-data';
 import { found, PartnerActor } from './partner-actor';
 import { changedFields, defined, PartnerAudit } from './partner-audit';
 import { customerView } from './views';
@@ -19,6 +21,7 @@ export class PartnerCustomersService {
   constructor(
     private readonly customers: CustomerRepository,
     private readonly audit: PartnerAudit,
+    private readonly events: PartnerEvents,
     private readonly tx: TransactionRunner,
     private readonly clock: Clock,
   ) {}
@@ -39,8 +42,11 @@ export class PartnerCustomersService {
       createdAt: now,
       updatedAt: now,
     };
-    await this.tx.run(async ({ em }) => {
+    await this.tx.run(async (tx) => {
+      const { em } = tx;
       await this.customers.insert(em, customer);
+      const data = customerEventData(customer);
+      await this.events.record(tx, { partnerId: actor.partnerId, type: 'customer.created', data });
       await this.audit.record(
         em,
         actor,
@@ -72,8 +78,11 @@ export class PartnerCustomersService {
     });
     const changes = changedFields(customer, next);
     if (Object.keys(changes).length > 0) {
-      await this.tx.run(async ({ em }) => {
+      await this.tx.run(async (tx) => {
+        const { em } = tx;
         await this.customers.update(em, actor.partnerId, customerId, { ...next, updatedAt: this.clock.now() });
+        const data = { ...customerEventData({ ...customer, ...next }), changed: Object.keys(changes) };
+        await this.events.record(tx, { partnerId: actor.partnerId, type: 'customer.changed', data });
         await this.audit.record(em, actor, AuditAction.CustomerChanged, changes, { customerId });
       });
     }

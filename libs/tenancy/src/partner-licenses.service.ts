@@ -1,5 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { AuditAction } from '@lmp/audit';
+import { PartnerEvents } from '@lmp/notifications';
 import { Clock, ValidationProblem } from '@lmp/common';
 import { APP_CONFIG, AppConfig } from '@lmp/config';
 import { License, newId, TransactionRunner } from '@lmp/database';
@@ -7,6 +8,7 @@ import { CustomerRepository } from './customer.repository';
 import { LicenseRepository } from './license.repository';
 import { found, PartnerActor } from './partner-actor';
 import { changedFields, defined, PartnerAudit } from './partner-audit';
+import { licenseEventData } from './partner-event-data';
 import { licenseView } from './views';
 
 export interface NewLicense {
@@ -31,6 +33,7 @@ export class PartnerLicensesService {
     private readonly customers: CustomerRepository,
     private readonly licenses: LicenseRepository,
     private readonly audit: PartnerAudit,
+    private readonly events: PartnerEvents,
     private readonly tx: TransactionRunner,
     private readonly clock: Clock,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
@@ -61,8 +64,11 @@ export class PartnerLicensesService {
       status: 'active',
       createdAt: this.clock.now(),
     };
-    await this.tx.run(async ({ em }) => {
+    await this.tx.run(async (tx) => {
+      const { em } = tx;
       await this.licenses.insert(em, license);
+      const data = licenseEventData(license);
+      await this.events.record(tx, { partnerId: actor.partnerId, type: 'license.created', data });
       await this.audit.record(
         em,
         actor,
@@ -87,8 +93,11 @@ export class PartnerLicensesService {
     });
     const changes = changedFields(license, next);
     if (Object.keys(changes).length > 0) {
-      await this.tx.run(async ({ em }) => {
+      await this.tx.run(async (tx) => {
+        const { em } = tx;
         await this.licenses.update(em, actor.partnerId, customerId, licenseId, next);
+        const data = { ...licenseEventData({ ...license, ...next }), changed: Object.keys(changes) };
+        await this.events.record(tx, { partnerId: actor.partnerId, type: 'license.changed', data });
         await this.audit.record(em, actor, AuditAction.LicenseChanged, { licenseId, ...changes }, { customerId });
       });
     }

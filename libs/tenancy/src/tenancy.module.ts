@@ -18,6 +18,8 @@ import { PartnerRepository } from './partner.repository';
 import { ProvisioningService } from './provisioning.service';
 import { ResetRequestRepository } from './reset-request.repository';
 import { SignupService } from './signup.service';
+import { PartnerWebhooksService } from './partner-webhooks.service';
+import { WebhookRepository } from './webhook.repository';
 
 @Module({
   providers: [
@@ -40,6 +42,8 @@ import { SignupService } from './signup.service';
     PartnerSettingsService,
     ProvisioningService,
     SignupService,
+    PartnerWebhooksService,
+    WebhookRepository,
   ],
   exports: [
     PartnerApiTokensService,
@@ -52,6 +56,7 @@ import { SignupService } from './signup.service';
     ProvisioningService,
     BulkSeeder,
     SignupService,
+    PartnerWebhooksService,
   ],
 })
 export class TenancyModule {}

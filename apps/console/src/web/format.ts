@@ -107,6 +107,9 @@ export const ACTION_LABELS: Partial<Record<AuditAction, string>> = {
   [AuditAction.MfaResetByPartner]: 'Two-factor authentication turned off by the partner',
   [AuditAction.ApiTokenCreated]: 'API token created',
   [AuditAction.ApiTokenRevoked]: 'API token revoked',
+  [AuditAction.WebhookCreated]: 'Webhook added',
+  [AuditAction.WebhookChanged]: 'Webhook changed',
+  [AuditAction.WebhookDeleted]: 'Webhook deleted',
 };
 
 export const actionLabel = (action: string): string => ACTION_LABELS[action as AuditAction] ?? action;

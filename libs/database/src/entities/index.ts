@@ -10,6 +10,7 @@ import { RateLimit } from './rate-limit.entity';
 import { User } from './user.entity';
 import { ConsentEvent, EmailChange, EmailSubscription } from './email-subscription.entity';
 import { MfaMethod, RecoveryCode } from './mfa.entity';
+import { Webhook, WebhookAttempt } from './webhook.entity';
 
 export type { FlatJson } from './columns';
 export * from './action-token.entity';
@@ -24,6 +25,7 @@ export * from './user.entity';
 export * from './rate-limit.entity';
 export * from './email-subscription.entity';
 export * from './mfa.entity';
+export * from './webhook.entity';
 
 /** Explicit entity list: globs break in bundled builds. */
 export const ENTITIES = [
@@ -42,4 +44,6 @@ export const ENTITIES = [
   MfaMethod,
   RecoveryCode,
   ApiToken,
+  Webhook,
+  WebhookAttempt,
 ];

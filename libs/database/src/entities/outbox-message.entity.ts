@@ -1,7 +1,8 @@
 import { Column, Entity, PrimaryColumn } from 'typeorm';
 import { FlatJson, jsonText, TIMESTAMP } from './columns';
 
-export type OutboxKind = 'mail' | 'sms';
+/** `webhook`: one event for one webhook; `recipient` is the webhook's id, `template` the event type. */
+export type OutboxKind = 'mail' | 'sms' | 'webhook';
 /**
  * pending: committed, not yet handed to the queue (Redis down, or the relay will pick it up);
  * queued: on the queue; sending: a worker holds it (until `due_at`) and may be talking to the

@@ -8,6 +8,7 @@ import { NotMeAddress1765300000000 } from './1765300000000-not-me-address';
 import { OutboxDue1765400000000 } from './1765400000000-outbox-due';
 import { MigrationTimes1765500000000 } from './1765500000000-migration-times';
 import { ApiTokens1765600000000 } from './1765600000000-api-tokens';
+import { Webhooks1765610000000 } from './1765610000000-webhooks';
 
 export { DIRECT_PARTNER_CODE, DIRECT_PARTNER_ID } from './1763800000000-self-service';
 
@@ -23,4 +24,5 @@ export const MIGRATIONS = [
   OutboxDue1765400000000,
   MigrationTimes1765500000000,
   ApiTokens1765600000000,
+  Webhooks1765610000000,
 ];

@@ -1,5 +1,5 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
-import { Clock, NotFoundProblem, RateLimitedProblem, ValidationProblem } from '@lmp/common';
+import { Clock, NotFoundProblem, RateLimitedProblem, SecretBox, ValidationProblem } from '@lmp/common';
 import { APP_CONFIG, AppConfig } from '@lmp/config';
 import { MfaKind, MfaMethod, RecoveryCode, TransactionRunner, Tx, User } from '@lmp/database';
 import { MailTemplate, OutboxWriter, SmsTemplate } from '@lmp/notifications';
@@ -17,7 +17,6 @@ import {
   sixDigits,
 } from './codes';
 import { MfaRepository } from './mfa.repository';
-import { SecretBox } from './secret-box';
 import { verifyTotp } from './totp';
 
 /** A code is sent at most once per this long for a method, and at most SEND_LIMIT times per SEND_WINDOW. */
