@@ -1,6 +1,6 @@
 import { Logger } from '@nestjs/common';
 import { JobsOptions, Queue } from 'bullmq';
-import IORedis from 'ioredis';
+import type { RedisConfig } from '@lmp/config';
 import { JobQueue } from './job-queue';
 import {
   DELIVERY_QUEUES,
@@ -11,7 +11,7 @@ import {
   MAINTENANCE_JOB_OPTIONS,
   QueueName,
 } from './jobs';
-import { redisConnection, whenReady } from './redis';
+import { bullPrefix, onRedisRecovered, RedisClient, redisConnection, whenReady } from './redis';
 
 /** A delivery job's id is its outbox id, so that a message is queued once; maintenance jobs get BullMQ's own. */
 function jobOptions(item: JobItem): JobsOptions {
@@ -21,27 +21,34 @@ function jobOptions(item: JobItem): JobsOptions {
 /** Production queue: BullMQ on Redis, `jobId` = outbox id so that a message is queued once. */
 export class BullMqJobQueue extends JobQueue {
   private readonly logger = new Logger(BullMqJobQueue.name);
-  readonly connection: IORedis;
+  readonly connection: RedisClient;
   readonly queues: Record<DeliveryQueue, Queue>;
   /** Not a delivery queue: its jobs have neither the outbox's retries nor its backoff. */
   readonly maintenance: Queue;
   private readonly reconnectListeners: Array<() => void> = [];
 
-  constructor(redisUrl: string, prefix: string, attempts: number, retryBaseMs: number) {
+  constructor(redis: RedisConfig, prefix: string, attempts: number, retryBaseMs: number) {
     super();
-    this.connection = redisConnection(redisUrl, 'producer');
-    this.connection.on('error', (err) => this.logger.warn({ reason: err.message }, 'redis connection error'));
-    // Every 'ready' after the listeners were added follows an outage (or a start while Redis was
-    // down): what was due meanwhile may have lost its job.
-    this.connection.on('ready', () => {
+    this.connection = redisConnection(redis, 'producer');
+    this.connection.on('error', (err: Error) => this.logger.warn({ reason: err.message }, 'redis connection error'));
+    // Every recovery after the listeners were added follows an outage, a start while Redis was
+    // down or a Cluster failover: what was due meanwhile may have lost its job.
+    onRedisRecovered(this.connection, () => {
       for (const listener of this.reconnectListeners) listener();
     });
-    const options = { connection: this.connection, prefix, defaultJobOptions: jobDefaults(attempts, retryBaseMs) };
-    this.queues = Object.fromEntries(DELIVERY_QUEUES.map((name) => [name, new Queue(name, options)])) as Record<
+    const options = (queue: string) => ({
+      connection: this.connection,
+      prefix: bullPrefix(redis, prefix, queue),
+      defaultJobOptions: jobDefaults(attempts, retryBaseMs),
+    });
+    this.queues = Object.fromEntries(DELIVERY_QUEUES.map((name) => [name, new Queue(name, options(name))])) as Record<
       DeliveryQueue,
       Queue
     >;
-    this.maintenance = new Queue(QueueName.Maintenance, { connection: this.connection, prefix });
+    this.maintenance = new Queue(QueueName.Maintenance, {
+      connection: this.connection,
+      prefix: bullPrefix(redis, prefix, QueueName.Maintenance),
+    });
   }
 
   private queueOf(item: JobItem): Queue {

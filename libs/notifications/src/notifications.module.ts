@@ -58,8 +58,8 @@ class NotificationsLifecycle implements BeforeApplicationShutdown, OnApplication
 @Module({})
 export class NotificationsModule {
   static forRoot(config: AppConfig, role: NotificationsRole): DynamicModule {
-    if (role === 'worker' && !config.redisUrl) throw new Error('REDIS_URL is required to run queue workers');
-    const embedded = !config.redisUrl;
+    if (role === 'worker' && !config.redis) throw new Error('REDIS_URL is required to run queue workers');
+    const embedded = !config.redis;
     const outboxDir = join(config.dataDir, 'outbox');
     const providers: Provider[] = [
       {
@@ -83,12 +83,7 @@ export class NotificationsModule {
         : {
             provide: JobQueue,
             useFactory: async () => {
-              const q = new BullMqJobQueue(
-                config.redisUrl!,
-                config.queuePrefix,
-                config.mailAttempts,
-                config.retryBaseMs,
-              );
+              const q = new BullMqJobQueue(config.redis!, config.queuePrefix, config.mailAttempts, config.retryBaseMs);
               await q.ready();
               return q;
             },

@@ -50,7 +50,7 @@ const row = (id: string, status: OverdueRow['status'], dueAt: Date): OverdueRow 
 
 describe(OutboxRelay.name, () => {
   const config = {
-    redisUrl: 'redis://x',
+    redis: { mode: 'standalone', url: 'redis://x' },
     relayDelayMs: 5000,
     relayIntervalMs: 3600_000,
     outboxOverdueGraceMs: 60_000,

@@ -46,7 +46,7 @@ export class OutboxRelay implements OnApplicationBootstrap, BeforeApplicationShu
       this.sweepSoon({ all: true });
     });
     // In-process jobs die with the process: on start every unfinished row is an orphan.
-    this.tick({ orphans: !this.config.redisUrl });
+    this.tick({ orphans: !this.config.redis });
   }
 
   /** Runs a sweep now, or right after the one running. */
