@@ -49,6 +49,8 @@ export class BullMqJobQueue extends JobQueue {
       connection: this.connection,
       prefix: bullPrefix(redis, prefix, QueueName.Maintenance),
     });
+    // Their connection's errors are logged above; a queue's own would otherwise go unhandled.
+    for (const queue of [...Object.values(this.queues), this.maintenance]) queue.on('error', () => undefined);
   }
 
   private queueOf(item: JobItem): Queue {

@@ -117,6 +117,7 @@ export class QueueWorkers implements OnModuleInit, BeforeApplicationShutdown {
       connection,
       prefix: bullPrefix(redis, this.config.queuePrefix, QueueName.Maintenance),
     });
+    this.maintenanceQueue.on('error', (err) => this.logger.debug({ reason: err.message }, 'maintenance queue error'));
     // Every worker upserts the same scheduler id: there is one hourly prune however many run.
     void this.maintenanceQueue
       .upsertJobScheduler(

@@ -41,8 +41,9 @@ export function redisConnection(config: RedisConfig, role: RedisRole): RedisClie
       sentinelPassword: config.sentinelPassword,
       db: config.db,
       enableTLSForSentinelMode: config.tls,
-      // Reconnect as soon as the Sentinels announce a new master, rather than at the next error.
-      failoverDetector: true,
+      // No `failoverDetector`: its disconnect can land while the client is asking the Sentinels
+      // for the master, which ends the client for good. A lost master closes the connection,
+      // and the reconnection asks the Sentinels again.
       retryStrategy,
       sentinelRetryStrategy: retryStrategy,
     });
