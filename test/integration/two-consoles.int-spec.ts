@@ -1,4 +1,5 @@
 import request from 'supertest';
+import { ListPositionsCache } from '@lmp/tenancy';
 import { ADMIN_PASSWORD, partnerWithAdmin } from '../support/fixtures';
 import { api } from '../support/http';
 import { ScaleOutStack } from '../support/scale-out';
@@ -67,5 +68,23 @@ describe('two consoles on one Redis and one MariaDB', () => {
     expect((await hit(a)).status).toBe(202);
     expect((await hit(b)).status).toBe(429);
     expect((await hit(a)).status).toBe(429);
+  });
+
+  it("voids every console's kept customer-list totals when one console records a change", async () => {
+    const [a, b] = stack.consoles.map((c) => c.app.get(ListPositionsCache));
+    const partnerId = 'c0ffee00-0000-4000-8000-000000000001';
+    let loads = 0;
+    const load = () => Promise.resolve(++loads);
+
+    expect(await a.remember(partnerId, 'total', load)).toBe(1);
+    expect(await b.remember(partnerId, 'total', load)).toBe(2);
+    // Kept: no new load on either console.
+    expect(await a.remember(partnerId, 'total', load)).toBe(1);
+    expect(await b.remember(partnerId, 'total', load)).toBe(2);
+
+    b.forget(partnerId);
+    await new Promise((r) => setTimeout(r, 200));
+    expect(await a.remember(partnerId, 'total', load)).toBe(3);
+    expect(await b.remember(partnerId, 'total', load)).toBe(4);
   });
 });

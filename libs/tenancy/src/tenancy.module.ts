@@ -6,6 +6,7 @@ import { CompanyUserRepository } from './company-user.repository';
 import { CompanyUsersService } from './company-users.service';
 import { CustomerRepository } from './customer.repository';
 import { LicenseRepository } from './license.repository';
+import { ListPositionsCache } from './list-positions.cache';
 import { PartnerAccountRecoveryService } from './partner-account-recovery.service';
 import { PartnerAccountsService } from './partner-accounts.service';
 import { PartnerAudit } from './partner-audit';
@@ -26,6 +27,7 @@ import { SignupService } from './signup.service';
     CompanyUsersService,
     CustomerRepository,
     LicenseRepository,
+    ListPositionsCache,
     PartnerRepository,
     ResetRequestRepository,
     PartnerAccountRecoveryService,
