@@ -1,4 +1,5 @@
 import { Logger } from '@nestjs/common';
+import { randomUUID } from 'node:crypto';
 import { JobsOptions, Queue } from 'bullmq';
 import type { RedisConfig } from '@lmp/config';
 import { JobQueue } from './job-queue';
@@ -27,7 +28,12 @@ export class BullMqJobQueue extends JobQueue {
   readonly maintenance: Queue;
   private readonly reconnectListeners: Array<() => void> = [];
 
-  constructor(redis: RedisConfig, prefix: string, attempts: number, retryBaseMs: number) {
+  constructor(
+    redis: RedisConfig,
+    private readonly prefix: string,
+    attempts: number,
+    retryBaseMs: number,
+  ) {
     super();
     this.connection = redisConnection(redis, 'producer');
     this.connection.on('error', (err: Error) => this.logger.warn({ reason: err.message }, 'redis connection error'));
@@ -95,6 +101,34 @@ export class BullMqJobQueue extends JobQueue {
     const state = await queue.getJobState(item.data.outboxId);
     if (state === 'completed' || state === 'failed') await queue.remove(item.data.outboxId);
     await queue.add(item.name, item.data, { jobId: item.data.outboxId, delay: Math.max(0, Math.round(delayMs)) });
+  }
+
+  override async exclusive<T>(
+    name: string,
+    ttlMs: number,
+    fn: () => Promise<T>,
+  ): Promise<{ ran: true; value: T } | { ran: false }> {
+    const key = `${this.prefix}:lock:${name}`;
+    const token = randomUUID();
+    try {
+      if (this.connection.status !== 'ready') return { ran: false };
+      if ((await this.connection.set(key, token, 'PX', ttlMs, 'NX')) !== 'OK') return { ran: false };
+    } catch {
+      return { ran: false };
+    }
+    try {
+      return { ran: true, value: await fn() };
+    } finally {
+      // Only our own lock: if it expired meanwhile another process may hold a new one.
+      await this.connection
+        .eval(
+          "if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end return 0",
+          1,
+          key,
+          token,
+        )
+        .catch(() => undefined);
+    }
   }
 
   /** Takes a job out of BullMQ's failed set so that the same id can be queued again. */
