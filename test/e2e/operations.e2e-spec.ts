@@ -165,7 +165,7 @@ describe('operations (embedded mode)', () => {
     let sut: RunningConsole;
 
     beforeAll(async () => {
-      sut = await startConsole();
+      sut = await startConsole({ PROCESS_NAME: 'console-7' });
     });
     afterAll(() => sut.close());
 
@@ -200,6 +200,9 @@ describe('operations (embedded mode)', () => {
       expect(sampleValue(text, 'lmp_jobs_completed_total', { queue: 'mail' })).toBe(2);
       expect(sampleValue(text, 'lmp_send_duration_seconds_count', { queue: 'mail' })).toBe(2);
       expect(sampleValue(text, 'lmp_send_duration_seconds_bucket', { queue: 'mail', le: '+Inf' })).toBe(2);
+      // Several consoles behind a load balancer: each series says which process it counts.
+      expect(sampleValue(text, 'lmp_jobs_completed_total', { queue: 'mail', process: 'console-7' })).toBe(2);
+      expect(sampleValue(text, 'lmp_process_cpu_seconds_total', { process: 'console-7' })).toBeGreaterThan(0);
     });
 
     it('asks for the scrape token when METRICS_TOKEN is set', async () => {

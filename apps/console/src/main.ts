@@ -5,7 +5,7 @@ import { NestFactory } from '@nestjs/core';
 import { createServer, type AddressInfo } from 'node:net';
 import { NestExpressApplication } from '@nestjs/platform-express';
 import { Logger } from 'nestjs-pino';
-import { ConfigError, loadConfig } from '@lmp/config';
+import { ConfigError, describeRedis, loadConfig } from '@lmp/config';
 import { ConsoleModule } from './console.module';
 import { DemoBootstrap } from './demo-bootstrap';
 import { configureApp } from './http/configure-app';
@@ -55,7 +55,8 @@ async function bootstrap(): Promise<void> {
     {
       url: config.publicUrl,
       database: config.database.type,
-      jobs: config.redisUrl ? 'redis' : 'in-process',
+      jobs: config.redis ? describeRedis(config.redis) : 'in-process',
+      process: config.processName,
       mail: config.smtpUrl ? 'smtp' : 'files',
       port,
     },

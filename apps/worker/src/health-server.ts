@@ -20,7 +20,10 @@ export class WorkerHealthServer implements OnApplicationBootstrap, OnApplication
     private readonly workers: QueueWorkers,
     private readonly metrics: MetricsRegistry,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
-  ) {}
+  ) {
+    // Each worker's figures are its own: the label tells the processes apart.
+    metrics.registry.setDefaultLabels({ process: config.processName });
+  }
 
   async onApplicationBootstrap(): Promise<void> {
     if (!this.config.workerHealthPort) return;

@@ -4,14 +4,19 @@ import 'reflect-metadata';
 import { NestFactory } from '@nestjs/core';
 import { Logger } from 'nestjs-pino';
 import { StartupLinesAtDebug } from '@lmp/common';
-import { ConfigError, loadConfig } from '@lmp/config';
+import { ConfigError, describeRedis, loadConfig } from '@lmp/config';
 import { WorkerModule } from './worker.module';
 
 async function bootstrap(): Promise<void> {
   let config;
   try {
     config = loadConfig(process.env);
-    if (!config.redisUrl) throw new ConfigError('REDIS_URL', 'is required to run a worker (redis://host:6379)');
+    if (!config.redis) {
+      throw new ConfigError(
+        'REDIS_URL',
+        'is required to run a worker (redis://host:6379), or REDIS_CLUSTER_NODES, or REDIS_SENTINELS',
+      );
+    }
   } catch (err) {
     if (err instanceof ConfigError) {
       process.stderr.write(`lmp worker: configuration error: ${err.message}\n`);
@@ -39,7 +44,16 @@ async function bootstrap(): Promise<void> {
   };
   process.on('SIGTERM', () => stop('SIGTERM'));
   process.on('SIGINT', () => stop('SIGINT'));
-  logger.log({ concurrency: config.workerConcurrency, prefix: config.queuePrefix }, 'LMP worker running', 'Bootstrap');
+  logger.log(
+    {
+      concurrency: config.workerConcurrency,
+      prefix: config.queuePrefix,
+      redis: describeRedis(config.redis),
+      process: config.processName,
+    },
+    'LMP worker running',
+    'Bootstrap',
+  );
 }
 
 void bootstrap();

@@ -1,3 +1,5 @@
+import type { RedisConfig } from './redis-config';
+
 export type DatabaseConfig = { type: 'sqlite'; path: string } | { type: 'mysql' | 'mariadb'; url: string };
 
 /** Every setting of the apps, validated once at start-up (see loadConfig). */
@@ -13,8 +15,10 @@ export interface AppConfig {
   databaseReplicaUrls: string[];
   /** A replica further behind the primary than this is skipped until it catches up. */
   replicaMaxLagMs: number;
-  /** Unset: jobs run in-process (embedded mode). */
-  redisUrl?: string;
+  /** Unset: jobs run in-process (embedded mode). One server, a Cluster, or Sentinels. */
+  redis?: RedisConfig;
+  /** This process in metrics and logs: PROCESS_NAME, or hostname:pid. */
+  processName: string;
   /** Unset: mail is written as .eml files under `<dataDir>/outbox`. */
   smtpUrl?: string;
   mailFrom: string;

@@ -76,7 +76,7 @@ describe(loadConfig.name, () => {
     it('runs in embedded mode (no Redis) when REDIS_URL is unset', () => {
       const sut = load();
 
-      expect(sut.redisUrl).toBeUndefined();
+      expect(sut.redis).toBeUndefined();
       expect(sut.demoOnFirstStart).toBe(true);
       expect(sut.migrateOnStart).toBe(true);
     });
@@ -180,8 +180,56 @@ describe(loadConfig.name, () => {
     it('leaves embedded mode when REDIS_URL is set', () => {
       const sut = load({ REDIS_URL: 'redis://cache:6379' });
 
-      expect(sut.redisUrl).toBe('redis://cache:6379');
+      expect(sut.redis).toEqual({ mode: 'standalone', url: 'redis://cache:6379' });
       expect(sut.demoOnFirstStart).toBe(false);
+    });
+
+    it('takes a Redis Cluster from REDIS_CLUSTER_NODES, with the credentials and TLS of REDIS_URL', () => {
+      const sut = load({
+        REDIS_CLUSTER_NODES: ' r1:7000, 10.0.0.2:7001,[::1]:7002',
+        REDIS_URL: 'rediss://app:s%40cret@cluster',
+      });
+
+      expect(sut.redis).toEqual({
+        mode: 'cluster',
+        nodes: [
+          { host: 'r1', port: 7000 },
+          { host: '10.0.0.2', port: 7001 },
+          { host: '::1', port: 7002 },
+        ],
+        username: 'app',
+        password: 's@cret',
+        tls: true,
+      });
+      expect(sut.demoOnFirstStart).toBe(false);
+    });
+
+    it('takes Sentinels with the master name, the sentinel password and the database of REDIS_URL', () => {
+      const sut = load({
+        REDIS_SENTINELS: 's1:26379,s2:26379',
+        REDIS_SENTINEL_NAME: 'lmp-master',
+        REDIS_SENTINEL_PASSWORD: 'spw',
+        REDIS_URL: 'redis://:pw@master/3',
+      });
+
+      expect(sut.redis).toEqual({
+        mode: 'sentinel',
+        sentinels: [
+          { host: 's1', port: 26379 },
+          { host: 's2', port: 26379 },
+        ],
+        name: 'lmp-master',
+        sentinelPassword: 'spw',
+        db: 3,
+        username: undefined,
+        password: 'pw',
+        tls: false,
+      });
+    });
+
+    it('names the process hostname:pid unless PROCESS_NAME says otherwise', () => {
+      expect(load().processName).toMatch(new RegExp(`:${process.pid}$`));
+      expect(load({ PROCESS_NAME: 'console-2' }).processName).toBe('console-2');
     });
 
     it('accepts a 32-byte key as 64 hex digits or as base64', () => {
@@ -289,6 +337,18 @@ describe(loadConfig.name, () => {
       ['OUTBOX_OVERDUE_GRACE_MS', { OUTBOX_OVERDUE_GRACE_MS: 'a minute' }],
       ['OUTBOX_OVERDUE_GRACE_MS', { OUTBOX_OVERDUE_GRACE_MS: '-5' }],
       ['OUTBOX_LEASE_MS', { OUTBOX_LEASE_MS: '10' }],
+      ['REDIS_CLUSTER_NODES', { REDIS_CLUSTER_NODES: 'a:7000,b' }],
+      ['REDIS_CLUSTER_NODES', { REDIS_CLUSTER_NODES: 'a:70000' }],
+      ['REDIS_CLUSTER_NODES', { REDIS_CLUSTER_NODES: 'redis://a:7000' }],
+      ['REDIS_CLUSTER_NODES', { REDIS_CLUSTER_NODES: 'a:7000', REDIS_SENTINELS: 's:26379', REDIS_SENTINEL_NAME: 'm' }],
+      ['REDIS_URL', { REDIS_CLUSTER_NODES: 'a:7000', REDIS_URL: 'redis://:pw@cluster/2' }],
+      ['REDIS_SENTINEL_NAME', { REDIS_SENTINELS: 's:26379' }],
+      ['REDIS_SENTINEL_NAME', { REDIS_SENTINELS: 's:26379', REDIS_SENTINEL_NAME: 'my master' }],
+      ['REDIS_SENTINEL_NAME', { REDIS_SENTINEL_NAME: 'mymaster' }],
+      ['REDIS_SENTINEL_PASSWORD', { REDIS_SENTINEL_PASSWORD: 'pw' }],
+      ['REDIS_URL', { REDIS_SENTINELS: 's:26379', REDIS_SENTINEL_NAME: 'm', REDIS_URL: 'redis://h/db' }],
+      ['QUEUE_PREFIX', { QUEUE_PREFIX: '{lmp}', REDIS_CLUSTER_NODES: 'a:7000' }],
+      ['PROCESS_NAME', { PROCESS_NAME: 'console one' }],
     ])('%s is refused for %j', (variable, env) => {
       const err = errorOf(env);
 

@@ -1,18 +1,13 @@
 import { randomBytes } from 'node:crypto';
+import { hostname } from 'node:os';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { isAbsolute, join, resolve } from 'node:path';
 import { AppConfig, DatabaseConfig } from './app-config';
 
-/** A configuration value that cannot be used. The message is one line naming the variable. */
-export class ConfigError extends Error {
-  constructor(
-    readonly variable: string,
-    reason: string,
-  ) {
-    super(`${variable}: ${reason}`);
-    this.name = 'ConfigError';
-  }
-}
+import { ConfigError } from './config-error';
+import { redisConfig } from './redis-config';
+
+export { ConfigError };
 
 type Env = Record<string, string | undefined>;
 
@@ -159,7 +154,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
   const publicUrl = url(env, 'PUBLIC_URL', ['http:', 'https:']) ?? new URL(`http://localhost:${port || 3000}`);
   if (publicUrl.search || publicUrl.hash) throw new ConfigError('PUBLIC_URL', 'must not have a query or fragment');
   const database = databaseConfig(env, dataDir);
-  const redis = url(env, 'REDIS_URL', ['redis:', 'rediss:']);
+  const redis = redisConfig(env);
   const smtp = url(env, 'SMTP_URL', ['smtp:', 'smtps:']);
 
   let sessionSecret = env.SESSION_SECRET?.trim();
@@ -198,6 +193,10 @@ export function loadConfig(env: Env = process.env): AppConfig {
   const mailFrom = env.MAIL_FROM?.trim() || `LMP <no-reply@${publicUrl.hostname}>`;
   if (!/^[^\r\n]+@[^\r\n]+$/.test(mailFrom)) throw new ConfigError('MAIL_FROM', 'must be an email address');
   const embedded = !redis;
+  const processName = env.PROCESS_NAME?.trim() || `${hostname()}:${process.pid}`;
+  if (!/^[a-zA-Z0-9._:-]{1,64}$/.test(processName)) {
+    throw new ConfigError('PROCESS_NAME', 'must be 1 to 64 letters, digits, ., :, - or _');
+  }
   // Every page links here for help; a deployment points it at its own support desk.
   const helpUrl = env.HELP_URL?.trim().startsWith('mailto:')
     ? url(env, 'HELP_URL', ['mailto:'])!.toString()
@@ -211,7 +210,8 @@ export function loadConfig(env: Env = process.env): AppConfig {
     database,
     databaseReplicaUrls: replicaUrls(env, database),
     replicaMaxLagMs: int(env, 'REPLICA_MAX_LAG_MS', 5000, 1000, 3_600_000),
-    redisUrl: redis?.toString(),
+    redis,
+    processName,
     smtpUrl: smtp?.toString(),
     mailFrom,
     helpUrl,

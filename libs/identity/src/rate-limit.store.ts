@@ -1,11 +1,11 @@
 import { Inject, Injectable, Logger, OnApplicationShutdown } from '@nestjs/common';
 import { ThrottlerStorage } from '@nestjs/throttler';
 import type { ThrottlerStorageRecord } from '@nestjs/throttler/dist/throttler-storage-record.interface';
-import IORedis from 'ioredis';
 import { DataSource } from 'typeorm';
 import { Clock } from '@lmp/common';
 import { APP_CONFIG, AppConfig } from '@lmp/config';
 import { RateLimit, TransactionRunner } from '@lmp/database';
+import { RedisClient, redisConnection } from '@lmp/notifications';
 
 /**
  * Fixed-window counters shared by every console instance: in Redis when it is configured,
@@ -16,7 +16,7 @@ import { RateLimit, TransactionRunner } from '@lmp/database';
 @Injectable()
 export class RateLimitStore implements ThrottlerStorage, OnApplicationShutdown {
   private readonly logger = new Logger(RateLimitStore.name);
-  private readonly redis?: IORedis;
+  private readonly redis?: RedisClient;
 
   constructor(
     private readonly dataSource: DataSource,
@@ -24,12 +24,8 @@ export class RateLimitStore implements ThrottlerStorage, OnApplicationShutdown {
     private readonly clock: Clock,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {
-    if (config.redisUrl) {
-      this.redis = new IORedis(config.redisUrl, {
-        enableOfflineQueue: false,
-        maxRetriesPerRequest: 1,
-        connectTimeout: 2000,
-      });
+    if (config.redis) {
+      this.redis = redisConnection(config.redis, 'producer');
       this.redis.on('error', () => undefined);
     }
   }
@@ -42,7 +38,7 @@ export class RateLimitStore implements ThrottlerStorage, OnApplicationShutdown {
     blockDuration: number,
     throttlerName: string,
   ): Promise<ThrottlerStorageRecord> {
-    const fullKey = `${this.config.queuePrefix}:rl:${throttlerName}:${key}`.slice(0, 200);
+    const fullKey = this.keyOf(throttlerName, key);
     try {
       return this.redis
         ? await this.incrementRedis(fullKey, ttl, limit, blockDuration)
@@ -51,6 +47,17 @@ export class RateLimitStore implements ThrottlerStorage, OnApplicationShutdown {
       this.logger.warn({ reason: (err as Error).message }, 'rate-limit store unreachable: request let through');
       return { totalHits: 0, timeToExpire: 0, isBlocked: false, timeToBlockExpire: 0 };
     }
+  }
+
+  /**
+   * A counter's key. In Redis the counter and its block share a hash tag (one Lua script reads
+   * both, which a Redis Cluster allows only within one slot), and counters spread over the slots.
+   */
+  private keyOf(throttlerName: string, key: string): string {
+    const inner = `${throttlerName}:${key}`;
+    return this.redis
+      ? `${this.config.queuePrefix}:rl:{${inner.slice(0, 160)}}`
+      : `${this.config.queuePrefix}:rl:${inner}`.slice(0, 200);
   }
 
   /** Counts one hit in the window, with no block: the caller decides from the count. */
@@ -147,7 +154,7 @@ export class RateLimitStore implements ThrottlerStorage, OnApplicationShutdown {
    * turned out right. Never below zero; a block already decided stays.
    */
   async release(key: string, throttlerName: string): Promise<void> {
-    const fullKey = `${this.config.queuePrefix}:rl:${throttlerName}:${key}`.slice(0, 200);
+    const fullKey = this.keyOf(throttlerName, key);
     try {
       if (this.redis) {
         await this.redis.eval(

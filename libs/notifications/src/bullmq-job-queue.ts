@@ -1,6 +1,7 @@
 import { Logger } from '@nestjs/common';
+import { randomUUID } from 'node:crypto';
 import { JobsOptions, Queue } from 'bullmq';
-import IORedis from 'ioredis';
+import type { RedisConfig } from '@lmp/config';
 import { JobQueue } from './job-queue';
 import {
   DELIVERY_QUEUES,
@@ -11,7 +12,7 @@ import {
   MAINTENANCE_JOB_OPTIONS,
   QueueName,
 } from './jobs';
-import { redisConnection, whenReady } from './redis';
+import { bullPrefix, onRedisRecovered, RedisClient, redisConnection, whenReady } from './redis';
 
 /** A delivery job's id is its outbox id, so that a message is queued once; maintenance jobs get BullMQ's own. */
 function jobOptions(item: JobItem): JobsOptions {
@@ -21,31 +22,42 @@ function jobOptions(item: JobItem): JobsOptions {
 /** Production queue: BullMQ on Redis, `jobId` = outbox id so that a message is queued once. */
 export class BullMqJobQueue extends JobQueue {
   private readonly logger = new Logger(BullMqJobQueue.name);
-  readonly connection: IORedis;
+  readonly connection: RedisClient;
   readonly queues: Record<DeliveryQueue, Queue>;
   /** Not a delivery queue: its jobs have neither the outbox's retries nor its backoff. */
   readonly maintenance: Queue;
   private readonly reconnectListeners: Array<() => void> = [];
 
-  constructor(redisUrl: string, prefix: string, attempts: number, retryBaseMs: number, webhookAttempts = attempts) {
+  constructor(
+    redis: RedisConfig,
+    private readonly prefix: string,
+    attempts: number,
+    retryBaseMs: number,
+    webhookAttempts = attempts,
+  ) {
     super();
-    this.connection = redisConnection(redisUrl, 'producer');
-    this.connection.on('error', (err) => this.logger.warn({ reason: err.message }, 'redis connection error'));
-    // Every 'ready' after the listeners were added follows an outage (or a start while Redis was
-    // down): what was due meanwhile may have lost its job.
-    this.connection.on('ready', () => {
+    this.connection = redisConnection(redis, 'producer');
+    this.connection.on('error', (err: Error) => this.logger.warn({ reason: err.message }, 'redis connection error'));
+    // Every recovery after the listeners were added follows an outage, a start while Redis was
+    // down or a Cluster failover: what was due meanwhile may have lost its job.
+    onRedisRecovered(this.connection, () => {
       for (const listener of this.reconnectListeners) listener();
     });
     const options = (name: DeliveryQueue) => ({
       connection: this.connection,
-      prefix,
+      prefix: bullPrefix(redis, prefix, name),
       defaultJobOptions: jobDefaults(name === QueueName.Webhook ? webhookAttempts : attempts, retryBaseMs),
     });
     this.queues = Object.fromEntries(DELIVERY_QUEUES.map((name) => [name, new Queue(name, options(name))])) as Record<
       DeliveryQueue,
       Queue
     >;
-    this.maintenance = new Queue(QueueName.Maintenance, { connection: this.connection, prefix });
+    this.maintenance = new Queue(QueueName.Maintenance, {
+      connection: this.connection,
+      prefix: bullPrefix(redis, prefix, QueueName.Maintenance),
+    });
+    // Their connection's errors are logged above; a queue's own would otherwise go unhandled.
+    for (const queue of [...Object.values(this.queues), this.maintenance]) queue.on('error', () => undefined);
   }
 
   private queueOf(item: JobItem): Queue {
@@ -90,6 +102,34 @@ export class BullMqJobQueue extends JobQueue {
     const state = await queue.getJobState(item.data.outboxId);
     if (state === 'completed' || state === 'failed') await queue.remove(item.data.outboxId);
     await queue.add(item.name, item.data, { jobId: item.data.outboxId, delay: Math.max(0, Math.round(delayMs)) });
+  }
+
+  override async exclusive<T>(
+    name: string,
+    ttlMs: number,
+    fn: () => Promise<T>,
+  ): Promise<{ ran: true; value: T } | { ran: false }> {
+    const key = `${this.prefix}:lock:${name}`;
+    const token = randomUUID();
+    try {
+      if (this.connection.status !== 'ready') return { ran: false };
+      if ((await this.connection.set(key, token, 'PX', ttlMs, 'NX')) !== 'OK') return { ran: false };
+    } catch {
+      return { ran: false };
+    }
+    try {
+      return { ran: true, value: await fn() };
+    } finally {
+      // Only our own lock: if it expired meanwhile another process may hold a new one.
+      await this.connection
+        .eval(
+          "if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end return 0",
+          1,
+          key,
+          token,
+        )
+        .catch(() => undefined);
+    }
   }
 
   /** Takes a job out of BullMQ's failed set so that the same id can be queued again. */

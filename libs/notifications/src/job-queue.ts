@@ -22,6 +22,21 @@ export abstract class JobQueue {
   onReconnect(listener: () => void): void {
     void listener; // an in-process queue is never lost
   }
+  /**
+   * Runs `fn` unless another process runs the same `name` now (with Redis: a lock held at most
+   * `ttlMs`, released when `fn` ends), so that a periodic task of every worker runs once at a
+   * time across them. Resolves `{ ran: false }` when another holds it or the lock cannot be
+   * reached. In-process there is one process: `fn` always runs.
+   */
+  async exclusive<T>(
+    name: string,
+    ttlMs: number,
+    fn: () => Promise<T>,
+  ): Promise<{ ran: true; value: T } | { ran: false }> {
+    void name;
+    void ttlMs;
+    return { ran: true, value: await fn() };
+  }
   /** Forgets a finished-and-failed job, so that its id can be queued again (an operator's retry). */
   abstract forget(queue: DeliveryQueue, jobId: string): Promise<void>;
   abstract close(): Promise<void>;

@@ -61,8 +61,8 @@ class NotificationsLifecycle implements BeforeApplicationShutdown, OnApplication
 @Module({})
 export class NotificationsModule {
   static forRoot(config: AppConfig, role: NotificationsRole): DynamicModule {
-    if (role === 'worker' && !config.redisUrl) throw new Error('REDIS_URL is required to run queue workers');
-    const embedded = !config.redisUrl;
+    if (role === 'worker' && !config.redis) throw new Error('REDIS_URL is required to run queue workers');
+    const embedded = !config.redis;
     const outboxDir = join(config.dataDir, 'outbox');
     const providers: Provider[] = [
       {
@@ -92,7 +92,7 @@ export class NotificationsModule {
             provide: JobQueue,
             useFactory: async () => {
               const q = new BullMqJobQueue(
-                config.redisUrl!,
+                config.redis!,
                 config.queuePrefix,
                 config.mailAttempts,
                 config.retryBaseMs,

@@ -20,6 +20,11 @@ class FakeQueue extends JobQueue {
   readonly alive = new Set<string>();
   readonly requeued: Array<{ id: string; delayMs: number }> = [];
   private listener?: () => void;
+  /** Another worker's relay holds the lock. */
+  heldElsewhere = false;
+  override async exclusive<T>(_name: string, _ttlMs: number, fn: () => Promise<T>) {
+    return this.heldElsewhere ? ({ ran: false } as const) : ({ ran: true, value: await fn() } as const);
+  }
   async enqueue(item: JobItem): Promise<void> {
     this.alive.add(item.data.outboxId);
   }
@@ -50,7 +55,7 @@ const row = (id: string, status: OverdueRow['status'], dueAt: Date): OverdueRow 
 
 describe(OutboxRelay.name, () => {
   const config = {
-    redisUrl: 'redis://x',
+    redis: { mode: 'standalone', url: 'redis://x' },
     relayDelayMs: 5000,
     relayIntervalMs: 3600_000,
     outboxOverdueGraceMs: 60_000,
@@ -123,5 +128,26 @@ describe(OutboxRelay.name, () => {
       ['a-due', NOW],
       ['b-later', at(4_000)],
     ]);
+  });
+
+  it('sweeps once at a time across workers: skipped while another holds the lock, a pass asked for runs at the next tick', async () => {
+    rows = [row('a-due', 'failed', at(-2_000))];
+    queue.heldElsewhere = true;
+    sut = new OutboxRelay(outbox as unknown as OutboxRepository, queue, new FakeClock(), {
+      ...config,
+      relayIntervalMs: 50,
+    });
+    sut.onApplicationBootstrap();
+    queue.reconnect();
+    await new Promise((r) => setTimeout(r, 150));
+
+    expect(outbox.findStale).not.toHaveBeenCalled();
+    expect(queue.requeued).toEqual([]);
+
+    queue.heldElsewhere = false;
+    await new Promise((r) => setTimeout(r, 150));
+
+    // The retry is within the grace: only the pass over every unfinished row finds its job gone.
+    expect(queue.requeued).toEqual([{ id: 'a-due', delayMs: 0 }]);
   });
 });

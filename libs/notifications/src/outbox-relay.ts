@@ -6,6 +6,8 @@ import { jobFor } from './outbox.dispatcher';
 import { OutboxRepository, OverdueRow } from './outbox.repository';
 
 const BATCH = 200;
+/** A sweep holds the relay lock at most this long (it is released as soon as the sweep ends). */
+export const RELAY_LOCK_MS = 60_000;
 
 export interface SweepOptions {
   /** Every unfinished row is an orphan (the embedded mode's start: in-process jobs died with the process). */
@@ -19,7 +21,8 @@ export interface SweepOptions {
  * after they were written (Redis was down at commit, or the process died between commit and
  * enqueue), and rows whose next attempt is overdue by more than a grace (their job was lost
  * with Redis' data, or given up). The due time is the row's own, so this works whatever Redis
- * remembers. Several relays may run: a row is taken with a conditional update before it is
+ * remembers. Every worker runs a relay, and one sweeps at a time (a lock in Redis); were two to
+ * overlap (a lock that expired), a row is still taken with a conditional update before it is
  * queued, the job id is the outbox id, and a queued job that still exists is left alone.
  */
 @Injectable()
@@ -30,6 +33,8 @@ export class OutboxRelay implements OnApplicationBootstrap, BeforeApplicationShu
   private busy = false;
   /** A sweep asked for while one runs (Redis came back, or the last one had more to do). */
   private next?: SweepOptions;
+  /** A sweep asked for that another worker's sweep kept from running: tried again at the next tick. */
+  private deferred?: SweepOptions;
   private stopped = false;
 
   constructor(
@@ -46,7 +51,7 @@ export class OutboxRelay implements OnApplicationBootstrap, BeforeApplicationShu
       this.sweepSoon({ all: true });
     });
     // In-process jobs die with the process: on start every unfinished row is an orphan.
-    this.tick({ orphans: !this.config.redisUrl });
+    this.tick({ orphans: !this.config.redis });
   }
 
   /** Runs a sweep now, or right after the one running. */
@@ -60,11 +65,19 @@ export class OutboxRelay implements OnApplicationBootstrap, BeforeApplicationShu
     this.tick(options);
   }
 
+  /**
+   * One sweep at a time across every worker (a lock in Redis): the others skip their tick. A
+   * sweep that was asked for (Redis came back) and skipped is tried again at the next tick, so
+   * each worker still makes its own pass after an outage.
+   */
   private tick(options: SweepOptions): void {
     this.busy = true;
-    this.running = this.sweep(options)
+    this.running = this.queue
+      .exclusive('outbox-relay', RELAY_LOCK_MS, () => this.sweep(options))
       .then((r) => {
-        if (r.more) this.next ??= {};
+        if (!r.ran) {
+          if (options.all || options.orphans) this.deferred = { ...this.deferred, ...options };
+        } else if (r.value.more) this.next ??= {};
       })
       .catch((err) => this.logger.warn({ reason: (err as Error).message }, 'relay sweep failed'))
       .finally(() => {
@@ -78,7 +91,11 @@ export class OutboxRelay implements OnApplicationBootstrap, BeforeApplicationShu
 
   private schedule(): void {
     if (this.stopped) return;
-    this.timer = setTimeout(() => this.tick({}), this.config.relayIntervalMs);
+    this.timer = setTimeout(() => {
+      const options = this.deferred ?? {};
+      this.deferred = undefined;
+      this.tick(options);
+    }, this.config.relayIntervalMs);
     this.timer.unref();
   }
 

@@ -1,6 +1,5 @@
 import { BeforeApplicationShutdown, Inject, Injectable, Logger, OnModuleInit } from '@nestjs/common';
 import { DelayedError, Job, Queue, UnrecoverableError, Worker } from 'bullmq';
-import IORedis from 'ioredis';
 import { APP_CONFIG, AppConfig } from '@lmp/config';
 import { checkJobHandlers, JobHandlers, jobHandlers } from './job-handlers';
 import {
@@ -21,7 +20,7 @@ import {
 import { MaintenanceService } from './maintenance.service';
 import { OutboxProcessor, PermanentDeliveryError, ProcessResult, RowBusyError } from './outbox.processor';
 import { PING_EVENT, WEBHOOK_EVENT_TYPES } from './partner-events';
-import { redisConnection } from './redis';
+import { bullPrefix, RedisClient, redisConnection } from './redis';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const JOB_NAMES: Record<DeliveryQueue, Set<string>> = {
@@ -55,7 +54,7 @@ export function parseMaintenanceJob(job: Pick<Job, 'name'>): MaintenanceJob {
 @Injectable()
 export class QueueWorkers implements OnModuleInit, BeforeApplicationShutdown {
   private readonly logger = new Logger(QueueWorkers.name);
-  private connection?: IORedis;
+  private connection?: RedisClient;
   private maintenanceQueue?: Queue;
   private readonly workers: Worker[] = [];
   private redisLostAt: number | null = null;
@@ -70,9 +69,10 @@ export class QueueWorkers implements OnModuleInit, BeforeApplicationShutdown {
   }
 
   async onModuleInit(): Promise<void> {
-    if (!this.config.redisUrl) throw new Error('REDIS_URL is required to run queue workers');
+    const redis = this.config.redis;
+    if (!redis) throw new Error('REDIS_URL is required to run queue workers');
     checkJobHandlers(this.handlers);
-    const connection = redisConnection(this.config.redisUrl, 'worker');
+    const connection = redisConnection(redis, 'worker');
     this.connection = connection;
     this.redisLostAt = Date.now();
     connection.on('ready', () => {
@@ -83,10 +83,9 @@ export class QueueWorkers implements OnModuleInit, BeforeApplicationShutdown {
       if (this.redisLostAt === null) this.logger.warn('lost redis; reconnecting');
       this.redisLostAt ??= Date.now();
     });
-    connection.on('error', (err) => this.logger.debug({ reason: err.message }, 'redis connection error'));
+    connection.on('error', (err: Error) => this.logger.debug({ reason: err.message }, 'redis connection error'));
     const common = {
       connection,
-      prefix: this.config.queuePrefix,
       lockDuration: WORKER_LOCK_MS,
       stalledInterval: WORKER_STALLED_INTERVAL_MS,
       maxStalledCount: WORKER_MAX_STALLED,
@@ -100,6 +99,7 @@ export class QueueWorkers implements OnModuleInit, BeforeApplicationShutdown {
       this.workers.push(
         new Worker<OutboxJobData, ProcessResult>(queue, (job, token) => this.deliver(queue, job, token), {
           ...common,
+          prefix: bullPrefix(redis, this.config.queuePrefix, queue),
           concurrency: this.config.workerConcurrency,
           limiter,
         }),
@@ -108,13 +108,18 @@ export class QueueWorkers implements OnModuleInit, BeforeApplicationShutdown {
     this.workers.push(
       new Worker(QueueName.Maintenance, (job) => this.handlers[QueueName.Maintenance][parseMaintenanceJob(job)](), {
         ...common,
+        prefix: bullPrefix(redis, this.config.queuePrefix, QueueName.Maintenance),
         concurrency: 1,
       }),
     );
     for (const w of this.workers) {
       w.on('error', (err) => this.logger.warn({ queue: w.name, reason: err.message }, 'worker error'));
     }
-    this.maintenanceQueue = new Queue(QueueName.Maintenance, { connection, prefix: this.config.queuePrefix });
+    this.maintenanceQueue = new Queue(QueueName.Maintenance, {
+      connection,
+      prefix: bullPrefix(redis, this.config.queuePrefix, QueueName.Maintenance),
+    });
+    this.maintenanceQueue.on('error', (err) => this.logger.debug({ reason: err.message }, 'maintenance queue error'));
     // Every worker upserts the same scheduler id: there is one hourly prune however many run.
     void this.maintenanceQueue
       .upsertJobScheduler(

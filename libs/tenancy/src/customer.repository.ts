@@ -1,4 +1,4 @@
-import { Injectable } from '@nestjs/common';
+import { Injectable, Optional } from '@nestjs/common';
 import { Brackets, DataSource, EntityManager, In, SelectQueryBuilder, WhereExpressionBuilder } from 'typeorm';
 import { offsetOf, Page, PageRequest } from '@lmp/common';
 import {
@@ -11,6 +11,7 @@ import {
   User,
 } from '@lmp/database';
 import { likeEscape } from './like';
+import { ListPositionsCache } from './list-positions.cache';
 
 export interface CustomerListQuery extends PageRequest {
   q?: string;
@@ -24,9 +25,8 @@ export interface CustomerRow extends Customer {
 
 /** Deep pages of long lists start from the sort key of every this-many-th customer. */
 export const ANCHOR_EVERY = 1000;
-/** Totals and anchors of unfiltered lists at least this long are kept for KEEP_MS. */
+/** Totals and anchors of unfiltered lists at least this long are kept a few seconds (ListPositionsCache). */
 const KEEP_FROM = 10_000;
-const KEEP_MS = 15_000;
 /** At most this many customers are matched through their accounts' emails. */
 const MAX_EMAIL_MATCHES = 1000;
 /** Name searches matching more customers than this read the names in order instead. */
@@ -56,15 +56,16 @@ interface Search {
  */
 @Injectable()
 export class CustomerRepository {
-  /** Totals and anchors of long lists, per partner and sort, for a few seconds. */
-  private readonly kept = new Map<string, { until: number; value: Positions }>();
-  /** Loads under way, by key: concurrent requests share one query instead of each running it. */
-  private readonly loading = new Map<string, Promise<Positions>>();
+  /** Totals and anchors of long lists, per partner and sort, for a few seconds; voided on every console by a change. */
+  private readonly kept: ListPositionsCache<Positions>;
 
   constructor(
     private readonly dataSource: DataSource,
     private readonly replicas: ReadReplicas,
-  ) {}
+    @Optional() kept?: ListPositionsCache,
+  ) {
+    this.kept = (kept ?? new ListPositionsCache()) as ListPositionsCache<Positions>;
+  }
 
   private repo(em?: EntityManager) {
     return (em ?? this.dataSource.manager).getRepository(Customer);
@@ -191,41 +192,20 @@ export class CustomerRepository {
     return page;
   }
 
-  /** Drops what is kept about a partner's list (its total and anchors), after a change. */
+  /** Drops what every console keeps about a partner's list (its total and anchors), after a change. */
   forget(partnerId: string): void {
-    for (const key of [...this.kept.keys()]) if (key.startsWith(`${partnerId}|`)) this.kept.delete(key);
-  }
-
-  /**
-   * What is kept under `key`, loading it when missing. A fresh value is kept for KEEP_MS; past
-   * that the old value is still served while one load (shared by every request that asks) brings
-   * the new one, so a busy list never has every request recount at the same moment.
-   */
-  private remember(key: string, load: () => Promise<Positions>): Promise<Positions> {
-    const kept = this.kept.get(key);
-    if (kept && kept.until > Date.now()) return Promise.resolve(kept.value);
-    let inflight = this.loading.get(key);
-    if (!inflight) {
-      inflight = load()
-        .then((value) => {
-          this.kept.set(key, { until: Date.now() + KEEP_MS, value });
-          return value;
-        })
-        .finally(() => this.loading.delete(key));
-      this.loading.set(key, inflight);
-    }
-    if (!kept) return inflight;
-    inflight.catch(() => undefined); // served stale; the next request tries again
-    return Promise.resolve(kept.value);
+    this.kept.forget(partnerId);
   }
 
   /** Searches are counted each time; long lists' totals are kept; short ones are always exact. */
   private async total(em: EntityManager, partnerId: string, search: Search | undefined): Promise<number> {
     if (search) return this.count(em, partnerId, search);
-    const key = `${partnerId}|total`;
-    const short = (this.kept.get(key)?.value.total ?? Infinity) < KEEP_FROM;
-    if (short) this.kept.delete(key);
-    const { total } = await this.remember(key, async () => ({ total: await this.count(em, partnerId), anchors: [] }));
+    const { total } = await this.kept.remember(
+      partnerId,
+      'total',
+      async () => ({ total: await this.count(em, partnerId), anchors: [] }),
+      (v) => v.total >= KEEP_FROM,
+    );
     return total;
   }
 
@@ -251,7 +231,7 @@ export class CustomerRepository {
     field: CustomerListQuery['sort']['field'],
     direction: 'ASC' | 'DESC',
   ): Promise<Positions | null> {
-    const value = await this.remember(`${partnerId}|${field}|${direction}`, () =>
+    const value = await this.kept.remember(partnerId, `${field}|${direction}`, () =>
       this.anchors(em, partnerId, field, direction),
     );
     return value.total >= KEEP_FROM ? value : null;

@@ -1,4 +1,5 @@
 export * from './customer.repository';
+export * from './list-positions.cache';
 export * from './account.repository';
 export * from './license.repository';
 export * from './reset-request.repository';

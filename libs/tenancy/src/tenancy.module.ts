@@ -8,6 +8,7 @@ import { CompanyUserRepository } from './company-user.repository';
 import { CompanyUsersService } from './company-users.service';
 import { CustomerRepository } from './customer.repository';
 import { LicenseRepository } from './license.repository';
+import { ListPositionsCache } from './list-positions.cache';
 import { PartnerAccountRecoveryService } from './partner-account-recovery.service';
 import { PartnerAccountsService } from './partner-accounts.service';
 import { PartnerAudit } from './partner-audit';
@@ -32,6 +33,7 @@ import { WebhookRepository } from './webhook.repository';
     CompanyUsersService,
     CustomerRepository,
     LicenseRepository,
+    ListPositionsCache,
     PartnerRepository,
     ResetRequestRepository,
     PartnerAccountRecoveryService,

@@ -29,7 +29,7 @@ export class HealthController {
   @Get('ready')
   async ready(@Res({ passthrough: true }) res: Response) {
     const checks: HealthIndicatorFunction[] = [() => this.db.pingCheck('database', { timeout: 2000 })];
-    if (this.config.redisUrl) checks.push(() => this.redis());
+    if (this.config.redis) checks.push(() => this.redis());
     try {
       return await this.health.check(checks);
     } catch (err) {
