@@ -1,6 +1,7 @@
 import { DataSource } from 'typeorm';
 import { TransactionRunner, Webhook } from '@lmp/database';
 import { WebhookStore } from '@lmp/notifications';
+import { createToken, withToken } from '../support/api-tokens';
 import { partnerWithAdmin } from '../support/fixtures';
 import { ProductionStack, startProductionStack } from '../support/stacks';
 import { ReceivedEvent, verifyEvent, WebhookReceiver } from '../support/webhook-receiver';
@@ -16,8 +17,9 @@ async function until<T>(what: string, check: () => T | undefined, ms = 30_000): 
 }
 
 /**
- * Webhooks on the production path: MariaDB, BullMQ on Redis and a worker in its own application
- * context deliver the events a signed-in partner admin causes, signed, and retried after a 500.
+ * The machine interface on the production path: MariaDB, BullMQ on Redis and a worker in its own
+ * application context. A partner's program, holding only an API token, makes the changes; the
+ * events they cause reach the partner's receiver signed, and are retried after a 500.
  */
 describe('webhooks (MariaDB + Redis + worker)', () => {
   let stack: ProductionStack;
@@ -35,22 +37,23 @@ describe('webhooks (MariaDB + Redis + worker)', () => {
     await receiver?.stop();
   });
 
-  it('delivers account.created and password_reset.sent, each verifying, the first retried after a 500', async () => {
+  it('a token with customers:write accounts:reset adds a customer, an account and a reset; the signed events arrive, the first retried after a 500; revoked, the token is refused', async () => {
     const { agent } = await partnerWithAdmin(stack.sut.app, 'inthooks');
-    const hook = await agent
-      .post('/api/v1/partner/webhooks')
+    const hooks = withToken(stack.sut.app, (await createToken(agent, ['webhooks:manage'], 'hooks')).token);
+    const hook = await hooks('post', '/api/v1/partner/webhooks')
       .send({ url, events: ['account.created', 'password_reset.sent'] })
       .expect(201);
     receiver.answers = [500];
 
-    const c = await agent.post('/api/v1/partner/customers').send({ companyName: 'Int Co', country: 'NL' }).expect(201);
-    const a = await agent
-      .post(`/api/v1/partner/customers/${c.body.id}/accounts`)
+    const made = await createToken(agent, ['customers:write', 'accounts:reset'], 'crm sync');
+    const crm = withToken(stack.sut.app, made.token);
+    const c = await crm('post', '/api/v1/partner/customers').send({ companyName: 'Int Co', country: 'NL' }).expect(201);
+    const a = await crm('post', `/api/v1/partner/customers/${c.body.id}/accounts`)
       .send({ email: 'ops@int-co.example.com', firstName: 'Ida', lastName: 'N', role: 'full_access' })
       .expect(201);
-    const r = await agent
-      .post(`/api/v1/partner/customers/${c.body.id}/accounts/${a.body.id}/password-reset`)
-      .expect(202);
+    const r = await crm('post', `/api/v1/partner/customers/${c.body.id}/accounts/${a.body.id}/password-reset`).expect(
+      202,
+    );
 
     const created = await until('account.created delivered after its retry', () => {
       const got = receiver.ofType('account.created');
@@ -72,6 +75,16 @@ describe('webhooks (MariaDB + Redis + worker)', () => {
       [2, 200, 'delivered'],
       [1, 500, 'retrying'],
     ]);
+
+    const audit = await agent.get('/api/v1/partner/audit').expect(200);
+    const byToken = audit.body.items.filter((e: { actorTokenId: string | null }) => e.actorTokenId === made.id);
+    expect(byToken.length).toBeGreaterThanOrEqual(3);
+    expect(byToken[0]).toMatchObject({ actorTokenName: 'crm sync', actorUserId: null });
+
+    await agent.delete(`/api/v1/partner/api-tokens/${made.id}`).expect(204);
+    const refused = await crm('get', `/api/v1/partner/customers/${c.body.id}`);
+    expect(refused.status).toBe(401);
+    expect(refused.body.type).toBe('/problems/invalid-api-token');
   });
 
   it('disables a webhook once when dead deliveries are counted in parallel (one statement decides)', async () => {
