@@ -1,4 +1,4 @@
-import { RedisClusterEngine, redisCli } from '../support/engines';
+import { RedisClusterEngine, redisCli } from '../support/engines/redis';
 import { ScaleOutStack } from '../support/scale-out';
 
 /**

@@ -1,4 +1,4 @@
-import { RedisSentinelEngine } from '../support/engines';
+import { RedisSentinelEngine } from '../support/engines/redis';
 import { ScaleOutStack } from '../support/scale-out';
 
 /**

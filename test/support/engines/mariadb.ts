@@ -11,11 +11,7 @@ const run = promisify(execFile);
 const MARIADBD = process.env.MARIADBD_PATH || '/usr/sbin/mariadbd';
 const INSTALL_DB = process.env.MARIADB_INSTALL_DB_PATH || 'mariadb-install-db';
 
-/** Every server a test started, killed when the test process exits whatever happened. */
-const started = new Set<ChildProcess>();
-process.once('exit', () => {
-  for (const child of started) child.kill('SIGKILL');
-});
+import { killAtExit } from './processes';
 
 /** One private `mariadbd` on a free port, with its data directory under the test's temporary folder. */
 export class MariaDbServer {
@@ -59,7 +55,7 @@ export class MariaDbServer {
       ],
       { stdio: 'ignore' },
     );
-    started.add(this.child);
+    killAtExit(this.child);
     const deadline = Date.now() + 30_000;
     for (;;) {
       try {
@@ -105,7 +101,6 @@ export class MariaDbServer {
     if (!child || !this.running) return;
     child.kill('SIGKILL');
     await once(child, 'exit');
-    started.delete(child);
   }
 }
 

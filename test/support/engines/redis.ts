@@ -4,15 +4,11 @@ import { mkdirSync, mkdtempSync, openSync, closeSync, rmSync, writeFileSync } fr
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { freePort } from './net';
+import { freePort } from '../net';
 
 const run = promisify(execFile);
 
-/** Every engine process any test started: killed when the test process exits, however it ends. */
-const alive = new Set<ChildProcess>();
-process.once('exit', () => {
-  for (const child of alive) child.kill('SIGKILL');
-});
+import { killAtExit } from './processes';
 
 export async function waitFor(what: string, check: () => Promise<boolean>, timeoutMs: number): Promise<void> {
   const started = Date.now();
@@ -37,8 +33,7 @@ export class EngineSet {
     const log = openSync(join(this.dir, `${name}.log`), 'a');
     const child = spawn(cmd, args, { stdio: ['ignore', log, log], cwd: this.dir });
     closeSync(log);
-    alive.add(child);
-    child.once('exit', () => alive.delete(child));
+    killAtExit(child);
     this.children.set(key, child);
     return child;
   }
