@@ -10,3 +10,4 @@ export * from './metrics';
 export * from './background-tasks';
 export * from './json-depth';
 export * from './wait-in-words';
+export * from './license-terms';

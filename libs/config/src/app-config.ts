@@ -48,6 +48,8 @@ export interface AppConfig {
   retentionDays: number;
   /** A license is shown as 'expiring' when it expires within this many days (0: never). */
   licenseExpiringDays: number;
+  /** How often the workers (or the embedded console) scan licenses for expiry notices. */
+  licenseScanIntervalMinutes: number;
   dataDir: string;
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
   /** Apply pending migrations when the console starts (default on in embedded mode). */

@@ -182,6 +182,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
     metricsToken,
     retentionDays: int(env, 'RETENTION_DAYS', 30, 1, 3650),
     licenseExpiringDays: int(env, 'LICENSE_EXPIRING_DAYS', 30, 0, 3650),
+    licenseScanIntervalMinutes: int(env, 'LICENSE_SCAN_INTERVAL_MINUTES', 60, 1, 1440),
     dataDir,
     logLevel,
     migrateOnStart: bool(env, 'MIGRATE_ON_START', database.type === 'sqlite'),

@@ -22,3 +22,5 @@ export * from './redis';
 export * from './notifications.module';
 export * from './list-unsubscribe';
 export * from './partner-events';
+export * from './license-notices.service';
+export * from './license-notice.repository';

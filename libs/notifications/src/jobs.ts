@@ -30,6 +30,10 @@ export const MailTemplate = {
   MfaDisabled: 'mfa-disabled',
   RecoveryCodesLow: 'recovery-codes-low',
   InvitationAttempt: 'invitation-attempt',
+  LicenseExpiring: 'license-expiring',
+  LicenseExpired: 'license-expired',
+  LicenseDigest: 'license-digest',
+  LicenseRenewed: 'license-renewed',
 } as const;
 export type MailTemplate = (typeof MailTemplate)[keyof typeof MailTemplate];
 
@@ -42,6 +46,7 @@ export type SmsTemplate = (typeof SmsTemplate)[keyof typeof SmsTemplate];
 /** Jobs of the maintenance queue. Do not rename. */
 export const MaintenanceJob = {
   Prune: 'prune',
+  LicenseNotices: 'license-notices',
 } as const;
 export type MaintenanceJob = (typeof MaintenanceJob)[keyof typeof MaintenanceJob];
 

@@ -101,6 +101,49 @@ export interface MailTemplateProps {
     firstName: string;
     signInLink: string;
   };
+  /** To a customer's Full Access users when a license reaches one of its partner's thresholds. */
+  [MailTemplate.LicenseExpiring]: {
+    firstName: string;
+    companyName: string;
+    partnerName: string;
+    product: string;
+    seats: number;
+    /** The expiry as people read it: "8 March 2030". */
+    expiresOn: string;
+    daysLeft: number;
+    licensesLink: string;
+  };
+  /** The notice on the day a license expires (or late, when the scanner catches up). */
+  [MailTemplate.LicenseExpired]: {
+    firstName: string;
+    companyName: string;
+    partnerName: string;
+    product: string;
+    seats: number;
+    expiresOn: string;
+    /** Days of the partner's grace period still left (0: none). */
+    graceDaysLeft: number;
+    licensesLink: string;
+  };
+  /** To each partner admin, at most once a day: every license that reached a notice. */
+  [MailTemplate.LicenseDigest]: {
+    firstName: string;
+    partnerName: string;
+    count: number;
+    /** One line per license (see formatDigestItems). */
+    items: string;
+    licensesLink: string;
+  };
+  /** To a customer's Full Access users when their partner renewed a license. */
+  [MailTemplate.LicenseRenewed]: {
+    firstName: string;
+    companyName: string;
+    partnerName: string;
+    product: string;
+    seats: number;
+    expiresOn: string;
+    licensesLink: string;
+  };
 }
 
 export const MAIL_SUBJECTS: { [K in MailTemplate]: string } = {
@@ -119,6 +162,10 @@ export const MAIL_SUBJECTS: { [K in MailTemplate]: string } = {
   [MailTemplate.MfaDisabled]: 'Two-factor authentication has been disabled',
   [MailTemplate.RecoveryCodesLow]: 'You are running out of recovery codes',
   [MailTemplate.InvitationAttempt]: 'Someone tried to invite you to LMP',
+  [MailTemplate.LicenseExpiring]: 'A license of your company expires soon',
+  [MailTemplate.LicenseExpired]: 'A license of your company reached its end date',
+  [MailTemplate.LicenseDigest]: "Your customers' licenses that expire soon",
+  [MailTemplate.LicenseRenewed]: 'A license of your company was renewed',
 };
 
 /** Props that carry a link with a secret, logged only by the file transport of the embedded mode. */

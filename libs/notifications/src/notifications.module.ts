@@ -13,6 +13,8 @@ import { BullMqJobQueue } from './bullmq-job-queue';
 import { DeliveryMetrics } from './delivery-metrics';
 import { InlineJobQueue } from './inline-job-queue';
 import { jobHandlers } from './job-handlers';
+import { LicenseNoticeRepository } from './license-notice.repository';
+import { LicenseNoticesService } from './license-notices.service';
 import { JobQueue } from './job-queue';
 import { MaintenanceScheduler } from './maintenance-scheduler';
 import { MaintenanceService } from './maintenance.service';
@@ -76,9 +78,13 @@ export class NotificationsModule {
       embedded
         ? {
             provide: JobQueue,
-            useFactory: (processor: OutboxProcessor, maintenance: MaintenanceService) =>
-              new InlineJobQueue(jobHandlers(processor, maintenance), config.mailAttempts, config.retryBaseMs),
-            inject: [OutboxProcessor, MaintenanceService],
+            useFactory: (processor: OutboxProcessor, maintenance: MaintenanceService, licenses: LicenseNoticesService) =>
+              new InlineJobQueue(
+                jobHandlers(processor, maintenance, licenses),
+                config.mailAttempts,
+                config.retryBaseMs,
+              ),
+            inject: [OutboxProcessor, MaintenanceService, LicenseNoticesService],
           }
         : {
             provide: JobQueue,
@@ -101,6 +107,8 @@ export class NotificationsModule {
       OutboxWriter,
       PartnerEvents,
       MaintenanceService,
+      LicenseNoticeRepository,
+      LicenseNoticesService,
       QueueAdminService,
       NotificationsLifecycle,
     ];
@@ -120,6 +128,7 @@ export class NotificationsModule {
         MailTransport,
         SmsTransport,
         MaintenanceService,
+        LicenseNoticesService,
         QueueAdminService,
         ...(role === 'worker' ? [QueueWorkers] : []),
       ],

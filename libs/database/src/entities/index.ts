@@ -2,6 +2,7 @@ import { ActionToken } from './action-token.entity';
 import { AuditEvent } from './audit-event.entity';
 import { Customer } from './customer.entity';
 import { License } from './license.entity';
+import { LicenseDigest, LicenseNotice } from './license-notice.entity';
 import { OutboxMessage } from './outbox-message.entity';
 import { Partner } from './partner.entity';
 import { Session } from './session.entity';
@@ -15,6 +16,7 @@ export * from './action-token.entity';
 export * from './audit-event.entity';
 export * from './customer.entity';
 export * from './license.entity';
+export * from './license-notice.entity';
 export * from './outbox-message.entity';
 export * from './partner.entity';
 export * from './session.entity';
@@ -39,4 +41,6 @@ export const ENTITIES = [
   EmailChange,
   MfaMethod,
   RecoveryCode,
+  LicenseNotice,
+  LicenseDigest,
 ];

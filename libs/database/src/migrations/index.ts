@@ -7,6 +7,7 @@ import { Reauth1765200000000 } from './1765200000000-reauth';
 import { NotMeAddress1765300000000 } from './1765300000000-not-me-address';
 import { OutboxDue1765400000000 } from './1765400000000-outbox-due';
 import { MigrationTimes1765500000000 } from './1765500000000-migration-times';
+import { LicenseNotices1765620000000 } from './1765620000000-license-notices';
 
 export { DIRECT_PARTNER_CODE, DIRECT_PARTNER_ID } from './1763800000000-self-service';
 
@@ -21,4 +22,5 @@ export const MIGRATIONS = [
   NotMeAddress1765300000000,
   OutboxDue1765400000000,
   MigrationTimes1765500000000,
+  LicenseNotices1765620000000,
 ];
