@@ -120,31 +120,31 @@ export class LicenseNoticeRepository {
       .getMany();
   }
 
-  /** Active Full Access users of these customers (ownerId: their customer). */
+  /** Full Access users of these customers, invited or active (ownerId: their customer). */
   async fullAccessUsers(customerIds: string[]): Promise<NoticeRecipient[]> {
     if (customerIds.length === 0) return [];
     const users = await this.dataSource
       .getRepository(User)
       .createQueryBuilder('u')
       .select(['u.customerId', 'u.email', 'u.firstName'])
-      .where("u.customer_id IN (:...customerIds) AND u.role = 'full_access' AND u.status = 'active'", {
+      .where("u.customer_id IN (:...customerIds) AND u.role = 'full_access' AND u.status <> 'disabled'", {
         customerIds,
       })
       .orderBy('u.email', 'ASC')
       .getMany();
-    return users.map((u) => ({ ownerId: u.customerId!, email: u.email, firstName: u.firstName }));
+    return users.map((u) => ({ ownerId: u.customerId!, email: u.email, firstName: u.firstName || u.email }));
   }
 
-  /** Active admins of a partner. */
+  /** Admins of a partner, invited or active. */
   async partnerAdmins(em: EntityManager, partnerId: string): Promise<NoticeRecipient[]> {
     const users = await em
       .getRepository(User)
       .createQueryBuilder('u')
       .select(['u.partnerId', 'u.email', 'u.firstName'])
-      .where("u.partner_id = :partnerId AND u.role = 'partner_admin' AND u.status = 'active'", { partnerId })
+      .where("u.partner_id = :partnerId AND u.role = 'partner_admin' AND u.status <> 'disabled'", { partnerId })
       .orderBy('u.email', 'ASC')
       .getMany();
-    return users.map((u) => ({ ownerId: partnerId, email: u.email, firstName: u.firstName }));
+    return users.map((u) => ({ ownerId: partnerId, email: u.email, firstName: u.firstName || u.email }));
   }
 
   async partnerName(em: EntityManager, partnerId: string): Promise<string> {

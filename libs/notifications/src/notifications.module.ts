@@ -7,6 +7,7 @@ import {
   OnApplicationShutdown,
   Provider,
 } from '@nestjs/common';
+import { ModuleRef } from '@nestjs/core';
 import { join } from 'node:path';
 import { AppConfig } from '@lmp/config';
 import { BullMqJobQueue } from './bullmq-job-queue';
@@ -78,13 +79,15 @@ export class NotificationsModule {
       embedded
         ? {
             provide: JobQueue,
-            useFactory: (processor: OutboxProcessor, maintenance: MaintenanceService, licenses: LicenseNoticesService) =>
+            // The scan writes mail through the outbox, whose dispatcher needs this queue: it is
+            // looked up when a scan runs, not when the queue is built.
+            useFactory: (processor: OutboxProcessor, maintenance: MaintenanceService, refs: ModuleRef) =>
               new InlineJobQueue(
-                jobHandlers(processor, maintenance, licenses),
+                jobHandlers(processor, maintenance, { scan: () => refs.get(LicenseNoticesService).scan() }),
                 config.mailAttempts,
                 config.retryBaseMs,
               ),
-            inject: [OutboxProcessor, MaintenanceService, LicenseNoticesService],
+            inject: [OutboxProcessor, MaintenanceService, ModuleRef],
           }
         : {
             provide: JobQueue,

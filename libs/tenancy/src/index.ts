@@ -16,3 +16,4 @@ export * from './tenancy.module';
 export * from './signup.service';
 export * from './company-users.service';
 export * from './api-scopes';
+export * from './license-overview.service';

@@ -11,6 +11,7 @@ import { PartnerAccountsService } from './partner-accounts.service';
 import { PartnerAudit } from './partner-audit';
 import { PartnerCustomersService } from './partner-customers.service';
 import { PartnerLicensesService } from './partner-licenses.service';
+import { LicenseOverviewService } from './license-overview.service';
 import { PartnerSettingsService } from './partner-settings.service';
 import { PartnerRepository } from './partner.repository';
 import { ProvisioningService } from './provisioning.service';
@@ -33,6 +34,7 @@ import { SignupService } from './signup.service';
     PartnerAudit,
     PartnerCustomersService,
     PartnerLicensesService,
+    LicenseOverviewService,
     PartnerSettingsService,
     ProvisioningService,
     SignupService,
@@ -43,6 +45,7 @@ import { SignupService } from './signup.service';
     PartnerAccountsService,
     PartnerCustomersService,
     PartnerLicensesService,
+    LicenseOverviewService,
     PartnerSettingsService,
     ProvisioningService,
     BulkSeeder,
