@@ -45,6 +45,9 @@ import { ConsolePageFilter } from './web/page-filter';
 import { SelfServicePagesController } from './self-service/self-service-pages.controller';
 import { PartnerController } from './partner/partner.controller';
 import { PartnerLicensesApiController } from './partner/licenses/licenses-api.controller';
+import { PartnerLicensesPagesController } from './partner/licenses/licenses-pages.controller';
+import { RenewLicensePagesController } from './partner/licenses/renew-pages.controller';
+import { CompanyLicensesPagesController } from './company/company-licenses-pages.controller';
 
 /** The console: HTTP API and pages. Without REDIS_URL it also delivers mail in-process. */
 @Module({})
@@ -77,6 +80,9 @@ export class ConsoleModule implements NestModule {
         AuthController,
         PartnerController,
         PartnerLicensesApiController,
+        PartnerLicensesPagesController,
+        RenewLicensePagesController,
+        CompanyLicensesPagesController,
         MeController,
         MfaController,
         CompanyController,

@@ -12,6 +12,7 @@ export function customerView(c: Customer | CustomerRow) {
     status: c.status,
     accountCount: 'accountCount' in c ? c.accountCount : undefined,
     licenseCount: 'licenseCount' in c ? c.licenseCount : undefined,
+    hasExpiringLicense: 'hasExpiringLicense' in c ? c.hasExpiringLicense : undefined,
     createdAt: c.createdAt.toISOString(),
   };
 }

@@ -55,6 +55,7 @@ const BADGES: Record<string, Badge> = {
   suspended: { text: 'Suspended', tone: 'red' },
   expiring: { text: 'Expiring', tone: 'amber' },
   expired: { text: 'Expired', tone: 'red' },
+  grace: { text: 'In grace period', tone: 'amber' },
   scheduled: { text: 'Scheduled', tone: 'blue' },
   queued: { text: 'Queued', tone: 'blue' },
   sent: { text: 'Sent', tone: 'green' },
