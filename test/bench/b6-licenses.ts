@@ -45,7 +45,13 @@ export function scanWindow(asOf: Date): { from: Date; to: Date } {
  */
 export async function b6Product(db: SeededDatabase, asOf: Date, env: Record<string, string>): Promise<ScanRun> {
   const dataDir = mkdtempSync(join(os.tmpdir(), 'lmp-bench-b6-'));
-  const config = loadConfig({ ...env, DATABASE_URL: db.url.replace(/^mysql:/, 'mariadb:'), DATA_DIR: dataDir, REDIS_URL: '', LOG_LEVEL: 'warn' });
+  const config = loadConfig({
+    ...env,
+    DATABASE_URL: db.url.replace(/^mysql:/, 'mariadb:'),
+    DATA_DIR: dataDir,
+    REDIS_URL: '',
+    LOG_LEVEL: 'warn',
+  });
   const app = await NestFactory.createApplicationContext(CliModule.forRoot(config), { logger: ['error', 'warn'] });
   try {
     const scan = app.get(LicenseNoticesService);

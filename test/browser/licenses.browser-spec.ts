@@ -38,7 +38,10 @@ describe('licenses in the browser', () => {
     ({ sut, browser, base } = h);
     const p = await partnerWithAdmin(sut.app);
     adminEmail = p.adminEmail;
-    const c = await p.agent.post('/api/v1/partner/customers').send({ companyName: 'Lumen Ltd', country: 'NL' }).expect(201);
+    const c = await p.agent
+      .post('/api/v1/partner/customers')
+      .send({ companyName: 'Lumen Ltd', country: 'NL' })
+      .expect(201);
     const add = (product: string, days: number) =>
       p.agent
         .post(`/api/v1/partner/customers/${c.body.id}/licenses`)

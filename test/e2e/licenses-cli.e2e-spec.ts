@@ -23,7 +23,14 @@ describe('lmp licenses:notify (built command, embedded)', () => {
 
   const lmp = (...args: string[]) =>
     spawnSync(process.execPath, [cli, ...args], {
-      env: { ...process.env, DATA_DIR: dataDir, PUBLIC_URL: 'http://console.test', DATABASE_URL: '', REDIS_URL: '', SMTP_URL: '' },
+      env: {
+        ...process.env,
+        DATA_DIR: dataDir,
+        PUBLIC_URL: 'http://console.test',
+        DATABASE_URL: '',
+        REDIS_URL: '',
+        SMTP_URL: '',
+      },
       encoding: 'utf8',
       timeout: 60_000,
     });
@@ -35,7 +42,10 @@ describe('lmp licenses:notify (built command, embedded)', () => {
     try {
       const p = await partnerWithAdmin(sut.app);
       adminEmail = p.adminEmail;
-      const c = await p.agent.post('/api/v1/partner/customers').send({ companyName: 'Cli Co', country: 'GB' }).expect(201);
+      const c = await p.agent
+        .post('/api/v1/partner/customers')
+        .send({ companyName: 'Cli Co', country: 'GB' })
+        .expect(201);
       await p.agent
         .post(`/api/v1/partner/customers/${c.body.id}/licenses`)
         .send({
@@ -61,14 +71,15 @@ describe('lmp licenses:notify (built command, embedded)', () => {
     expect(await mailsTo(dataDir, adminEmail, "Your customers' licenses that expire soon")).toHaveLength(1);
   }, 120_000);
 
-  it.each([['--as-of', '2030-02-30'], ['--as-of', 'tomorrow'], ['--days', '3']])(
-    'refuses %s %s with a usage error',
-    (...args) => {
-      const res = lmp('licenses:notify', ...args);
-      expect(res.status).toBe(2);
-      expect(res.stderr).toMatch(/^lmp licenses:notify: /);
-    },
-  );
+  it.each([
+    ['--as-of', '2030-02-30'],
+    ['--as-of', 'tomorrow'],
+    ['--days', '3'],
+  ])('refuses %s %s with a usage error', (...args) => {
+    const res = lmp('licenses:notify', ...args);
+    expect(res.status).toBe(2);
+    expect(res.stderr).toMatch(/^lmp licenses:notify: /);
+  });
 
   it('explains itself with --help', () => {
     const res = lmp('licenses:notify', '--help');

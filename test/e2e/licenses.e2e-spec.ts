@@ -17,7 +17,10 @@ describe('licenses and expiry notices (embedded mode)', () => {
   async function partnerWithLicenses() {
     const { app } = running().ctx;
     const p = await partnerWithAdmin(app);
-    const c = await p.agent.post('/api/v1/partner/customers').send({ companyName: 'Badge Co', country: 'DE' }).expect(201);
+    const c = await p.agent
+      .post('/api/v1/partner/customers')
+      .send({ companyName: 'Badge Co', country: 'DE' })
+      .expect(201);
     const add = (product: string, days: number) =>
       p.agent
         .post(`/api/v1/partner/customers/${c.body.id}/licenses`)
@@ -82,7 +85,11 @@ describe('licenses and expiry notices (embedded mode)', () => {
     const token = await formToken(a.agent, renewPath);
     const refused = await a.agent.post(renewPath).type('form').send({ _csrf: token, period: '', expiresAt: '' });
     expect(refused.status).toBe(400);
-    const done = await a.agent.post(renewPath).type('form').send({ _csrf: token, period: 'P6M', expiresAt: '' }).expect(303);
+    const done = await a.agent
+      .post(renewPath)
+      .type('form')
+      .send({ _csrf: token, period: 'P6M', expiresAt: '' })
+      .expect(303);
     expect(done.headers.location).toContain('done=license-renewed');
     const after = await a.agent.get('/partner/licenses?status=expiring').expect(200);
     expect(after.text).not.toContain('Soon Suite');
@@ -107,7 +114,10 @@ describe('licenses and expiry notices (embedded mode)', () => {
       licenseNoticeDays: [60, 14],
       licenseGraceDays: 10,
     });
-    await a.agent.patch('/api/v1/partner/settings').send({ licenseNoticeDays: [0] }).expect(400);
+    await a.agent
+      .patch('/api/v1/partner/settings')
+      .send({ licenseNoticeDays: [0] })
+      .expect(400);
     await a.agent.patch('/api/v1/partner/settings').send({ licenseGraceDays: 91 }).expect(400);
     await a.agent.patch('/api/v1/partner/settings').send({ licenseNoticeDays: '7' }).expect(400);
   });

@@ -1,6 +1,12 @@
 import { Queue } from 'bullmq';
 import IORedis from 'ioredis';
-import { JobQueue, LICENSE_SCAN_SCHEDULER_ID, LicenseNoticesService, MaintenanceJob, QueueName } from '@lmp/notifications';
+import {
+  JobQueue,
+  LICENSE_SCAN_SCHEDULER_ID,
+  LicenseNoticesService,
+  MaintenanceJob,
+  QueueName,
+} from '@lmp/notifications';
 import { runFlows } from '../support/flows';
 import { LICENSE_FLOWS } from '../support/license-flow';
 import { productionStack } from '../support/stacks';
@@ -41,7 +47,9 @@ describe('licenses and expiry notices (MariaDB + Redis + worker)', () => {
       expect((await queue.getJobSchedulers()).filter((s) => s.name === MaintenanceJob.LicenseNotices)).toHaveLength(1);
 
       // A scan queued now (as of today: nothing of the flows is due) is run by the worker.
-      await stack.sut.app.get(JobQueue).enqueue({ queue: QueueName.Maintenance, name: MaintenanceJob.LicenseNotices, data: {} });
+      await stack.sut.app
+        .get(JobQueue)
+        .enqueue({ queue: QueueName.Maintenance, name: MaintenanceJob.LicenseNotices, data: {} });
       const until = Date.now() + 20_000;
       for (;;) {
         const done = await queue.getCompleted();

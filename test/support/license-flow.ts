@@ -57,7 +57,10 @@ async function companyUser(app: INestApplication, customerId: string, email: str
 async function tenant(app: INestApplication): Promise<Tenant> {
   const { agent: admin, adminEmail, partnerId } = await partnerWithAdmin(app);
   const code = adminEmail.split('@')[1].split('.')[0];
-  const c = await admin.post('/api/v1/partner/customers').send({ companyName: `${code} Ltd`, country: 'FR' }).expect(201);
+  const c = await admin
+    .post('/api/v1/partner/customers')
+    .send({ companyName: `${code} Ltd`, country: 'FR' })
+    .expect(201);
   const fullAccess = `fran@${code}-customer.example.com`;
   const readOnly = `rita@${code}-customer.example.com`;
   await companyUser(app, c.body.id, fullAccess, 'full_access');
@@ -68,14 +71,22 @@ async function tenant(app: INestApplication): Promise<Tenant> {
 async function license(t: Tenant, product: string, expiresAt: Date): Promise<string> {
   const res = await t.admin
     .post(`/api/v1/partner/customers/${t.customerId}/licenses`)
-    .send({ product, seats: 10, startsAt: new Date(Date.now() - DAY_MS).toISOString(), expiresAt: expiresAt.toISOString() })
+    .send({
+      product,
+      seats: 10,
+      startsAt: new Date(Date.now() - DAY_MS).toISOString(),
+      expiresAt: expiresAt.toISOString(),
+    })
     .expect(201);
   return res.body.id as string;
 }
 
 /** Mail rows written for one recipient, by template (the outbox is what "sent" means; SMTP follows). */
 async function written(app: INestApplication, to: string, template: MailTemplate): Promise<OutboxMessage[]> {
-  return app.get(DataSource).getRepository(OutboxMessage).find({ where: { recipient: to, template } });
+  return app
+    .get(DataSource)
+    .getRepository(OutboxMessage)
+    .find({ where: { recipient: to, template } });
 }
 
 /** The audited notices of a partner as [product, days left], sorted (the audit keeps what the mail said). */

@@ -9,7 +9,11 @@ function setup() {
   const processor = { process: jest.fn(async () => 'sent' as const) };
   const maintenance = { prune: jest.fn(async () => ({ tokens: 1, outbox: 2, sessions: 3, mfaSetups: 0 })) };
   const licenses = { scan: jest.fn(async () => ({ licenseNotices: 4, partnerDigests: 1 })) };
-  const sut = jobHandlers(processor as unknown as OutboxProcessor, maintenance as unknown as MaintenanceService, licenses);
+  const sut = jobHandlers(
+    processor as unknown as OutboxProcessor,
+    maintenance as unknown as MaintenanceService,
+    licenses,
+  );
   return { sut, processor, maintenance, licenses };
 }
 

@@ -110,7 +110,9 @@ export class LicenseNoticeRepository {
   }
 
   /** The notices already recorded for these licenses (any expiry). */
-  async noticesOf(licenseIds: string[]): Promise<Array<Pick<LicenseNotice, 'licenseId' | 'expiresAt' | 'thresholdDays'>>> {
+  async noticesOf(
+    licenseIds: string[],
+  ): Promise<Array<Pick<LicenseNotice, 'licenseId' | 'expiresAt' | 'thresholdDays'>>> {
     if (licenseIds.length === 0) return [];
     return this.dataSource
       .getRepository(LicenseNotice)

@@ -125,7 +125,10 @@ export class LicenseRepository {
         qb.andWhere(`${notSuspended} AND l.starts_at > :now AND l.expires_at > :now`, p);
         break;
       case 'expiring':
-        qb.andWhere(`${notSuspended} AND l.starts_at <= :now AND l.expires_at > :now AND l.expires_at <= :expiringEnd`, p);
+        qb.andWhere(
+          `${notSuspended} AND l.starts_at <= :now AND l.expires_at > :now AND l.expires_at <= :expiringEnd`,
+          p,
+        );
         break;
       case 'active':
         qb.andWhere(`${notSuspended} AND l.starts_at <= :now AND l.expires_at > :expiringEnd`, p);

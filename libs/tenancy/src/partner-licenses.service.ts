@@ -123,10 +123,13 @@ export class PartnerLicensesService {
     let expiresAt = input.expiresAt;
     if (input.period !== undefined) {
       expiresAt = renewedExpiry(license.expiresAt, input.period, now) ?? undefined;
-      if (!expiresAt) throw new ValidationProblem([{ field: 'period', message: 'must be a period like P1Y, P6M or P30D' }]);
+      if (!expiresAt)
+        throw new ValidationProblem([{ field: 'period', message: 'must be a period like P1Y, P6M or P30D' }]);
     }
     if (!expiresAt || expiresAt <= now || expiresAt <= license.expiresAt) {
-      throw new ValidationProblem([{ field: 'expiresAt', message: 'must be later than now and than the current expiry' }]);
+      throw new ValidationProblem([
+        { field: 'expiresAt', message: 'must be later than now and than the current expiry' },
+      ]);
     }
     checkLicenseDates(license.startsAt, expiresAt);
     const seats = input.seats ?? license.seats;

@@ -64,7 +64,12 @@ describe('PartnerSettingsService', () => {
 
     const next = await sut.updateSettings(actor, { licenseNoticeDays: [14, 60, 14], licenseGraceDays: 10 });
 
-    expect(next).toEqual({ requireStaffMfa: false, licenseNotices: true, licenseNoticeDays: [60, 14], licenseGraceDays: 10 });
+    expect(next).toEqual({
+      requireStaffMfa: false,
+      licenseNotices: true,
+      licenseNoticeDays: [60, 14],
+      licenseGraceDays: 10,
+    });
     expect(mock(PartnerAudit).record).toHaveBeenCalledWith(tx.em, actor, AuditAction.PartnerSettingsChanged, {
       licenseNoticeDays: '60,14',
       licenseGraceDays: 10,

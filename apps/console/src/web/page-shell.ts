@@ -62,7 +62,11 @@ export class PageShell {
       csrf,
       shell: {
         ...who,
-        account: { home: homeLink(req), company: Boolean(user.customerId), [nav === 'company-licenses' ? 'licenses' : nav]: true },
+        account: {
+          home: homeLink(req),
+          company: Boolean(user.customerId),
+          [nav === 'company-licenses' ? 'licenses' : nav]: true,
+        },
       },
     };
   }

@@ -15,7 +15,10 @@ export class LicenseNotices1765620000000 implements MigrationInterface {
     );
     await q.addColumn('partners', new TableColumn({ name: 'license_notices', type: 'boolean', default: true }));
     await q.addColumn('partners', new TableColumn({ name: 'license_grace_days', type: 'int', default: 0 }));
-    await q.createIndex('licenses', new TableIndex({ name: 'IDX_licenses_expires', columnNames: ['expires_at', 'id'] }));
+    await q.createIndex(
+      'licenses',
+      new TableIndex({ name: 'IDX_licenses_expires', columnNames: ['expires_at', 'id'] }),
+    );
     await q.createTable(
       new Table({
         name: 'license_notices',
@@ -48,7 +51,9 @@ export class LicenseNotices1765620000000 implements MigrationInterface {
           { name: 'day', type: 'varchar', length: '10' },
           { name: 'created_at', type: 'datetime', precision: 3 },
         ],
-        indices: [new TableIndex({ name: 'UQ_license_digests_day', columnNames: ['partner_id', 'day'], isUnique: true })],
+        indices: [
+          new TableIndex({ name: 'UQ_license_digests_day', columnNames: ['partner_id', 'day'], isUnique: true }),
+        ],
       }),
     );
   }

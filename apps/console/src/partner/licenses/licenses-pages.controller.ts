@@ -23,7 +23,9 @@ export class PartnerLicensesPagesController {
     const status = LICENSE_STATUSES.find((s) => s === query.status) as LicenseStatus | undefined;
     const product = queryText(query.product, 120);
     const sortParam = queryText(query.sort, 20);
-    const current = Object.hasOwn(LICENSE_LIST_SORT_KEYS, sortParam.replace(/^-/, '')) ? sortParam : DEFAULT_LICENSE_SORT;
+    const current = Object.hasOwn(LICENSE_LIST_SORT_KEYS, sortParam.replace(/^-/, ''))
+      ? sortParam
+      : DEFAULT_LICENSE_SORT;
     const sort = parseSort(current, LICENSE_LIST_SORT_KEYS, { field: 'l.expires_at', direction: 'ASC' });
     const list = await this.overview.listForPartner(
       actor,

@@ -93,7 +93,10 @@ export class RenewLicensePagesController {
         values,
         errors,
         errorList: errorList(errors),
-        periods: options(['', ...Object.keys(PERIODS)], values.period ?? '', { '': 'Until the date below', ...PERIODS }),
+        periods: options(['', ...Object.keys(PERIODS)], values.period ?? '', {
+          '': 'Until the date below',
+          ...PERIODS,
+        }),
       },
       { shell: 'customers', status },
     );
