@@ -65,9 +65,8 @@ export async function b6Product(db: SeededDatabase, asOf: Date, env: Record<stri
 
 const CANDIDATES =
   'SELECT l.id, l.customer_id, c.partner_id, c.company_name, l.product, l.seats, l.expires_at ' +
-  'FROM licenses l INNER JOIN customers c ON c.id = l.customer_id INNER JOIN partners p ON p.id = c.partner_id ' +
-  "WHERE l.expires_at >= ? AND l.expires_at < ? AND l.status <> 'suspended' AND c.status = 'active' " +
-  "AND p.license_notices = 1 AND p.status = 'active'";
+  'FROM licenses l INNER JOIN customers c ON c.id = l.customer_id ' +
+  "WHERE l.expires_at >= ? AND l.expires_at < ? AND l.status <> 'suspended' AND c.status = 'active'";
 
 /**
  * B6, the ceiling: the scan's candidate query in raw SQL through mysql2, the same keyset pages
