@@ -185,7 +185,8 @@ describe('partner console in the browser', () => {
       '1 Mar 2025',
       '1 Mar 2030',
       'Active',
-      'Edit LMP Mail Security license',
+      // The row's actions: edit, and renew (a period or a new date).
+      'Edit LMP Mail Security license Renew LMP Mail Security license',
     ]);
 
     await row.getByRole('link', { name: /^Edit/ }).click();
