@@ -70,7 +70,10 @@ describe('partner console in the browser', () => {
 
     await admin.getByRole('link', { name: 'Globex Labs' }).click();
     await admin.getByRole('heading', { level: 1, name: 'Globex Labs' }).waitFor();
-    await admin.getByRole('link', { name: /^Licenses/ }).click();
+    await admin
+      .getByRole('navigation', { name: 'Customer sections' })
+      .getByRole('link', { name: /^Licenses/ })
+      .click();
     await admin.getByRole('heading', { name: 'Licenses' }).waitFor();
     expect(await admin.locator('tbody tr').count()).toBe(1);
     await shot(admin, 'console-04-licenses');
@@ -152,7 +155,10 @@ describe('partner console in the browser', () => {
     await admin.goto(`${base}/partner/customers?q=hooli%20labs`);
     await signIn(admin, demo.adminEmail, demo.adminPassword!);
     await admin.getByRole('link', { name: 'Hooli Labs' }).click();
-    await admin.getByRole('link', { name: /^Licenses/ }).click();
+    await admin
+      .getByRole('navigation', { name: 'Customer sections' })
+      .getByRole('link', { name: /^Licenses/ })
+      .click();
     await admin.getByRole('link', { name: 'Add license' }).click();
     await admin.getByRole('heading', { level: 1, name: 'Add a license' }).waitFor();
 
@@ -179,7 +185,8 @@ describe('partner console in the browser', () => {
       '1 Mar 2025',
       '1 Mar 2030',
       'Active',
-      'Edit LMP Mail Security license',
+      // The row's actions: edit, and renew (a period or a new date).
+      'Edit LMP Mail Security license Renew LMP Mail Security license',
     ]);
 
     await row.getByRole('link', { name: /^Edit/ }).click();
@@ -202,7 +209,10 @@ describe('partner console in the browser', () => {
     const customerUrl = new URL(support.url()).pathname;
     expect(await support.getByRole('link', { name: 'Edit customer' }).count()).toBe(0);
     expect(await support.getByRole('link', { name: 'Add account' }).count()).toBe(0);
-    await support.getByRole('link', { name: /^Licenses/ }).click();
+    await support
+      .getByRole('navigation', { name: 'Customer sections' })
+      .getByRole('link', { name: /^Licenses/ })
+      .click();
     await support.getByRole('heading', { name: 'Licenses' }).waitFor();
     expect(await support.getByRole('link', { name: 'Add license' }).count()).toBe(0);
     expect(await support.getByRole('link', { name: /^Edit/ }).count()).toBe(0);

@@ -167,6 +167,7 @@ describe('partner edits (API)', () => {
         startsAt: '2026-01-01T00:00:00.000Z',
         expiresAt: '2035-06-30T00:00:00.000Z',
         status: 'active',
+        graceEndsAt: null,
       });
       expect((await t.admin.get(licenseUrl()).expect(200)).body).toEqual(res.body);
       const [event] = await auditOf('license.changed');

@@ -49,6 +49,8 @@ export async function startProductionStack(env: Record<string, string> = {}): Pr
     SMTP_URL: smtp.url,
     QUEUE_PREFIX: prefix,
     MIGRATE_ON_START: 'true',
+    // Both apps build links from the same public address, as deployed (the console's test default).
+    PUBLIC_URL: 'http://console.test',
     ...env,
   };
   const sut = await startConsole(full);

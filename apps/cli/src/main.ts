@@ -3,7 +3,7 @@ import { INestApplicationContext } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { ProblemException } from '@lmp/common';
 import { AppConfig, ConfigError, loadConfig } from '@lmp/config';
-import { InlineJobQueue, JobQueue, QueueAdminService } from '@lmp/notifications';
+import { InlineJobQueue, JobQueue, LicenseNoticesService, QueueAdminService } from '@lmp/notifications';
 import { formatQueueStatus } from './queue-status';
 import { BulkSeeder, ProvisioningService } from '@lmp/tenancy';
 import { flags, positiveInt, required, UsageError } from './args';
@@ -119,6 +119,20 @@ const commands: Record<string, CommandSpec> = {
     },
   },
 
+  'licenses:notify': {
+    usage: 'licenses:notify [--as-of YYYY-MM-DD]',
+    summary: 'run one license expiry scan now (prints JSON)',
+    details:
+      'Runs the license expiry scan once, as the workers do every LICENSE_SCAN_INTERVAL_MINUTES, and prints\n' +
+      'what it wrote: {"licenseNotices","partnerDigests"}. A notice already sent is never sent again.',
+    flags: [['--as-of YYYY-MM-DD', 'scan as of this UTC day instead of today']],
+    run: async (argv, config) => {
+      const v = flags(argv, { 'as-of': { type: 'string' } });
+      const asOf = v['as-of'] === undefined ? undefined : isoDay(String(v['as-of']));
+      out(await withApp(config, (app) => app.get(LicenseNoticesService).scan(asOf)));
+    },
+  },
+
   'queue:status': {
     usage: 'queue:status [--json]',
     summary: 'jobs per queue and outbox rows by status',
@@ -151,6 +165,15 @@ const commands: Record<string, CommandSpec> = {
     },
   },
 };
+
+/** A calendar day as midnight UTC; anything else (or a day that does not exist) is a usage error. */
+function isoDay(text: string): Date {
+  const d = new Date(`${text}T00:00:00Z`);
+  if (!/^\d{4}-\d{2}-\d{2}$/.test(text) || Number.isNaN(d.getTime()) || d.toISOString().slice(0, 10) !== text) {
+    throw new UsageError('--as-of must be a day as YYYY-MM-DD');
+  }
+  return d;
+}
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 

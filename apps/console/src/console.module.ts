@@ -48,6 +48,10 @@ import { SelfServicePagesController } from './self-service/self-service-pages.co
 import { PartnerController } from './partner/partner.controller';
 import { WebhooksController } from './partner/webhooks/webhooks.controller';
 import { WebhookPagesController } from './partner/webhooks/webhook-pages.controller';
+import { PartnerLicensesApiController } from './partner/licenses/licenses-api.controller';
+import { PartnerLicensesPagesController } from './partner/licenses/licenses-pages.controller';
+import { RenewLicensePagesController } from './partner/licenses/renew-pages.controller';
+import { CompanyLicensesPagesController } from './company/company-licenses-pages.controller';
 
 /** The console: HTTP API and pages. Without REDIS_URL it also delivers mail in-process. */
 @Module({})
@@ -82,6 +86,10 @@ export class ConsoleModule implements NestModule {
         ApiTokensController,
         ApiTokenPagesController,
         WebhooksController,
+        PartnerLicensesApiController,
+        PartnerLicensesPagesController,
+        RenewLicensePagesController,
+        CompanyLicensesPagesController,
         MeController,
         MfaController,
         CompanyController,

@@ -11,3 +11,4 @@ export * from './background-tasks';
 export * from './json-depth';
 export * from './wait-in-words';
 export * from './secret-box';
+export * from './license-terms';

@@ -62,6 +62,8 @@ export interface AppConfig {
   webhookRetryScheduleMs: number[];
   /** A webhook is disabled after this many deliveries in a row end dead. */
   webhookDisableAfterDead: number;
+  /** How often the workers (or the embedded console) scan licenses for expiry notices. */
+  licenseScanIntervalMinutes: number;
   dataDir: string;
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
   /** Apply pending migrations when the console starts (default on in embedded mode). */

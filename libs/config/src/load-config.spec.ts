@@ -133,6 +133,11 @@ describe(loadConfig.name, () => {
       expect(() => load(env)).toThrow(message);
     });
 
+    it('scans licenses for expiry notices every hour, or as configured', () => {
+      expect(load().licenseScanIntervalMinutes).toBe(60);
+      expect(load({ LICENSE_SCAN_INTERVAL_MINUTES: '15' }).licenseScanIntervalMinutes).toBe(15);
+    });
+
     it('sends mail from no-reply at the public host', () => {
       const sut = load({ PUBLIC_URL: 'https://console.example.com' });
 
@@ -334,6 +339,8 @@ describe(loadConfig.name, () => {
       ['TRUST_PROXY', { TRUST_PROXY: '11' }],
       ['LICENSE_EXPIRING_DAYS', { LICENSE_EXPIRING_DAYS: 'soon' }],
       ['LICENSE_EXPIRING_DAYS', { LICENSE_EXPIRING_DAYS: '5000' }],
+      ['LICENSE_SCAN_INTERVAL_MINUTES', { LICENSE_SCAN_INTERVAL_MINUTES: '0' }],
+      ['LICENSE_SCAN_INTERVAL_MINUTES', { LICENSE_SCAN_INTERVAL_MINUTES: 'hourly' }],
       ['OUTBOX_OVERDUE_GRACE_MS', { OUTBOX_OVERDUE_GRACE_MS: 'a minute' }],
       ['OUTBOX_OVERDUE_GRACE_MS', { OUTBOX_OVERDUE_GRACE_MS: '-5' }],
       ['OUTBOX_LEASE_MS', { OUTBOX_LEASE_MS: '10' }],

@@ -236,6 +236,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
     webhookAllowPrivateNetworks: bool(env, 'WEBHOOK_ALLOW_PRIVATE_NETWORKS', false),
     webhookRetryScheduleMs: durations(env, 'WEBHOOK_RETRY_SCHEDULE', DEFAULT_WEBHOOK_RETRY_SCHEDULE),
     webhookDisableAfterDead: int(env, 'WEBHOOK_DISABLE_AFTER_DEAD', 5, 1, 1000),
+    licenseScanIntervalMinutes: int(env, 'LICENSE_SCAN_INTERVAL_MINUTES', 60, 1, 1440),
     dataDir,
     logLevel,
     migrateOnStart: bool(env, 'MIGRATE_ON_START', database.type === 'sqlite'),

@@ -28,3 +28,5 @@ export * from './webhooks/address-check';
 export * from './webhooks/webhook-sender';
 export * from './webhooks/webhook-delivery';
 export * from './webhooks/webhook-store';
+export * from './license-notices.service';
+export * from './license-notice.repository';

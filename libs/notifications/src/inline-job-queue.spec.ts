@@ -25,7 +25,12 @@ const PRUNED: PruneResult = { tokens: 0, outbox: 0, sessions: 0, mfaSetups: 0 };
 function fakeProcessor(impl: Process, prune: () => Promise<PruneResult> = async () => PRUNED) {
   const process = jest.fn<Promise<ProcessResult>, [string]>(impl);
   const maintenance = { prune: jest.fn(prune) };
-  const handlers = jobHandlers({ process } as unknown as OutboxProcessor, maintenance as unknown as MaintenanceService);
+  const licenses = { scan: async () => ({ licenseNotices: 0, partnerDigests: 0 }) };
+  const handlers = jobHandlers(
+    { process } as unknown as OutboxProcessor,
+    maintenance as unknown as MaintenanceService,
+    licenses,
+  );
   return { process, prune: maintenance.prune, handlers };
 }
 

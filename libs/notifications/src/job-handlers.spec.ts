@@ -8,8 +8,13 @@ const OUTBOX_ID = '9e2a7c1b-3d4f-4a5b-8c6d-7e8f9a0b1c2d';
 function setup() {
   const processor = { process: jest.fn(async () => 'sent' as const) };
   const maintenance = { prune: jest.fn(async () => ({ tokens: 1, outbox: 2, sessions: 3, mfaSetups: 0 })) };
-  const sut = jobHandlers(processor as unknown as OutboxProcessor, maintenance as unknown as MaintenanceService);
-  return { sut, processor, maintenance };
+  const licenses = { scan: jest.fn(async () => ({ licenseNotices: 4, partnerDigests: 1 })) };
+  const sut = jobHandlers(
+    processor as unknown as OutboxProcessor,
+    maintenance as unknown as MaintenanceService,
+    licenses,
+  );
+  return { sut, processor, maintenance, licenses };
 }
 
 describe('job handlers', () => {
@@ -37,6 +42,17 @@ describe('job handlers', () => {
 
     expect(maintenance.prune).toHaveBeenCalledTimes(1);
     expect(processor.process).not.toHaveBeenCalled();
+  });
+
+  it('runs the license expiry scan as of now', async () => {
+    const { sut, licenses, maintenance } = setup();
+
+    await expect(
+      runJob(sut, { queue: QueueName.Maintenance, name: MaintenanceJob.LicenseNotices, data: {} }),
+    ).resolves.toEqual({ licenseNotices: 4, partnerDigests: 1 });
+
+    expect(licenses.scan.mock.calls).toEqual([[]]);
+    expect(maintenance.prune).not.toHaveBeenCalled();
   });
 
   it('has a handler for every queue and every maintenance job', () => {

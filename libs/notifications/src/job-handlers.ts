@@ -1,4 +1,5 @@
 import { JobItem, MaintenanceJob, OutboxJobData, QueueName } from './jobs';
+import type { LicenseNoticesService } from './license-notices.service';
 import type { MaintenanceService } from './maintenance.service';
 import type { OutboxProcessor, ProcessResult } from './outbox.processor';
 
@@ -14,13 +15,20 @@ export interface JobHandlers {
   [QueueName.Maintenance]: { [N in MaintenanceJob]: () => Promise<unknown> };
 }
 
-export function jobHandlers(processor: OutboxProcessor, maintenance: MaintenanceService): JobHandlers {
+export function jobHandlers(
+  processor: OutboxProcessor,
+  maintenance: MaintenanceService,
+  licenseNotices: Pick<LicenseNoticesService, 'scan'>,
+): JobHandlers {
   const deliver = ({ outboxId }: OutboxJobData) => processor.process(outboxId);
   return {
     [QueueName.Mail]: deliver,
     [QueueName.Sms]: deliver,
     [QueueName.Webhook]: deliver,
-    [QueueName.Maintenance]: { [MaintenanceJob.Prune]: () => maintenance.prune() },
+    [QueueName.Maintenance]: {
+      [MaintenanceJob.Prune]: () => maintenance.prune(),
+      [MaintenanceJob.LicenseNotices]: () => licenseNotices.scan(),
+    },
   };
 }
 

@@ -34,6 +34,10 @@ export const MailTemplate = {
   ApiTokenCreated: 'api-token-created',
   ApiTokenRevoked: 'api-token-revoked',
   WebhookDisabled: 'webhook-disabled',
+  LicenseExpiring: 'license-expiring',
+  LicenseExpired: 'license-expired',
+  LicenseDigest: 'license-digest',
+  LicenseRenewed: 'license-renewed',
 } as const;
 export type MailTemplate = (typeof MailTemplate)[keyof typeof MailTemplate];
 
@@ -46,6 +50,7 @@ export type SmsTemplate = (typeof SmsTemplate)[keyof typeof SmsTemplate];
 /** Jobs of the maintenance queue. Do not rename. */
 export const MaintenanceJob = {
   Prune: 'prune',
+  LicenseNotices: 'license-notices',
 } as const;
 export type MaintenanceJob = (typeof MaintenanceJob)[keyof typeof MaintenanceJob];
 

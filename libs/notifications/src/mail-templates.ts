@@ -113,6 +113,49 @@ export interface MailTemplateProps {
     lastError: string;
     webhooksLink: string;
   };
+  /** To a customer's Full Access users when a license reaches one of its partner's thresholds. */
+  [MailTemplate.LicenseExpiring]: {
+    firstName: string;
+    companyName: string;
+    partnerName: string;
+    product: string;
+    seats: number;
+    /** The expiry as people read it: "8 March 2030". */
+    expiresOn: string;
+    daysLeft: number;
+    licensesLink: string;
+  };
+  /** The notice on the day a license expires (or late, when the scanner catches up). */
+  [MailTemplate.LicenseExpired]: {
+    firstName: string;
+    companyName: string;
+    partnerName: string;
+    product: string;
+    seats: number;
+    expiresOn: string;
+    /** Days of the partner's grace period still left (0: none). */
+    graceDaysLeft: number;
+    licensesLink: string;
+  };
+  /** To each partner admin, at most once a day: every license that reached a notice. */
+  [MailTemplate.LicenseDigest]: {
+    firstName: string;
+    partnerName: string;
+    count: number;
+    /** One line per license (see formatDigestItems). */
+    items: string;
+    licensesLink: string;
+  };
+  /** To a customer's Full Access users when their partner renewed a license. */
+  [MailTemplate.LicenseRenewed]: {
+    firstName: string;
+    companyName: string;
+    partnerName: string;
+    product: string;
+    seats: number;
+    expiresOn: string;
+    licensesLink: string;
+  };
 }
 
 /** What partner admins are told about a created or revoked API token. */
@@ -148,6 +191,10 @@ export const MAIL_SUBJECTS: { [K in MailTemplate]: string } = {
   [MailTemplate.ApiTokenCreated]: 'A new API token was created for your partner account',
   [MailTemplate.ApiTokenRevoked]: 'An API token of your partner account was revoked',
   [MailTemplate.WebhookDisabled]: 'A webhook was disabled after failed deliveries',
+  [MailTemplate.LicenseExpiring]: 'A license of your company expires soon',
+  [MailTemplate.LicenseExpired]: 'A license of your company reached its end date',
+  [MailTemplate.LicenseDigest]: "Your customers' licenses that expire soon",
+  [MailTemplate.LicenseRenewed]: 'A license of your company was renewed',
 };
 
 /** Props that carry a link with a secret, logged only by the file transport of the embedded mode. */

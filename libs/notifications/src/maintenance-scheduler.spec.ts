@@ -8,9 +8,9 @@ describe(MaintenanceScheduler.name, () => {
   beforeEach(() => jest.useFakeTimers());
   afterEach(() => jest.useRealTimers());
 
-  it('queues the prune job every hour, as the worker schedules it', async () => {
+  it('queues the prune job every hour and the license scan at its interval, as the worker schedules them', async () => {
     const enqueue = jest.fn<Promise<void>, [JobItem]>(async () => undefined);
-    const sut = new MaintenanceScheduler({ enqueue } as unknown as JobQueue);
+    const sut = new MaintenanceScheduler({ enqueue } as unknown as JobQueue, { licenseScanIntervalMinutes: 90 });
 
     sut.onApplicationBootstrap();
     jest.advanceTimersByTime(3600_000 - 1);
@@ -20,9 +20,9 @@ describe(MaintenanceScheduler.name, () => {
     sut.onApplicationShutdown();
     jest.advanceTimersByTime(3600_000);
 
-    expect(enqueue.mock.calls).toEqual([
-      [{ queue: QueueName.Maintenance, name: MaintenanceJob.Prune, data: {} }],
-      [{ queue: QueueName.Maintenance, name: MaintenanceJob.Prune, data: {} }],
-    ]);
+    const prune = { queue: QueueName.Maintenance, name: MaintenanceJob.Prune, data: {} };
+    const scan = { queue: QueueName.Maintenance, name: MaintenanceJob.LicenseNotices, data: {} };
+    // Prune at 60 and 120 minutes, the license scan every 90 (LICENSE_SCAN_INTERVAL_MINUTES).
+    expect(enqueue.mock.calls).toEqual([[prune], [scan], [prune]]);
   });
 });

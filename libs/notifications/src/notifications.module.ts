@@ -7,12 +7,15 @@ import {
   OnApplicationShutdown,
   Provider,
 } from '@nestjs/common';
+import { ModuleRef } from '@nestjs/core';
 import { join } from 'node:path';
 import { AppConfig } from '@lmp/config';
 import { BullMqJobQueue } from './bullmq-job-queue';
 import { DeliveryMetrics } from './delivery-metrics';
 import { InlineJobQueue } from './inline-job-queue';
 import { jobHandlers } from './job-handlers';
+import { LicenseNoticeRepository } from './license-notice.repository';
+import { LicenseNoticesService } from './license-notices.service';
 import { JobQueue } from './job-queue';
 import { MaintenanceScheduler } from './maintenance-scheduler';
 import { MaintenanceService } from './maintenance.service';
@@ -79,14 +82,16 @@ export class NotificationsModule {
       embedded
         ? {
             provide: JobQueue,
-            useFactory: (processor: OutboxProcessor, maintenance: MaintenanceService) =>
+            // The scan writes mail through the outbox, whose dispatcher needs this queue: it is
+            // looked up when a scan runs, not when the queue is built.
+            useFactory: (processor: OutboxProcessor, maintenance: MaintenanceService, refs: ModuleRef) =>
               new InlineJobQueue(
-                jobHandlers(processor, maintenance),
+                jobHandlers(processor, maintenance, { scan: () => refs.get(LicenseNoticesService).scan() }),
                 config.mailAttempts,
                 config.retryBaseMs,
                 config.webhookRetryScheduleMs.length + 1,
               ),
-            inject: [OutboxProcessor, MaintenanceService],
+            inject: [OutboxProcessor, MaintenanceService, ModuleRef],
           }
         : {
             provide: JobQueue,
@@ -113,6 +118,8 @@ export class NotificationsModule {
       OutboxWriter,
       PartnerEvents,
       MaintenanceService,
+      LicenseNoticeRepository,
+      LicenseNoticesService,
       QueueAdminService,
       NotificationsLifecycle,
     ];
@@ -132,6 +139,7 @@ export class NotificationsModule {
         MailTransport,
         SmsTransport,
         MaintenanceService,
+        LicenseNoticesService,
         QueueAdminService,
         ...(role === 'worker' ? [QueueWorkers] : []),
       ],

@@ -136,6 +136,42 @@ const MAIL_SHAPES: { readonly [T in MailTemplate]: Shape<MailTemplateProps[T]> }
     lastError: 'string',
     webhooksLink: 'string',
   },
+  [MailTemplate.LicenseExpiring]: {
+    firstName: 'string',
+    companyName: 'string',
+    partnerName: 'string',
+    product: 'string',
+    seats: 'number',
+    expiresOn: 'string',
+    daysLeft: 'number',
+    licensesLink: 'string',
+  },
+  [MailTemplate.LicenseExpired]: {
+    firstName: 'string',
+    companyName: 'string',
+    partnerName: 'string',
+    product: 'string',
+    seats: 'number',
+    expiresOn: 'string',
+    graceDaysLeft: 'number',
+    licensesLink: 'string',
+  },
+  [MailTemplate.LicenseDigest]: {
+    firstName: 'string',
+    partnerName: 'string',
+    count: 'number',
+    items: 'string',
+    licensesLink: 'string',
+  },
+  [MailTemplate.LicenseRenewed]: {
+    firstName: 'string',
+    companyName: 'string',
+    partnerName: 'string',
+    product: 'string',
+    seats: 'number',
+    expiresOn: 'string',
+    licensesLink: 'string',
+  },
 };
 
 const SMS_SHAPES: { readonly [T in SmsTemplate]: Shape<SmsTemplateProps[T]> } = {

@@ -17,6 +17,7 @@ import {
   WORKER_MAX_STALLED,
   WORKER_STALLED_INTERVAL_MS,
 } from './jobs';
+import { LicenseNoticesService } from './license-notices.service';
 import { MaintenanceService } from './maintenance.service';
 import { OutboxProcessor, PermanentDeliveryError, ProcessResult, RowBusyError } from './outbox.processor';
 import { PING_EVENT, WEBHOOK_EVENT_TYPES } from './partner-events';
@@ -28,6 +29,8 @@ const JOB_NAMES: Record<DeliveryQueue, Set<string>> = {
   [QueueName.Sms]: new Set(Object.values(SmsTemplate)),
   [QueueName.Webhook]: new Set<string>([...WEBHOOK_EVENT_TYPES, PING_EVENT]),
 };
+/** The job scheduler of the license expiry scan: a fixed id, shared by every worker. */
+export const LICENSE_SCAN_SCHEDULER_ID = 'license-notices';
 /** A worker that has not reached Redis for this long reports itself unhealthy. */
 export const REDIS_LOST_FOR_GOOD_MS = 60_000;
 
@@ -63,9 +66,10 @@ export class QueueWorkers implements OnModuleInit, BeforeApplicationShutdown {
   constructor(
     processor: OutboxProcessor,
     maintenance: MaintenanceService,
+    licenseNotices: LicenseNoticesService,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {
-    this.handlers = jobHandlers(processor, maintenance);
+    this.handlers = jobHandlers(processor, maintenance, licenseNotices);
   }
 
   async onModuleInit(): Promise<void> {
@@ -128,6 +132,18 @@ export class QueueWorkers implements OnModuleInit, BeforeApplicationShutdown {
         { name: MaintenanceJob.Prune, opts: MAINTENANCE_JOB_OPTIONS },
       )
       .catch((err: Error) => this.logger.warn({ reason: err.message }, 'could not schedule the prune job'));
+    // The same for the license expiry scan: one scheduler id, so one job per interval across every
+    // worker, and the maintenance worker runs one job at a time. Two scans that still overlap
+    // send nothing twice: the database's unique keys decide (LicenseNoticeRepository).
+    void this.maintenanceQueue
+      .upsertJobScheduler(
+        LICENSE_SCAN_SCHEDULER_ID,
+        { every: this.config.licenseScanIntervalMinutes * 60_000 },
+        { name: MaintenanceJob.LicenseNotices, opts: MAINTENANCE_JOB_OPTIONS },
+      )
+      .catch((err: Error) =>
+        this.logger.warn({ reason: err.message }, 'could not schedule the license expiry scan; retried at restart'),
+      );
     this.logger.log(
       {
         queues: DELIVERY_QUEUES,

@@ -119,6 +119,44 @@ const SAMPLES: { [K in MailTemplate]: MailTemplateProps[K] } = {
     lastError: 'the receiver answered 500',
     webhooksLink: 'https://lmp.example.com/partner/settings/webhooks',
   },
+  [MailTemplate.LicenseExpiring]: {
+    firstName: 'Ada',
+    companyName: 'Contoso Ltd',
+    partnerName: 'Northwind Reseller',
+    product: 'Office Suite',
+    seats: 25,
+    expiresOn: '8 March 2030',
+    daysLeft: 7,
+    licensesLink: 'https://lmp.example.com/company/licenses',
+  },
+  [MailTemplate.LicenseExpired]: {
+    firstName: 'Ada',
+    companyName: 'Contoso Ltd',
+    partnerName: 'Northwind Reseller',
+    product: 'Office Suite',
+    seats: 25,
+    expiresOn: '8 March 2030',
+    graceDaysLeft: 14,
+    licensesLink: 'https://lmp.example.com/company/licenses',
+  },
+  [MailTemplate.LicenseDigest]: {
+    firstName: 'Ada',
+    partnerName: 'Northwind Reseller',
+    count: 2,
+    items:
+      'Contoso Ltd\tOffice Suite, 25 seats, expires 8 March 2030 (in 7 days)\thttps://lmp.example.com/partner/customers/1\n' +
+      'Fabrikam\tDesign Studio, 5 seats, expires 1 March 2030 (today)\thttps://lmp.example.com/partner/customers/2',
+    licensesLink: 'https://lmp.example.com/partner/licenses?status=expiring',
+  },
+  [MailTemplate.LicenseRenewed]: {
+    firstName: 'Ada',
+    companyName: 'Contoso Ltd',
+    partnerName: 'Northwind Reseller',
+    product: 'Office Suite',
+    seats: 25,
+    expiresOn: '8 March 2031',
+    licensesLink: 'https://lmp.example.com/company/licenses',
+  },
 };
 
 /** What a browser or mail client reads from an attribute value: character references decoded. */

@@ -24,6 +24,33 @@ export function templatesDir(): string {
   return found;
 }
 
+/** One line of a partner's digest: the company, what is due, and the link to the customer. */
+export interface DigestItem {
+  company: string;
+  detail: string;
+  link: string;
+}
+
+/**
+ * A digest's list travels as one flat prop (the outbox payload holds scalars): a line per
+ * license, its fields separated by tabs. Company names cannot hold tabs or line breaks (forms
+ * refuse control characters); they are replaced here all the same.
+ */
+export function formatDigestItems(items: DigestItem[]): string {
+  const clean = (s: string) => s.replace(/[\t\r\n]+/g, ' ');
+  return items.map((i) => [clean(i.company), clean(i.detail), clean(i.link)].join('\t')).join('\n');
+}
+
+export function parseDigestItems(text: string): DigestItem[] {
+  return text
+    .split('\n')
+    .filter((line) => line !== '')
+    .map((line) => {
+      const [company = '', detail = '', link = ''] = line.split('\t');
+      return { company, detail, link };
+    });
+}
+
 type Compiled = { html: HandlebarsTemplateDelegate; text: HandlebarsTemplateDelegate };
 
 /** Renders mail and text messages with one Handlebars instance in strict mode: a missing prop fails. */
@@ -37,6 +64,8 @@ export class TemplateRenderer {
     const dir = templatesDir();
     const read = (file: string) => readFileSync(join(dir, file), 'utf8');
     this.hbs.registerPartial('layout', read('layout.html.hbs'));
+    this.hbs.registerHelper('plural', (n: unknown, one: string, many: string) => (n === 1 ? one : many));
+    this.hbs.registerHelper('digestRows', (items: unknown) => parseDigestItems(typeof items === 'string' ? items : ''));
     for (const name of Object.values(MailTemplate)) {
       this.mail.set(name, {
         html: this.hbs.compile(read(`${name}.html.hbs`), { strict: true }),

@@ -16,11 +16,15 @@ import { ListPositionsCache } from './list-positions.cache';
 export interface CustomerListQuery extends PageRequest {
   q?: string;
   sort: { field: 'company_name' | 'created_at' | 'country'; direction: 'ASC' | 'DESC' };
+  /** The expiring window: rows say whether a license (not suspended, started) expires in it. */
+  expiring?: { now: Date; until: Date };
 }
 
 export interface CustomerRow extends Customer {
   accountCount: number;
   licenseCount: number;
+  /** Set when the list was asked for the expiring window. */
+  hasExpiringLicense?: boolean;
 }
 
 /** Deep pages of long lists start from the sort key of every this-many-th customer. */
@@ -147,6 +151,14 @@ export class CustomerRepository {
       .createQueryBuilder('c')
       .addSelect('(SELECT COUNT(*) FROM users u WHERE u.customer_id = c.id)', 'account_count')
       .addSelect('(SELECT COUNT(*) FROM licenses l WHERE l.customer_id = c.id)', 'license_count')
+      // A correlated EXISTS per row of the page: a range on IDX_licenses_customer_expires.
+      .addSelect(
+        query.expiring
+          ? "(CASE WHEN EXISTS (SELECT 1 FROM licenses x WHERE x.customer_id = c.id AND x.expires_at > :expNow AND x.expires_at <= :expUntil AND x.starts_at <= :expNow AND x.status <> 'suspended') THEN 1 ELSE 0 END)"
+          : '0',
+        'expiring_license',
+      )
+      .setParameters(query.expiring ? { expNow: query.expiring.now, expUntil: query.expiring.until } : {})
       .innerJoin(
         (sub) => {
           sub
@@ -175,12 +187,14 @@ export class CustomerRepository {
       c_id: string;
       account_count: string;
       license_count: string;
+      expiring_license: string | number;
     }>();
     const counts = new Map(raw.map((r) => [r.c_id, r]));
     const items = entities.map((c) => ({
       ...c,
       accountCount: Number(counts.get(c.id)?.account_count ?? 0),
       licenseCount: Number(counts.get(c.id)?.license_count ?? 0),
+      ...(query.expiring ? { hasExpiringLicense: Number(counts.get(c.id)?.expiring_license ?? 0) === 1 } : {}),
     }));
     // A page that is not full (and not past the end) tells the total by itself.
     const total =

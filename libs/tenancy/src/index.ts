@@ -22,3 +22,4 @@ export * from './api-token-problems';
 export * from './partner-webhooks.service';
 export * from './webhook-views';
 export * from './webhook.repository';
+export * from './license-overview.service';

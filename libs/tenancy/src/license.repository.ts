@@ -1,6 +1,30 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource, EntityManager } from 'typeorm';
-import { License, ReadReplicas } from '@lmp/database';
+import { offsetOf, Page, PageRequest } from '@lmp/common';
+import { Customer, License, Partner, ReadReplicas } from '@lmp/database';
+import type { LicenseStatus } from './views';
+
+/** The derived status as SQL: the same rules as licenseStatus, on the dates at `now`. */
+export interface LicenseListFilter {
+  status?: LicenseStatus;
+  /** Only licenses expiring before this moment. */
+  expiresBefore?: Date;
+  product?: string;
+  customerId?: string;
+}
+
+export const LICENSE_LIST_SORT = {
+  expiresAt: 'l.expires_at',
+  product: 'l.product',
+  companyName: 'c.company_name',
+  seats: 'l.seats',
+} as const;
+export type LicenseListSortField = (typeof LICENSE_LIST_SORT)[keyof typeof LICENSE_LIST_SORT];
+
+/** A license with its customer's name, as the partner's list across customers shows it. */
+export type LicenseWithCustomer = License & { companyName: string };
+
+const DAY_MS = 86_400_000;
 
 /** Licenses, reached only through a customer of the given partner. */
 @Injectable()
@@ -44,6 +68,107 @@ export class LicenseRepository {
       .where('id = :licenseId AND customer_id = :customerId', { licenseId, customerId })
       .andWhere('customer_id IN (SELECT c.id FROM customers c WHERE c.partner_id = :partnerId)', { partnerId })
       .execute();
+  }
+
+  /** The grace period of the partner that sells to this customer (0 when none). */
+  async graceDaysOfCustomer(customerId: string): Promise<number> {
+    const row: { grace?: unknown } | undefined = await this.dataSource
+      .createQueryBuilder()
+      .select('p.license_grace_days', 'grace')
+      .from(Customer, 'c')
+      .innerJoin(Partner, 'p', 'p.id = c.partner_id')
+      .where('c.id = :customerId', { customerId })
+      .getRawOne();
+    return Number(row?.grace ?? 0);
+  }
+
+  /** A customer company's own licenses (the company's users see them). */
+  listOfCustomer(customerId: string): Promise<License[]> {
+    return this.dataSource
+      .getRepository(License)
+      .createQueryBuilder('l')
+      .where('l.customer_id = :customerId', { customerId })
+      .orderBy('l.expires_at', 'ASC')
+      .addOrderBy('l.id', 'ASC')
+      .getMany();
+  }
+
+  /**
+   * The partner's licenses across its customers, filtered by the derived status at `now` (the
+   * partner's grace days and the expiring window decide the edges), one page.
+   */
+  listOfPartner(
+    partnerId: string,
+    filter: LicenseListFilter,
+    terms: { now: Date; expiringDays: number; graceDays: number },
+    page: PageRequest,
+    sort: { field: LicenseListSortField; direction: 'ASC' | 'DESC' },
+  ): Promise<Page<LicenseWithCustomer>> {
+    return this.replicas.read((em) => this.listOfPartnerOn(em, partnerId, filter, terms, page, sort));
+  }
+
+  private async listOfPartnerOn(
+    em: EntityManager,
+    partnerId: string,
+    filter: LicenseListFilter,
+    terms: { now: Date; expiringDays: number; graceDays: number },
+    page: PageRequest,
+    sort: { field: LicenseListSortField; direction: 'ASC' | 'DESC' },
+  ): Promise<Page<LicenseWithCustomer>> {
+    const { now, expiringDays, graceDays } = terms;
+    const qb = em
+      .getRepository(License)
+      .createQueryBuilder('l')
+      .innerJoin(Customer, 'c', 'c.id = l.customer_id')
+      .addSelect('c.company_name', 'companyName')
+      .where('c.partner_id = :partnerId', { partnerId });
+    const notSuspended = "l.status <> 'suspended'";
+    const p = {
+      now,
+      graceEnd: new Date(now.getTime() - graceDays * DAY_MS),
+      expiringEnd: new Date(now.getTime() + expiringDays * DAY_MS),
+    };
+    switch (filter.status) {
+      case 'suspended':
+        qb.andWhere("l.status = 'suspended'");
+        break;
+      case 'expired':
+        qb.andWhere(`${notSuspended} AND l.expires_at <= :graceEnd`, p);
+        break;
+      case 'grace':
+        qb.andWhere(`${notSuspended} AND l.expires_at <= :now AND l.expires_at > :graceEnd`, p);
+        break;
+      case 'scheduled':
+        qb.andWhere(`${notSuspended} AND l.starts_at > :now AND l.expires_at > :now`, p);
+        break;
+      case 'expiring':
+        qb.andWhere(
+          `${notSuspended} AND l.starts_at <= :now AND l.expires_at > :now AND l.expires_at <= :expiringEnd`,
+          p,
+        );
+        break;
+      case 'active':
+        qb.andWhere(`${notSuspended} AND l.starts_at <= :now AND l.expires_at > :expiringEnd`, p);
+        break;
+    }
+    if (filter.expiresBefore) qb.andWhere('l.expires_at < :before', { before: filter.expiresBefore });
+    if (filter.product) qb.andWhere('l.product = :product', { product: filter.product });
+    if (filter.customerId) qb.andWhere('l.customer_id = :customerId', { customerId: filter.customerId });
+    const total = await qb.clone().getCount();
+    const { entities, raw } = await qb
+      .orderBy(sort.field, sort.direction)
+      .addOrderBy('l.id', sort.direction)
+      .offset(offsetOf(page))
+      .limit(page.pageSize)
+      .getRawAndEntities();
+    const names = new Map<string, string>();
+    for (const r of raw as Array<Record<string, unknown>>) names.set(String(r.l_id), String(r.companyName));
+    return {
+      items: entities.map((l) => Object.assign(l, { companyName: names.get(l.id) ?? '' })),
+      total,
+      page: page.page,
+      pageSize: page.pageSize,
+    };
   }
 
   async insert(em: EntityManager, license: License): Promise<void> {

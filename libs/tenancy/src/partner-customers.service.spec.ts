@@ -1,6 +1,7 @@
 import { AuditAction } from '@lmp/audit';
 import { NotFoundProblem } from '@lmp/common';
 import { newTestService, TEST_NOW } from '@lmp/common/testing';
+import { APP_CONFIG } from '@lmp/config';
 import { TransactionRunner } from '@lmp/database';
 import { aCustomer, inlineTransactions } from '@lmp/database/testing';
 import { CustomerRepository } from './customer.repository';
@@ -11,7 +12,10 @@ const actor = { partnerId: 'p-1', userId: 'staff-1', ip: null };
 
 function setup() {
   const { runner, tx } = inlineTransactions();
-  const t = newTestService(PartnerCustomersService, [[TransactionRunner, runner]]);
+  const t = newTestService(PartnerCustomersService, [
+    [TransactionRunner, runner],
+    [APP_CONFIG, { licenseExpiringDays: 30 }],
+  ]);
   t.mock(CustomerRepository).counts.mockResolvedValue({ accounts: new Map(), licenses: new Map() });
   return { ...t, tx };
 }

@@ -1,6 +1,7 @@
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import { AuditAction } from '@lmp/audit';
 import { Clock } from '@lmp/common';
+import { APP_CONFIG, AppConfig } from '@lmp/config';
 import { Customer, CustomerStatus, newId, TransactionRunner } from '@lmp/database';
 import { PartnerEvents } from '@lmp/notifications';
 import { CustomerListQuery, CustomerRepository } from './customer.repository';
@@ -24,10 +25,14 @@ export class PartnerCustomersService {
     private readonly events: PartnerEvents,
     private readonly tx: TransactionRunner,
     private readonly clock: Clock,
+    @Inject(APP_CONFIG) private readonly config: Pick<AppConfig, 'licenseExpiringDays'>,
   ) {}
 
+  /** One page of customers; each says whether one of its licenses is expiring (the list's badge). */
   async listCustomers(actor: PartnerActor, query: CustomerListQuery) {
-    const page = await this.customers.list(actor.partnerId, query);
+    const now = this.clock.now();
+    const expiring = { now, until: new Date(now.getTime() + this.config.licenseExpiringDays * 86_400_000) };
+    const page = await this.customers.list(actor.partnerId, { ...query, expiring });
     return { ...page, items: page.items.map(customerView) };
   }
 

@@ -3,11 +3,14 @@ import { NotFoundProblem, ValidationProblem } from '@lmp/common';
 import { newTestService, TEST_NOW } from '@lmp/common/testing';
 import { APP_CONFIG, AppConfig } from '@lmp/config';
 import { TransactionRunner } from '@lmp/database';
-import { aCustomer, aLicense, inlineTransactions } from '@lmp/database/testing';
+import { aCustomer, aLicense, aUser, inlineTransactions } from '@lmp/database/testing';
+import { MailTemplate, OutboxWriter } from '@lmp/notifications';
+import { CompanyUserRepository } from './company-user.repository';
 import { CustomerRepository } from './customer.repository';
 import { LicenseRepository } from './license.repository';
 import { PartnerAudit } from './partner-audit';
 import { PartnerLicensesService } from './partner-licenses.service';
+import { PartnerRepository } from './partner.repository';
 
 const actor = { partnerId: 'p-1', userId: 'staff-1', ip: null };
 const DAY = 86_400_000;
@@ -97,5 +100,69 @@ describe('PartnerLicensesService', () => {
     mock(CustomerRepository).findOne.mockResolvedValue(null);
     await expect(sut.listLicenses(actor, 'foreign')).rejects.toBeInstanceOf(NotFoundProblem);
     expect(mock(LicenseRepository).list).not.toHaveBeenCalled();
+  });
+
+  describe('renewal', () => {
+    function renewable(expiresAt: Date) {
+      const t = setup();
+      const license = aLicense({ customerId: t.customer.id, startsAt: daysFromNow(-300), expiresAt, seats: 10 });
+      t.mock(LicenseRepository).findOne.mockResolvedValue(license);
+      t.mock(CustomerRepository).findOne.mockResolvedValue(t.customer);
+      t.mock(PartnerRepository).nameOf.mockResolvedValue('Northwind');
+      t.mock(CompanyUserRepository).fullAccessUsers.mockResolvedValue([
+        aUser({ email: 'ada@contoso.example', firstName: 'Ada', customerId: t.customer.id, role: 'full_access' }),
+      ]);
+      return { ...t, license };
+    }
+
+    it('adds the period to the old expiry, so an early renewal loses no paid time', async () => {
+      const { sut, mock, customer, license, tx } = renewable(daysFromNow(10));
+
+      await sut.renewLicense(actor, customer.id, license.id, { period: 'P1Y', seats: 12 });
+
+      const expected = new Date(daysFromNow(10));
+      expected.setUTCFullYear(expected.getUTCFullYear() + 1);
+      expect(mock(LicenseRepository).update).toHaveBeenCalledWith(tx.em, 'p-1', customer.id, license.id, {
+        expiresAt: expected,
+        seats: 12,
+      });
+      expect(mock(PartnerAudit).record).toHaveBeenCalledWith(
+        tx.em,
+        actor,
+        AuditAction.LicenseRenewed,
+        expect.objectContaining({ licenseId: license.id, expiresAt: expected.toISOString(), seats: 12, period: 'P1Y' }),
+        { customerId: customer.id },
+      );
+      expect(mock(OutboxWriter).mail).toHaveBeenCalledWith(
+        tx,
+        MailTemplate.LicenseRenewed,
+        'ada@contoso.example',
+        expect.objectContaining({ firstName: 'Ada', partnerName: 'Northwind', seats: 12 }),
+      );
+    });
+
+    it('counts from today when the license has already expired, so it is not backdated', async () => {
+      const { sut, mock, customer, license, tx } = renewable(daysFromNow(-20));
+
+      await sut.renewLicense(actor, customer.id, license.id, { period: 'P30D' });
+
+      expect(mock(LicenseRepository).update).toHaveBeenCalledWith(tx.em, 'p-1', customer.id, license.id, {
+        expiresAt: daysFromNow(30),
+        seats: 10,
+      });
+    });
+
+    it.each([
+      [{}],
+      [{ period: 'P1Y', expiresAt: daysFromNow(400) }],
+      [{ period: 'one year' }],
+      [{ expiresAt: daysFromNow(5) }],
+    ])('refuses %j and changes nothing', async (input) => {
+      const { sut, mock, customer, license } = renewable(daysFromNow(10));
+
+      await expect(sut.renewLicense(actor, customer.id, license.id, input)).rejects.toBeInstanceOf(ValidationProblem);
+      expect(mock(LicenseRepository).update).not.toHaveBeenCalled();
+      expect(mock(OutboxWriter).mail).not.toHaveBeenCalled();
+    });
   });
 });

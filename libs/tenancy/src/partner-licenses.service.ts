@@ -1,14 +1,17 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { AuditAction } from '@lmp/audit';
 import { PartnerEvents } from '@lmp/notifications';
-import { Clock, ValidationProblem } from '@lmp/common';
+import { Clock, longDate, renewedExpiry, ValidationProblem } from '@lmp/common';
 import { APP_CONFIG, AppConfig } from '@lmp/config';
 import { License, newId, TransactionRunner } from '@lmp/database';
+import { MailTemplate, OutboxWriter } from '@lmp/notifications';
+import { CompanyUserRepository } from './company-user.repository';
 import { CustomerRepository } from './customer.repository';
 import { LicenseRepository } from './license.repository';
 import { found, PartnerActor } from './partner-actor';
 import { changedFields, defined, PartnerAudit } from './partner-audit';
 import { licenseEventData } from './partner-event-data';
+import { PartnerRepository } from './partner.repository';
 import { licenseView } from './views';
 
 export interface NewLicense {
@@ -16,6 +19,13 @@ export interface NewLicense {
   seats: number;
   startsAt: Date;
   expiresAt: Date;
+}
+
+/** A renewal: a new expiry, or a period to add (ISO 8601, e.g. P1Y); seats may change with it. */
+export interface LicenseRenewal {
+  expiresAt?: Date;
+  period?: string;
+  seats?: number;
 }
 
 export interface LicenseChanges {
@@ -37,6 +47,9 @@ export class PartnerLicensesService {
     private readonly tx: TransactionRunner,
     private readonly clock: Clock,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
+    private readonly partners: PartnerRepository,
+    private readonly companyUsers: CompanyUserRepository,
+    private readonly outbox: OutboxWriter,
   ) {}
 
   async listLicenses(actor: PartnerActor, customerId: string) {
@@ -101,6 +114,64 @@ export class PartnerLicensesService {
         await this.audit.record(em, actor, AuditAction.LicenseChanged, { licenseId, ...changes }, { customerId });
       });
     }
+    return this.getLicense(actor, customerId, licenseId);
+  }
+
+  /**
+   * Renews a license: with a period, the new expiry counts from the old one, or from now when it
+   * has already expired, so a late renewal neither loses paid time nor backdates it. The new
+   * expiry re-arms every expiry notice (notices are kept per expiry). The company's Full Access
+   * users are told by mail.
+   */
+  async renewLicense(actor: PartnerActor, customerId: string, licenseId: string, input: LicenseRenewal) {
+    const license = await this.requireLicense(actor, customerId, licenseId);
+    const now = this.clock.now();
+    if ((input.expiresAt === undefined) === (input.period === undefined)) {
+      throw new ValidationProblem([{ field: 'expiresAt', message: 'give either expiresAt or period' }]);
+    }
+    let expiresAt = input.expiresAt;
+    if (input.period !== undefined) {
+      expiresAt = renewedExpiry(license.expiresAt, input.period, now) ?? undefined;
+      if (!expiresAt)
+        throw new ValidationProblem([{ field: 'period', message: 'must be a period like P1Y, P6M or P30D' }]);
+    }
+    if (!expiresAt || expiresAt <= now || expiresAt <= license.expiresAt) {
+      throw new ValidationProblem([
+        { field: 'expiresAt', message: 'must be later than now and than the current expiry' },
+      ]);
+    }
+    checkLicenseDates(license.startsAt, expiresAt);
+    const seats = input.seats ?? license.seats;
+    await this.tx.run(async (tx) => {
+      await this.licenses.update(tx.em, actor.partnerId, customerId, licenseId, { expiresAt, seats });
+      await this.audit.record(
+        tx.em,
+        actor,
+        AuditAction.LicenseRenewed,
+        {
+          licenseId,
+          product: license.product,
+          previousExpiresAt: license.expiresAt.toISOString(),
+          expiresAt: expiresAt.toISOString(),
+          seats,
+          period: input.period ?? null,
+        },
+        { customerId },
+      );
+      const customer = await found(this.customers.findOne(actor.partnerId, customerId, tx.em), 'customer');
+      const partnerName = await this.partners.nameOf(actor.partnerId);
+      for (const user of await this.companyUsers.fullAccessUsers(tx.em, customerId)) {
+        await this.outbox.mail(tx, MailTemplate.LicenseRenewed, user.email, {
+          firstName: user.firstName || user.email,
+          companyName: customer.companyName,
+          partnerName,
+          product: license.product,
+          seats,
+          expiresOn: longDate(expiresAt),
+          licensesLink: `${this.config.publicUrl}/company/licenses`,
+        });
+      }
+    });
     return this.getLicense(actor, customerId, licenseId);
   }
 

@@ -7,6 +7,7 @@ import { PartnerAudit } from './partner-audit';
 import { PartnerSettingsService } from './partner-settings.service';
 import { PartnerRepository } from './partner.repository';
 
+const NOTICES = { licenseNotices: true, licenseNoticeDays: [30, 7, 1], licenseGraceDays: 0 };
 const actor = { partnerId: 'p-1', userId: 'staff-1', ip: '198.51.100.4' };
 
 function setup(requireStaffMfa: boolean) {
@@ -18,6 +19,9 @@ function setup(requireStaffMfa: boolean) {
     name: 'Northwind Partners',
     status: 'active',
     requireStaffMfa,
+    licenseNotices: true,
+    licenseNoticeDays: '30,7,1',
+    licenseGraceDays: 0,
     createdAt: new Date('2026-01-01T00:00:00Z'),
   } as Partner;
   t.mock(PartnerRepository).findOne.mockResolvedValue(partner);
@@ -28,9 +32,14 @@ describe('PartnerSettingsService', () => {
   it("turns the staff 2FA policy on, in the partner's own row, and audits it", async () => {
     const { sut, mock, tx } = setup(false);
 
-    expect(await sut.updateSettings(actor, { requireStaffMfa: true })).toEqual({ requireStaffMfa: true });
+    expect(await sut.updateSettings(actor, { requireStaffMfa: true })).toEqual({ ...NOTICES, requireStaffMfa: true });
 
-    expect(mock(PartnerRepository).update).toHaveBeenCalledWith(tx.em, 'p-1', { requireStaffMfa: true });
+    expect(mock(PartnerRepository).update).toHaveBeenCalledWith(tx.em, 'p-1', {
+      requireStaffMfa: true,
+      licenseNotices: true,
+      licenseNoticeDays: '30,7,1',
+      licenseGraceDays: 0,
+    });
     expect(mock(PartnerAudit).record).toHaveBeenCalledWith(tx.em, actor, AuditAction.PartnerSettingsChanged, {
       requireStaffMfa: true,
     });
@@ -39,11 +48,46 @@ describe('PartnerSettingsService', () => {
   it('writes and audits nothing when the policy already is as asked, or nothing is asked', async () => {
     const { sut, mock } = setup(true);
 
-    expect(await sut.updateSettings(actor, { requireStaffMfa: true })).toEqual({ requireStaffMfa: true });
-    expect(await sut.updateSettings(actor, {})).toEqual({ requireStaffMfa: true });
+    expect(await sut.updateSettings(actor, { requireStaffMfa: true })).toEqual({ ...NOTICES, requireStaffMfa: true });
+    expect(await sut.updateSettings(actor, {})).toEqual({ ...NOTICES, requireStaffMfa: true });
+    expect(await sut.updateSettings(actor, { licenseNoticeDays: [1, 7, 30] })).toEqual({
+      ...NOTICES,
+      requireStaffMfa: true,
+    });
 
     expect(mock(PartnerRepository).update).not.toHaveBeenCalled();
     expect(mock(PartnerAudit).record).not.toHaveBeenCalled();
+  });
+
+  it('changes the expiry notice settings, sorted, and audits what changed', async () => {
+    const { sut, mock, tx } = setup(false);
+
+    const next = await sut.updateSettings(actor, { licenseNoticeDays: [14, 60, 14], licenseGraceDays: 10 });
+
+    expect(next).toEqual({
+      requireStaffMfa: false,
+      licenseNotices: true,
+      licenseNoticeDays: [60, 14],
+      licenseGraceDays: 10,
+    });
+    expect(mock(PartnerAudit).record).toHaveBeenCalledWith(tx.em, actor, AuditAction.PartnerSettingsChanged, {
+      licenseNoticeDays: '60,14',
+      licenseGraceDays: 10,
+    });
+  });
+
+  it.each([
+    [{ licenseNoticeDays: [0] }, 'licenseNoticeDays'],
+    [{ licenseNoticeDays: [1, 2, 3, 4, 5, 6, 7] }, 'licenseNoticeDays'],
+    [{ licenseGraceDays: 91 }, 'licenseGraceDays'],
+    [{ licenseGraceDays: 1.5 }, 'licenseGraceDays'],
+  ])('refuses %j and writes nothing', async (changes, field) => {
+    const { sut, mock } = setup(false);
+
+    await expect(sut.updateSettings(actor, changes)).rejects.toMatchObject({
+      problem: { errors: [expect.objectContaining({ field })] },
+    });
+    expect(mock(PartnerRepository).update).not.toHaveBeenCalled();
   });
 
   it("lists the partner's own audit events with the names of the companies they concern", async () => {

@@ -1,6 +1,15 @@
 import { Injectable } from '@nestjs/common';
 import { AuditAction, AuditFilter, AuditService } from '@lmp/audit';
-import { Page, PageRequest } from '@lmp/common';
+import {
+  checkNoticeDays,
+  FieldError,
+  formatNoticeDays,
+  MAX_GRACE_DAYS,
+  Page,
+  PageRequest,
+  parseNoticeDays,
+  ValidationProblem,
+} from '@lmp/common';
 import { FlatJson, TransactionRunner } from '@lmp/database';
 import { CustomerRepository } from './customer.repository';
 import { found, PartnerActor } from './partner-actor';
@@ -9,6 +18,12 @@ import { PartnerRepository } from './partner.repository';
 
 export interface PartnerSettings {
   requireStaffMfa: boolean;
+  /** Expiry notices to customers and the daily digest to the partner's admins. */
+  licenseNotices: boolean;
+  /** Days before an expiry when notices go out, largest first (the expiry day is always one). */
+  licenseNoticeDays: number[];
+  /** Days after the expiry during which a license shows `grace` (0 to 90). */
+  licenseGraceDays: number;
 }
 
 export interface AuditListItem {
@@ -45,22 +60,59 @@ export class PartnerSettingsService {
     return { id: partner.id, code: partner.code, name: partner.name };
   }
 
-  /** The partner's settings: for now, whether its staff must use two-factor authentication. */
+  /** The partner's settings: the staff 2FA policy and the license expiry notices. */
   async getSettings(actor: PartnerActor): Promise<PartnerSettings> {
     const partner = await found(this.partners.findOne(actor.partnerId), 'partner');
-    return { requireStaffMfa: partner.requireStaffMfa };
+    return {
+      requireStaffMfa: partner.requireStaffMfa,
+      licenseNotices: partner.licenseNotices,
+      licenseNoticeDays: parseNoticeDays(partner.licenseNoticeDays),
+      licenseGraceDays: partner.licenseGraceDays,
+    };
   }
 
-  /** Changes take effect at each staff member's next sign-in. */
+  /**
+   * Changes what is given; the 2FA policy takes effect at each staff member's next sign-in, the
+   * notice settings at the next scan. Bad values are refused before anything is written.
+   */
   async updateSettings(actor: PartnerActor, changes: Partial<PartnerSettings>): Promise<PartnerSettings> {
     const current = await this.getSettings(actor);
-    const requireStaffMfa = changes.requireStaffMfa;
-    if (requireStaffMfa === undefined || requireStaffMfa === current.requireStaffMfa) return current;
+    const errors: FieldError[] = [];
+    let days: number[] | undefined;
+    if (changes.licenseNoticeDays !== undefined) {
+      const checked = checkNoticeDays(changes.licenseNoticeDays);
+      if ('error' in checked) errors.push({ field: 'licenseNoticeDays', message: checked.error });
+      else days = checked.days;
+    }
+    const grace = changes.licenseGraceDays;
+    if (grace !== undefined && (!Number.isInteger(grace) || grace < 0 || grace > MAX_GRACE_DAYS)) {
+      errors.push({ field: 'licenseGraceDays', message: `must be a whole number of days from 0 to ${MAX_GRACE_DAYS}` });
+    }
+    if (errors.length) throw new ValidationProblem(errors);
+    const next = {
+      requireStaffMfa: changes.requireStaffMfa ?? current.requireStaffMfa,
+      licenseNotices: changes.licenseNotices ?? current.licenseNotices,
+      licenseNoticeDays: days ?? current.licenseNoticeDays,
+      licenseGraceDays: grace ?? current.licenseGraceDays,
+    };
+    const changed: FlatJson = {};
+    if (next.requireStaffMfa !== current.requireStaffMfa) changed.requireStaffMfa = next.requireStaffMfa;
+    if (next.licenseNotices !== current.licenseNotices) changed.licenseNotices = next.licenseNotices;
+    if (formatNoticeDays(next.licenseNoticeDays) !== formatNoticeDays(current.licenseNoticeDays)) {
+      changed.licenseNoticeDays = formatNoticeDays(next.licenseNoticeDays);
+    }
+    if (next.licenseGraceDays !== current.licenseGraceDays) changed.licenseGraceDays = next.licenseGraceDays;
+    if (Object.keys(changed).length === 0) return current;
     await this.tx.run(async ({ em }) => {
-      await this.partners.update(em, actor.partnerId, { requireStaffMfa });
-      await this.audit.record(em, actor, AuditAction.PartnerSettingsChanged, { requireStaffMfa });
+      await this.partners.update(em, actor.partnerId, {
+        requireStaffMfa: next.requireStaffMfa,
+        licenseNotices: next.licenseNotices,
+        licenseNoticeDays: formatNoticeDays(next.licenseNoticeDays),
+        licenseGraceDays: next.licenseGraceDays,
+      });
+      await this.audit.record(em, actor, AuditAction.PartnerSettingsChanged, changed);
     });
-    return { requireStaffMfa };
+    return next;
   }
 
   /** The partner's own events, newest first, with the people and companies they name. */

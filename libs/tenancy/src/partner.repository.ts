@@ -20,7 +20,7 @@ export class PartnerRepository {
   async update(
     em: EntityManager,
     partnerId: string,
-    changes: Partial<Pick<Partner, 'requireStaffMfa'>>,
+    changes: Partial<Pick<Partner, 'requireStaffMfa' | 'licenseNotices' | 'licenseNoticeDays' | 'licenseGraceDays'>>,
   ): Promise<void> {
     await em.update(Partner, { id: partnerId }, changes);
   }

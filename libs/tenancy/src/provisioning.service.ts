@@ -2,7 +2,14 @@ import { Injectable } from '@nestjs/common';
 import { randomBytes } from 'node:crypto';
 import { DataSource } from 'typeorm';
 import { AuditAction, AuditService } from '@lmp/audit';
-import { Clock, ConflictProblem, FieldError, ValidationProblem } from '@lmp/common';
+import {
+  Clock,
+  ConflictProblem,
+  DEFAULT_NOTICE_DAYS,
+  FieldError,
+  formatNoticeDays,
+  ValidationProblem,
+} from '@lmp/common';
 import { Customer, License, newId, Partner, TransactionRunner, User } from '@lmp/database';
 import { PasswordHasher, UserRepository, checkPassword, normalizeEmail } from '@lmp/identity';
 import { AccountInviter } from './account-inviter';
@@ -84,6 +91,13 @@ const LAST = [
 const COUNTRIES = ['GB', 'DE', 'FR', 'NL', 'US', 'IE', 'ES', 'SE'];
 
 /** Creates partners, their first admin, operators and demo data: the CLI's and first start's work. */
+/** A new partner's expiry notices: on, 30, 7 and 1 days ahead, no grace period. */
+const LICENSE_NOTICE_DEFAULTS = {
+  licenseNoticeDays: formatNoticeDays(DEFAULT_NOTICE_DAYS),
+  licenseNotices: true,
+  licenseGraceDays: 0,
+};
+
 @Injectable()
 export class ProvisioningService {
   constructor(
@@ -126,6 +140,7 @@ export class ProvisioningService {
       name,
       status: 'active',
       requireStaffMfa: input.requireStaffMfa ?? true,
+      ...LICENSE_NOTICE_DEFAULTS,
       createdAt: now,
     };
     const admin = this.inviter.newUser({ email, role: 'partner_admin', partnerId: partner.id, passwordHash, now });
@@ -195,6 +210,7 @@ export class ProvisioningService {
       name: 'Demo Reseller',
       status: 'active',
       requireStaffMfa: false,
+      ...LICENSE_NOTICE_DEFAULTS,
       createdAt: now,
     };
     await this.tx.run(async ({ em }) => {

@@ -14,6 +14,7 @@ import { PartnerAccountsService } from './partner-accounts.service';
 import { PartnerAudit } from './partner-audit';
 import { PartnerCustomersService } from './partner-customers.service';
 import { PartnerLicensesService } from './partner-licenses.service';
+import { LicenseOverviewService } from './license-overview.service';
 import { PartnerSettingsService } from './partner-settings.service';
 import { PartnerRepository } from './partner.repository';
 import { ProvisioningService } from './provisioning.service';
@@ -41,6 +42,7 @@ import { WebhookRepository } from './webhook.repository';
     PartnerAudit,
     PartnerCustomersService,
     PartnerLicensesService,
+    LicenseOverviewService,
     PartnerSettingsService,
     ProvisioningService,
     SignupService,
@@ -54,6 +56,7 @@ import { WebhookRepository } from './webhook.repository';
     PartnerAccountsService,
     PartnerCustomersService,
     PartnerLicensesService,
+    LicenseOverviewService,
     PartnerSettingsService,
     ProvisioningService,
     BulkSeeder,

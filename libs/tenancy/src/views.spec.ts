@@ -147,6 +147,15 @@ describe('licenseView', () => {
     expect(licenseView(license({ expiresAt: at(-HOUR) }), NOW, 0).status).toBe('expired');
   });
 
+  it("is in grace for the partner's grace period after the expiry, then expired", () => {
+    const DAY = 24 * HOUR;
+    const inGrace = licenseView(license({ expiresAt: at(-HOUR) }), NOW, 30, 3);
+    expect(inGrace.status).toBe('grace');
+    expect(inGrace.graceEndsAt).toBe(new Date(NOW.getTime() - HOUR + 3 * DAY).toISOString());
+    expect(licenseView(license({ expiresAt: at(-3 * DAY) }), NOW, 30, 3).status).toBe('expired');
+    expect(licenseView(license({ expiresAt: at(-HOUR) }), NOW, 30, 0).graceEndsAt).toBeNull();
+  });
+
   it('keeps a status set by hand (suspended) whatever the dates', () => {
     expect(licenseView(license({ status: 'suspended' }), NOW, 30).status).toBe('suspended');
     expect(licenseView(license({ status: 'suspended', expiresAt: at(-HOUR) }), NOW, 30).status).toBe('suspended');
@@ -175,6 +184,7 @@ describe('licenseView', () => {
       startsAt: at(-24 * HOUR).toISOString(),
       expiresAt: at(24 * HOUR).toISOString(),
       status: 'active',
+      graceEndsAt: null,
     });
   });
 });

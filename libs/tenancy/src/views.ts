@@ -12,6 +12,7 @@ export function customerView(c: Customer | CustomerRow) {
     status: c.status,
     accountCount: 'accountCount' in c ? c.accountCount : undefined,
     licenseCount: 'licenseCount' in c ? c.licenseCount : undefined,
+    hasExpiringLicense: 'hasExpiringLicense' in c ? c.hasExpiringLicense : undefined,
     createdAt: c.createdAt.toISOString(),
   };
 }
@@ -31,7 +32,15 @@ export function accountView(u: User) {
   };
 }
 
-export type LicenseStatus = 'active' | 'expiring' | 'expired' | 'scheduled' | 'suspended';
+export type LicenseStatus = 'active' | 'expiring' | 'grace' | 'expired' | 'scheduled' | 'suspended';
+export const LICENSE_STATUSES: readonly LicenseStatus[] = [
+  'active',
+  'expiring',
+  'grace',
+  'expired',
+  'scheduled',
+  'suspended',
+];
 
 const DAY_MS = 86_400_000;
 
@@ -39,22 +48,25 @@ const DAY_MS = 86_400_000;
  * What a license is now. Only 'suspended' is stored (set by hand, and it wins); the rest is
  * derived from the dates at read time, so nothing has to run when a license expires.
  */
-export function licenseStatus(l: License, now: Date, expiringDays: number): LicenseStatus {
+export function licenseStatus(l: License, now: Date, expiringDays: number, graceDays = 0): LicenseStatus {
   if (l.status === 'suspended') return 'suspended';
-  if (l.expiresAt <= now) return 'expired';
+  if (l.expiresAt <= now) return l.expiresAt.getTime() + graceDays * DAY_MS > now.getTime() ? 'grace' : 'expired';
   if (l.startsAt > now) return 'scheduled';
   if (l.expiresAt.getTime() - now.getTime() <= expiringDays * DAY_MS) return 'expiring';
   return 'active';
 }
 
-export function licenseView(l: License, now: Date, expiringDays: number) {
+export function licenseView(l: License, now: Date, expiringDays: number, graceDays = 0) {
+  const status = licenseStatus(l, now, expiringDays, graceDays);
   return {
     id: l.id,
     product: l.product,
     seats: l.seats,
     startsAt: l.startsAt.toISOString(),
     expiresAt: l.expiresAt.toISOString(),
-    status: licenseStatus(l, now, expiringDays),
+    status,
+    /** Set while the license is in its grace period: when that ends. */
+    graceEndsAt: status === 'grace' ? new Date(l.expiresAt.getTime() + graceDays * DAY_MS).toISOString() : null,
   };
 }
 

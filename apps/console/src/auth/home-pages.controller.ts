@@ -1,7 +1,9 @@
 import { Controller, Get, Post, Query, Req, UseFilters } from '@nestjs/common';
 import { BackgroundTasks } from '@lmp/common';
 import { EmailVerificationService } from '@lmp/identity';
+import { LicenseOverviewService } from '@lmp/tenancy';
 import { AppRequest, meta } from '../http/request-context';
+import { dateOnly } from '../web/format';
 import { PageErrorFilter } from '../web/page-error.filter';
 import { page, PageResult, redirect } from '../web/page-result';
 import { NOTICES } from './sign-in-pages';
@@ -13,16 +15,19 @@ export class HomePagesController {
   constructor(
     private readonly verification: EmailVerificationService,
     private readonly background: BackgroundTasks,
+    private readonly licenses: LicenseOverviewService,
   ) {}
 
   /** Partner staff start in their customer list, operators at the queues, everyone else here. */
   @Get()
-  home(@Req() req: AppRequest, @Query('notice') notice?: string): PageResult {
+  async home(@Req() req: AppRequest, @Query('notice') notice?: string): Promise<PageResult> {
     if (!req.auth) return redirect('/login');
     const u = req.auth.user;
     if (u.partnerId) return redirect('/partner/customers');
     if (u.role === 'platform_admin') return redirect('/ops/queues');
     const unverified = u.emailVerifiedAt === null;
+    // A company's users see what it holds at a glance: licenses in use and the next expiry.
+    const summary = u.customerId ? (await this.licenses.listForCompany({ customerId: u.customerId })).summary : null;
     return page(
       'auth/home',
       {
@@ -33,6 +38,12 @@ export class HomePagesController {
           role: u.role.replace('_', ' '),
         },
         signedIn: true,
+        licenses: summary
+          ? {
+              ...summary,
+              next: summary.nextExpiry ? { ...summary.nextExpiry, on: dateOnly(summary.nextExpiry.expiresAt) } : null,
+            }
+          : null,
         notice: notice ? NOTICES[notice] : undefined,
         banner: unverified
           ? {

@@ -1,5 +1,5 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, UseGuards } from '@nestjs/common';
-import { CompanyActor, CompanyUsersService } from '@lmp/tenancy';
+import { CompanyActor, CompanyUsersService, LicenseOverviewService } from '@lmp/tenancy';
 import { Roles, SignedInGuard } from '../http/guards';
 import { IdPipe } from '../http/id.pipe';
 import { Company } from './company-actor';
@@ -10,7 +10,16 @@ import { AddCompanyUserDto, ChangeRoleDto } from './dto';
 @UseGuards(SignedInGuard)
 @Roles('full_access', 'read_only')
 export class CompanyController {
-  constructor(private readonly companyUsers: CompanyUsersService) {}
+  constructor(
+    private readonly companyUsers: CompanyUsersService,
+    private readonly licenses: LicenseOverviewService,
+  ) {}
+
+  /** The company's licenses with their status, and a summary (in use, the next expiry). */
+  @Get('licenses')
+  listLicenses(@Company() actor: CompanyActor) {
+    return this.licenses.listForCompany(actor);
+  }
 
   @Get('users')
   list(@Company() actor: CompanyActor) {

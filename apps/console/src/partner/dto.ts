@@ -1,5 +1,7 @@
 import { Transform, Type } from 'class-transformer';
 import {
+  ArrayMaxSize,
+  IsArray,
   IsBoolean,
   IsDate,
   IsIn,
@@ -189,4 +191,23 @@ export class PartnerSettingsDto {
   @Patchable()
   @IsBoolean({ message: 'requireStaffMfa must be true or false' })
   requireStaffMfa?: boolean;
+
+  @Patchable()
+  @IsBoolean({ message: 'licenseNotices must be true or false' })
+  licenseNotices?: boolean;
+
+  /** Whole days before the expiry (1 to 365, at most 6); the service sorts and checks them. */
+  @Patchable()
+  @IsArray({ message: 'licenseNoticeDays must be a list of whole days' })
+  @ArrayMaxSize(6, { message: 'licenseNoticeDays must have at most 6 days' })
+  @IsInt({ each: true, message: 'licenseNoticeDays must be whole days from 1 to 365' })
+  @Min(1, { each: true, message: 'licenseNoticeDays must be whole days from 1 to 365' })
+  @Max(365, { each: true, message: 'licenseNoticeDays must be whole days from 1 to 365' })
+  licenseNoticeDays?: number[];
+
+  @Patchable()
+  @IsInt({ message: 'licenseGraceDays must be a whole number of days' })
+  @Min(0)
+  @Max(90)
+  licenseGraceDays?: number;
 }

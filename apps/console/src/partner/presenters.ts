@@ -41,6 +41,7 @@ export function licenseRow(customerId: string, l: LicenseView) {
   return {
     ...l,
     editHref: `${customerPath(customerId)}/licenses/${l.id}/edit`,
+    renewHref: `${customerPath(customerId)}/licenses/${l.id}/renew`,
     statusBadge: badge(l.status),
     starts: dateOnly(l.startsAt),
     expires: dateOnly(l.expiresAt),
@@ -94,5 +95,6 @@ export const DONE: Record<string, string> = {
   'account-saved': 'Account saved.',
   'license-added': 'License added.',
   'license-saved': 'License saved.',
+  'license-renewed': "License renewed. The company's Full Access users were told by email.",
   'mfa-off': 'Two-factor authentication is off for this account. Its owner was signed out and told by email.',
 };

@@ -2,7 +2,16 @@ import type { CookieOptions, Response } from 'express';
 import { PageData } from './page-renderer';
 
 /** The navigation a page sits under: the partner console's, or My Profile's. */
-export type ShellNav = 'customers' | 'audit' | 'settings' | 'profile' | 'security' | 'subscriptions' | 'users';
+export type ShellNav =
+  | 'customers'
+  | 'licenses'
+  | 'audit'
+  | 'settings'
+  | 'profile'
+  | 'security'
+  | 'subscriptions'
+  | 'users'
+  | 'company-licenses';
 
 type CookieOp =
   | { kind: 'set'; name: string; value: string; options: CookieOptions }

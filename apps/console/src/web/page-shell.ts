@@ -6,7 +6,7 @@ import { AppRequest } from '../http/request-context';
 import { ROLE_LABELS } from './format';
 import { ShellNav } from './page-result';
 
-const PARTNER_NAV: readonly ShellNav[] = ['customers', 'audit', 'settings'];
+const PARTNER_NAV: readonly ShellNav[] = ['customers', 'licenses', 'audit', 'settings'];
 
 /** The start page of each kind of user, linked from the account pages' navigation. */
 function homeLink(req: AppRequest): { href: string; label: string } | null {
@@ -51,6 +51,7 @@ export class PageShell {
           ...who,
           partnerName: partner.name,
           customers: nav === 'customers',
+          licenses: nav === 'licenses',
           audit: nav === 'audit',
           settings: nav === 'settings',
         },
@@ -59,7 +60,14 @@ export class PageShell {
     return {
       wide: true,
       csrf,
-      shell: { ...who, account: { home: homeLink(req), company: Boolean(user.customerId), [nav]: true } },
+      shell: {
+        ...who,
+        account: {
+          home: homeLink(req),
+          company: Boolean(user.customerId),
+          [nav === 'company-licenses' ? 'licenses' : nav]: true,
+        },
+      },
     };
   }
 }

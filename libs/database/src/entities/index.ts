@@ -3,6 +3,7 @@ import { ApiToken } from './api-token.entity';
 import { AuditEvent } from './audit-event.entity';
 import { Customer } from './customer.entity';
 import { License } from './license.entity';
+import { LicenseDigest, LicenseNotice } from './license-notice.entity';
 import { OutboxMessage } from './outbox-message.entity';
 import { Partner } from './partner.entity';
 import { Session } from './session.entity';
@@ -18,6 +19,7 @@ export * from './api-token.entity';
 export * from './audit-event.entity';
 export * from './customer.entity';
 export * from './license.entity';
+export * from './license-notice.entity';
 export * from './outbox-message.entity';
 export * from './partner.entity';
 export * from './session.entity';
@@ -46,4 +48,6 @@ export const ENTITIES = [
   ApiToken,
   Webhook,
   WebhookAttempt,
+  LicenseNotice,
+  LicenseDigest,
 ];

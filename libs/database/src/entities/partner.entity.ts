@@ -22,6 +22,17 @@ export class Partner {
   @Column({ name: 'require_staff_mfa', type: 'boolean', default: false })
   requireStaffMfa!: boolean;
 
+  /** Days before a license expires when its expiry notices go out, e.g. "30,7,1" (the expiry day is always one). */
+  @Column({ name: 'license_notice_days', type: 'varchar', length: 64, default: '30,7,1' })
+  licenseNoticeDays!: string;
+
+  @Column({ name: 'license_notices', type: 'boolean', default: true })
+  licenseNotices!: boolean;
+
+  /** Days after the expiry during which a license shows `grace`. */
+  @Column({ name: 'license_grace_days', type: 'int', default: 0 })
+  licenseGraceDays!: number;
+
   @Column({ name: 'created_at', ...TIMESTAMP })
   createdAt!: Date;
 }

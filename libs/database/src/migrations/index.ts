@@ -9,6 +9,7 @@ import { OutboxDue1765400000000 } from './1765400000000-outbox-due';
 import { MigrationTimes1765500000000 } from './1765500000000-migration-times';
 import { ApiTokens1765600000000 } from './1765600000000-api-tokens';
 import { Webhooks1765610000000 } from './1765610000000-webhooks';
+import { LicenseNotices1765620000000 } from './1765620000000-license-notices';
 
 export { DIRECT_PARTNER_CODE, DIRECT_PARTNER_ID } from './1763800000000-self-service';
 
@@ -25,4 +26,5 @@ export const MIGRATIONS = [
   MigrationTimes1765500000000,
   ApiTokens1765600000000,
   Webhooks1765610000000,
+  LicenseNotices1765620000000,
 ];
