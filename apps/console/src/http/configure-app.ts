@@ -8,6 +8,7 @@ import { createValidationPipe, ProblemDetailsFilter, StartupLinesAtDebug, verify
 import { AppConfig } from '@lmp/config';
 import { mountOps } from '../ops/mount-ops';
 import { publicDir } from '../web/page-renderer';
+import { mountOpenApi } from './openapi';
 
 /** Everything main.ts and the tests both need, so tests run the app as it is deployed. */
 export function configureApp(app: INestApplication, config: AppConfig): void {
@@ -44,6 +45,7 @@ export function configureApp(app: INestApplication, config: AppConfig): void {
   express.useBodyParser('json', { limit: '100kb', verify: verifyJsonDepth() });
   express.useBodyParser('urlencoded', { limit: '100kb', extended: false });
   mountOps(app);
+  mountOpenApi(app);
   app.useGlobalPipes(createValidationPipe());
   app.useGlobalFilters(new ProblemDetailsFilter());
   app.enableShutdownHooks();

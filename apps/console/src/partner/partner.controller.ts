@@ -24,9 +24,25 @@ import {
 } from './dto';
 import { CUSTOMER_SORT } from './customers/customer-sort';
 import { Actor } from './partner-actor';
+import { ApiCookieAuth, ApiTags } from '@nestjs/swagger';
+import { AccountResponse } from '../http/responses';
+import {
+  AccountDetailResponse,
+  AccountPage,
+  AuditPage,
+  CustomerPage,
+  CustomerResponse,
+  LicenseList,
+  LicenseResponse,
+  PartnerSettingsResponse,
+  ResetQueuedResponse,
+  ResetRequestResponse,
+} from './responses';
 
 /** The partner console API. Each handler maps HTTP to one service call scoped by the actor's partner. */
 @Controller('api/v1/partner')
+@ApiTags('partner')
+@ApiCookieAuth('session')
 @UseGuards(SignedInGuard)
 @Roles('partner_admin', 'partner_support')
 export class PartnerController {
@@ -39,30 +55,33 @@ export class PartnerController {
   ) {}
 
   @Get('settings')
-  getSettings(@Actor() actor: PartnerActor) {
+  getSettings(@Actor() actor: PartnerActor): Promise<PartnerSettingsResponse> {
     return this.settings.getSettings(actor);
   }
 
   @Patch('settings')
   @Roles('partner_admin')
-  updateSettings(@Actor() actor: PartnerActor, @Body() dto: PartnerSettingsDto) {
+  updateSettings(@Actor() actor: PartnerActor, @Body() dto: PartnerSettingsDto): Promise<PartnerSettingsResponse> {
     return this.settings.updateSettings(actor, dto);
   }
 
   @Get('customers')
-  listCustomers(@Actor() actor: PartnerActor, @Query() q: CustomerListQuery) {
+  listCustomers(@Actor() actor: PartnerActor, @Query() q: CustomerListQuery): Promise<CustomerPage> {
     const sort = parseSort(q.sort, CUSTOMER_SORT, { field: 'company_name', direction: 'ASC' });
     return this.customers.listCustomers(actor, { page: q.page, pageSize: q.pageSize, q: q.q, sort });
   }
 
   @Post('customers')
   @Roles('partner_admin')
-  createCustomer(@Actor() actor: PartnerActor, @Body() dto: CreateCustomerDto) {
+  createCustomer(@Actor() actor: PartnerActor, @Body() dto: CreateCustomerDto): Promise<CustomerResponse> {
     return this.customers.createCustomer(actor, dto);
   }
 
   @Get('customers/:customerId')
-  getCustomer(@Actor() actor: PartnerActor, @Param('customerId', IdPipe) customerId: string) {
+  getCustomer(
+    @Actor() actor: PartnerActor,
+    @Param('customerId', IdPipe) customerId: string,
+  ): Promise<CustomerResponse> {
     return this.customers.getCustomer(actor, customerId);
   }
 
@@ -72,7 +91,7 @@ export class PartnerController {
     @Actor() actor: PartnerActor,
     @Param('customerId', IdPipe) customerId: string,
     @Body() dto: UpdateCustomerDto,
-  ) {
+  ): Promise<CustomerResponse> {
     return this.customers.updateCustomer(actor, customerId, dto);
   }
 
@@ -81,7 +100,7 @@ export class PartnerController {
     @Actor() actor: PartnerActor,
     @Param('customerId', IdPipe) customerId: string,
     @Query() q: AccountListQuery,
-  ) {
+  ): Promise<AccountPage> {
     return this.accounts.listAccounts(actor, customerId, q);
   }
 
@@ -91,7 +110,7 @@ export class PartnerController {
     @Actor() actor: PartnerActor,
     @Param('customerId', IdPipe) customerId: string,
     @Body() dto: CreateAccountDto,
-  ) {
+  ): Promise<AccountResponse> {
     return this.accounts.createAccount(actor, customerId, dto);
   }
 
@@ -100,7 +119,7 @@ export class PartnerController {
     @Actor() actor: PartnerActor,
     @Param('customerId', IdPipe) customerId: string,
     @Param('accountId', IdPipe) accountId: string,
-  ) {
+  ): Promise<AccountDetailResponse> {
     return this.accounts.getAccount(actor, customerId, accountId);
   }
 
@@ -111,7 +130,7 @@ export class PartnerController {
     @Param('customerId', IdPipe) customerId: string,
     @Param('accountId', IdPipe) accountId: string,
     @Body() dto: UpdateAccountDto,
-  ) {
+  ): Promise<AccountDetailResponse> {
     return this.accounts.updateAccount(actor, customerId, accountId, dto);
   }
 
@@ -121,7 +140,7 @@ export class PartnerController {
     @Actor() actor: PartnerActor,
     @Param('customerId', IdPipe) customerId: string,
     @Param('accountId', IdPipe) accountId: string,
-  ) {
+  ): Promise<ResetQueuedResponse> {
     return this.recovery.triggerPasswordReset(actor, customerId, accountId);
   }
 
@@ -133,7 +152,7 @@ export class PartnerController {
     @Actor() actor: PartnerActor,
     @Param('customerId', IdPipe) customerId: string,
     @Param('accountId', IdPipe) accountId: string,
-  ) {
+  ): Promise<AccountDetailResponse> {
     return this.recovery.promoteAccount(actor, customerId, accountId);
   }
 
@@ -145,17 +164,20 @@ export class PartnerController {
     @Actor() actor: PartnerActor,
     @Param('customerId', IdPipe) customerId: string,
     @Param('accountId', IdPipe) accountId: string,
-  ) {
+  ): Promise<AccountDetailResponse> {
     return this.recovery.resetAccountMfa(actor, customerId, accountId);
   }
 
   @Get('password-resets/:requestId')
-  getResetRequest(@Actor() actor: PartnerActor, @Param('requestId', IdPipe) requestId: string) {
+  getResetRequest(
+    @Actor() actor: PartnerActor,
+    @Param('requestId', IdPipe) requestId: string,
+  ): Promise<ResetRequestResponse> {
     return this.recovery.getResetRequest(actor, requestId);
   }
 
   @Get('customers/:customerId/licenses')
-  listLicenses(@Actor() actor: PartnerActor, @Param('customerId', IdPipe) customerId: string) {
+  listLicenses(@Actor() actor: PartnerActor, @Param('customerId', IdPipe) customerId: string): Promise<LicenseList> {
     return this.licenses.listLicenses(actor, customerId);
   }
 
@@ -165,7 +187,7 @@ export class PartnerController {
     @Actor() actor: PartnerActor,
     @Param('customerId', IdPipe) customerId: string,
     @Body() dto: CreateLicenseDto,
-  ) {
+  ): Promise<LicenseResponse> {
     return this.licenses.createLicense(actor, customerId, dto);
   }
 
@@ -174,7 +196,7 @@ export class PartnerController {
     @Actor() actor: PartnerActor,
     @Param('customerId', IdPipe) customerId: string,
     @Param('licenseId', IdPipe) licenseId: string,
-  ) {
+  ): Promise<LicenseResponse> {
     return this.licenses.getLicense(actor, customerId, licenseId);
   }
 
@@ -185,12 +207,12 @@ export class PartnerController {
     @Param('customerId', IdPipe) customerId: string,
     @Param('licenseId', IdPipe) licenseId: string,
     @Body() dto: UpdateLicenseDto,
-  ) {
+  ): Promise<LicenseResponse> {
     return this.licenses.updateLicense(actor, customerId, licenseId, dto);
   }
 
   @Get('audit')
-  listAudit(@Actor() actor: PartnerActor, @Query() q: AuditQuery) {
+  listAudit(@Actor() actor: PartnerActor, @Query() q: AuditQuery): Promise<AuditPage> {
     return this.settings.listAudit(actor, { customerId: q.customerId, action: q.action }, q);
   }
 }
