@@ -44,6 +44,7 @@ import { PartnerSettingsPagesController } from './partner/settings/settings-page
 import { ConsolePageFilter } from './web/page-filter';
 import { SelfServicePagesController } from './self-service/self-service-pages.controller';
 import { PartnerController } from './partner/partner.controller';
+import { PartnerExportsController } from './partner/exports/partner-exports.controller';
 
 /** The console: HTTP API and pages. Without REDIS_URL it also delivers mail in-process. */
 @Module({})
@@ -75,6 +76,7 @@ export class ConsoleModule implements NestModule {
       controllers: [
         AuthController,
         PartnerController,
+        PartnerExportsController,
         MeController,
         MfaController,
         CompanyController,

@@ -72,6 +72,42 @@ export class AuditService {
   }
 
   /**
+   * Every event of the partner matching the filter, newest first, a batch at a time (exports):
+   * keyset pages on (at, id), each starting after the last row of the one before.
+   */
+  async *batchesForPartner(partnerId: string, filter: AuditFilter, size = 1000): AsyncGenerator<AuditRow[]> {
+    let after: { at: unknown; id: string } | undefined;
+    for (;;) {
+      const qb = this.dataSource
+        .getRepository(AuditEvent)
+        .createQueryBuilder('a')
+        .where('a.partner_id = :partnerId', { partnerId });
+      if (filter.customerId) qb.andWhere('a.customer_id = :customerId', { customerId: filter.customerId });
+      if (filter.action) qb.andWhere('a.action = :action', { action: filter.action });
+      if (after)
+        qb.andWhere('(a.at < :afterAt OR (a.at = :afterAt AND a.id < :afterId))', {
+          afterAt: after.at,
+          afterId: after.id,
+        });
+      const { entities, raw } = await qb
+        .orderBy('a.at', 'DESC')
+        .addOrderBy('a.id', 'DESC')
+        .limit(size)
+        .getRawAndEntities<{ a_at: unknown; a_id: string }>();
+      if (entities.length === 0) return;
+      const emails = await this.emailsOf(entities.flatMap((e) => [e.actorUserId, e.targetUserId]));
+      yield entities.map((e) => ({
+        ...e,
+        actorEmail: (e.actorUserId && emails.get(e.actorUserId)) || null,
+        targetEmail: (e.targetUserId && emails.get(e.targetUserId)) || null,
+      }));
+      if (entities.length < size) return;
+      // The key as the database gave it, so it compares the same way on the way back.
+      after = { at: raw[raw.length - 1].a_at, id: raw[raw.length - 1].a_id };
+    }
+  }
+
+  /**
    * Emails of the people one page of events names. Only ids taken from the partner's own events
    * are looked up, so this stays within the tenant; one query per page, whatever the page size.
    */

@@ -23,6 +23,8 @@ const KEEP_MS = 15_000;
 const MAX_EMAIL_MATCHES = 1000;
 /** Name searches matching more customers than this read the names in order instead. */
 const MAX_INDEXED_MATCHES = 1000;
+/** Rows per query of an export. */
+export const EXPORT_BATCH = 1000;
 /** A search matching more customers than this is counted "1000+". */
 export const MAX_COUNTED = 1000;
 
@@ -173,6 +175,51 @@ export class CustomerRepository {
     const page: Page<CustomerRow> = { items, total, page: query.page, pageSize: query.pageSize };
     if (search && total > MAX_COUNTED) return { ...page, total: MAX_COUNTED, totalCapped: true };
     return page;
+  }
+
+  /**
+   * Every customer the list shows for `q`, in the list's order, a batch at a time, for exports.
+   * Keyset pages: each batch starts after the sort key of the last one's final row, so none
+   * re-reads what came before, and nothing is held but the batch being handed on.
+   */
+  async *batches(
+    partnerId: string,
+    query: Pick<CustomerListQuery, 'q' | 'sort'>,
+    size = EXPORT_BATCH,
+  ): AsyncGenerator<CustomerRow[]> {
+    const q = query.q?.trim() ?? '';
+    const search = q ? await this.search(partnerId, q) : undefined;
+    if (search === null) return;
+    const { field, direction } = query.sort;
+    const op = direction === 'ASC' ? '>' : '<';
+    let after: Anchor | undefined;
+    for (;;) {
+      const qb = this.repo()
+        .createQueryBuilder('c')
+        .addSelect('(SELECT COUNT(*) FROM users u WHERE u.customer_id = c.id)', 'account_count')
+        .addSelect('(SELECT COUNT(*) FROM licenses l WHERE l.customer_id = c.id)', 'license_count')
+        .where('c.partner_id = :partnerId', { partnerId })
+        .orderBy(`c.${field}`, direction)
+        .addOrderBy('c.id', direction)
+        .limit(size);
+      if (search) search.apply(qb, 'c');
+      if (after)
+        qb.andWhere(`(c.${field} ${op} :afterValue OR (c.${field} = :afterValue AND c.id ${op} :afterId))`, {
+          afterValue: after.value,
+          afterId: after.id,
+        });
+      const { entities, raw } = await qb.getRawAndEntities<Record<string, string | Date>>();
+      if (entities.length === 0) return;
+      yield entities.map((c, i) => ({
+        ...c,
+        accountCount: Number(raw[i].account_count),
+        licenseCount: Number(raw[i].license_count),
+      }));
+      if (entities.length < size) return;
+      const last = raw[raw.length - 1];
+      // The key as the database gave it, so it compares the same way on the way back.
+      after = { value: last[`c_${field}`], id: String(last.c_id) };
+    }
   }
 
   /** Drops what is kept about a partner's list (its total and anchors), after a change. */
