@@ -68,6 +68,7 @@ const DOCS_HTML = `<!DOCTYPE html>
   <meta name="viewport" content="width=device-width, initial-scale=1">
   <title>LMP API</title>
   <link rel="stylesheet" href="${API_DOCS_PATH}/swagger-ui.css">
+  <link rel="stylesheet" href="/assets/api-docs.css">
 </head>
 <body>
   <main id="swagger-ui"></main>
