@@ -12,6 +12,7 @@ import { AccountCursor, b2Ceiling, b2Latency, b2Product, ThroughputRun } from '.
 import { Pool } from 'mysql2/promise';
 import { b3Product, b3Raw, BrowseRequest, browseMix, captureSql, rawPool, SCENARIOS } from './b3-browse';
 import { coldStart } from './b5-cold-start';
+import { b6Export, ExportRun } from './b6-export';
 import {
   BENCH_PASSWORD,
   dropQueuePrefix,
@@ -125,6 +126,7 @@ interface Collected {
   b3: { product: LoadResult[]; raw: LoadResult[] };
   b4: { console: number[]; worker: number[] };
   b5: number[];
+  b6: ExportRun[];
   /** CPU ms per operation by process, of the last run of each benchmark. */
   cpu: Record<'b1' | 'b2' | 'b3', string>;
 }
@@ -268,6 +270,16 @@ async function runRound(ctx: Context, round: number, c: Collected, ceilingHash: 
     log(
       `B4 ${run}: console peak ${consoleMem?.peakMb.toFixed(0)} MB, worker peak ${Math.max(...workerPeaks).toFixed(0)} MB`,
     );
+    // After B4's reading, so the export's memory is its own figure.
+    if (only.has('B6')) {
+      const exported = await withTimeout('B6', 180_000, b6Export(stack.http.port, stack.cookies[0], stack.console));
+      if (exported.rows !== ctx.db.distributorCustomers)
+        log(`  ! B6: ${exported.rows} rows exported of the distributor's ${ctx.db.distributorCustomers} customers`);
+      c.b6.push(exported);
+      log(
+        `B6 ${run}: ${exported.rows} customers (${exported.megabytes.toFixed(1)} MB of CSV) in ${exported.seconds.toFixed(2)} s; console RSS +${exported.rssGrowthMb.toFixed(0)} MB`,
+      );
+    }
   } finally {
     await stopStack(stack);
   }
@@ -364,6 +376,29 @@ function results(options: BenchOptions, c: Collected): BenchResult[] {
     if (c.b4.worker.length) out.push(entry('B4 worker peak RSS', c.b4.worker, 'MB', '< 200 MB', (v) => v < 200));
   }
   if (c.b5.length) out.push(entry('B5 embedded cold start', c.b5, 'ms', '< 3000 ms', (v) => v < 3000));
+  if (c.b6.length) {
+    const rows = c.b6[0].rows;
+    out.push(
+      entry(
+        'B6 CSV export of the distributor',
+        c.b6.map((r) => r.seconds),
+        's',
+        '< 10 s',
+        (v) => v < 10,
+        undefined,
+        `${rows} customers`,
+      ),
+    );
+    out.push(
+      entry(
+        'B6 console RSS growth during the export',
+        c.b6.map((r) => r.rssGrowthMb),
+        'MB',
+        '< 50 MB',
+        (v) => v < 50,
+      ),
+    );
+  }
   return out;
 }
 
@@ -395,7 +430,7 @@ async function main(): Promise<number> {
     return 2;
   }
   if (options.only.has('B4')) for (const b of ['B1', 'B2', 'B3'] as const) options.only.add(b);
-  const stack = ['B1', 'B2', 'B3'].some((b) => options.only.has(b as 'B1'));
+  const stack = ['B1', 'B2', 'B3', 'B6'].some((b) => options.only.has(b as 'B1'));
   const missing = stack ? await unreachable() : null;
   if (missing) {
     log(missing);
@@ -419,6 +454,7 @@ async function main(): Promise<number> {
     b3: { product: [], raw: [] },
     b4: { console: [], worker: [] },
     b5: [],
+    b6: [],
     cpu: { b1: '', b2: '', b3: '' },
   };
   let ok = false;
