@@ -143,6 +143,22 @@ describe('CSV exports of the partner lists', () => {
     expect(foreign.rows).toEqual([]);
   });
 
+  it("puts a Download CSV button on the customers and audit pages, carrying the page's filters", async () => {
+    const button = async (path: string) => {
+      const html = (await admin.get(path).expect(200)).text;
+      const link = /<a class="button" href="([^"]*\.csv[^"]*)" download>Download CSV<\/a>/.exec(html);
+      expect(link).not.toBeNull();
+      return link![1].replace(/&amp;/g, '&').replace(/&#x3D;/g, '=');
+    };
+    const customers = await button('/partner/customers?q=Caf%C3%A9&sort=-createdAt');
+    expect(customers).toBe('/api/v1/partner/customers.csv?q=Caf%C3%A9&sort=-createdAt');
+    expect((await download(admin, customers)).rows.map((r) => r.id)).toEqual([ids['Ünïcødé Café']]);
+    const audit = await button(`/partner/audit?action=customer.changed&customerId=${ids['+Plus Ltd']}`);
+    expect(audit).toBe(`/api/v1/partner/audit.csv?customerId=${ids['+Plus Ltd']}&action=customer.changed`);
+    expect((await download(admin, audit)).rows.map((r) => r.action)).toEqual(['customer.changed']);
+    expect(await button('/partner/customers')).toBe('/api/v1/partner/customers.csv');
+  });
+
   it('is open to partner support as the lists are', async () => {
     const code = `sup${Date.now().toString(36)}`;
     const { partnerId, agent } = await partnerWithAdmin(sut.app, code);

@@ -85,7 +85,7 @@ export class AuditService {
       if (filter.customerId) qb.andWhere('a.customer_id = :customerId', { customerId: filter.customerId });
       if (filter.action) qb.andWhere('a.action = :action', { action: filter.action });
       if (after)
-        qb.andWhere('(a.at < :afterAt OR (a.at = :afterAt AND a.id < :afterId))', {
+        qb.andWhere('a.at <= :afterAt AND (a.at < :afterAt OR a.id < :afterId)', {
           afterAt: after.at,
           afterId: after.id,
         });

@@ -203,8 +203,9 @@ export class CustomerRepository {
         .addOrderBy('c.id', direction)
         .limit(size);
       if (search) search.apply(qb, 'c');
+      // (field, id) past the last row's, written so the leading bound is an index range.
       if (after)
-        qb.andWhere(`(c.${field} ${op} :afterValue OR (c.${field} = :afterValue AND c.id ${op} :afterId))`, {
+        qb.andWhere(`c.${field} ${op}= :afterValue AND (c.${field} ${op} :afterValue OR c.id ${op} :afterId)`, {
           afterValue: after.value,
           afterId: after.id,
         });
