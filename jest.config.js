@@ -8,6 +8,18 @@ const base = {
   testEnvironment: 'node',
   moduleFileExtensions: ['ts', 'js', 'json'],
   transform: {
+    // What the OpenAPI document is made from (controllers, DTOs, response classes) goes through
+    // the @nestjs/swagger plugin as in the build (scripts/openapi-plugin.js). The plugin needs
+    // the type checker, which isolatedModules leaves out, so only these files pay for it (and
+    // get a ts-jest of their own: scripts/openapi-jest-transformer.js says why).
+    '(\\.controller|dto|responses)\\.ts$': [
+      '<rootDir>/scripts/openapi-jest-transformer.js',
+      {
+        tsconfig: { isolatedModules: false },
+        diagnostics: false,
+        astTransformers: { before: ['<rootDir>/scripts/openapi-plugin.js'] },
+      },
+    ],
     '^.+\\.ts$': ['ts-jest', { tsconfig: '<rootDir>/tsconfig.json' }],
   },
   moduleNameMapper: pathsToModuleNameMapper(compilerOptions.paths, { prefix: '<rootDir>/' }),

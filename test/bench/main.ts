@@ -13,6 +13,7 @@ import { Pool } from 'mysql2/promise';
 import { b3Product, b3Raw, BrowseRequest, browseMix, captureSql, rawPool, SCENARIOS } from './b3-browse';
 import { coldStart } from './b5-cold-start';
 import { b6Product, b6Raw, ScanRun } from './b6-licenses';
+import { b7Export, ExportRun } from './b7-export';
 import {
   BENCH_PASSWORD,
   dropQueuePrefix,
@@ -128,6 +129,7 @@ interface Collected {
   b4: { console: number[]; worker: number[] };
   b5: number[];
   b6: { product: ScanRun[]; raw: ScanRun[] };
+  b7: ExportRun[];
   /** CPU ms per operation by process, of the last run of each benchmark. */
   cpu: Record<'b1' | 'b2' | 'b3', string>;
 }
@@ -271,6 +273,16 @@ async function runRound(ctx: Context, round: number, c: Collected, ceilingHash: 
     log(
       `B4 ${run}: console peak ${consoleMem?.peakMb.toFixed(0)} MB, worker peak ${Math.max(...workerPeaks).toFixed(0)} MB`,
     );
+    // After B4's reading, so the export's memory is its own figure.
+    if (only.has('B7')) {
+      const exported = await withTimeout('B7', 180_000, b7Export(stack.http.port, stack.cookies[0], stack.console));
+      if (exported.rows !== ctx.db.distributorCustomers)
+        log(`  ! B7: ${exported.rows} rows exported of the distributor's ${ctx.db.distributorCustomers} customers`);
+      c.b7.push(exported);
+      log(
+        `B7 ${run}: ${exported.rows} customers (${exported.megabytes.toFixed(1)} MB of CSV) in ${exported.seconds.toFixed(2)} s; console RSS +${exported.rssGrowthMb.toFixed(0)} MB`,
+      );
+    }
   } finally {
     await stopStack(stack);
   }
@@ -405,6 +417,29 @@ function results(options: BenchOptions, c: Collected): BenchResult[] {
       ),
     );
   }
+  if (c.b7.length) {
+    const rows = c.b7[0].rows;
+    out.push(
+      entry(
+        'B7 CSV export of the distributor',
+        c.b7.map((r) => r.seconds),
+        's',
+        '< 10 s',
+        (v) => v < 10,
+        undefined,
+        `${rows} customers`,
+      ),
+    );
+    out.push(
+      entry(
+        'B7 console RSS growth during the export',
+        c.b7.map((r) => r.rssGrowthMb),
+        'MB',
+        '< 50 MB',
+        (v) => v < 50,
+      ),
+    );
+  }
   return out;
 }
 
@@ -438,7 +473,7 @@ async function main(): Promise<number> {
   if (options.only.has('B4')) for (const b of ['B1', 'B2', 'B3'] as const) options.only.add(b);
   // The scale-out comparison runs the B1-B3 loads (B3 needs its request mix) and nothing else.
   if (options.scaleOut) options.only = new Set(['B3']);
-  const stack = ['B1', 'B2', 'B3', 'B6'].some((b) => options.only.has(b as 'B1'));
+  const stack = ['B1', 'B2', 'B3', 'B6', 'B7'].some((b) => options.only.has(b as 'B1'));
   const missing = stack ? await unreachable() : null;
   if (missing) {
     log(missing);
@@ -463,6 +498,7 @@ async function main(): Promise<number> {
     b4: { console: [], worker: [] },
     b5: [],
     b6: { product: [], raw: [] },
+    b7: [],
     cpu: { b1: '', b2: '', b3: '' },
   };
   let ok = false;
@@ -529,7 +565,7 @@ async function main(): Promise<number> {
             log,
           });
         } else {
-          const rounds = ['B1', 'B2', 'B3'].some((b) => options.only.has(b as 'B1')) ? options.runs : 0;
+          const rounds = ['B1', 'B2', 'B3', 'B7'].some((b) => options.only.has(b as 'B1')) ? options.runs : 0;
           for (let round = 1; round <= rounds; round++) await runRound(ctx, round, collected, ceilingHash);
         }
       } finally {

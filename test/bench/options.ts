@@ -1,6 +1,6 @@
 import { parseArgs } from 'node:util';
 
-export const BENCHMARKS = ['B1', 'B2', 'B3', 'B4', 'B5', 'B6'] as const;
+export const BENCHMARKS = ['B1', 'B2', 'B3', 'B4', 'B5', 'B6', 'B7'] as const;
 export type BenchmarkId = (typeof BENCHMARKS)[number];
 
 export interface Scale {
@@ -37,7 +37,7 @@ export class UsageError extends Error {}
 
 export const USAGE = `usage: npm run bench -- [--only B1,B2,...] [--seconds N] [--scale small|full] [--runs N] [--profile] [--out FILE] [--scale-out]
 
-  --only      which benchmarks (B1 sign-in, B2 reset pipeline, B3 browsing, B4 memory, B5 cold start, B6 license scan); all by default
+  --only      which benchmarks (B1 sign-in, B2 reset pipeline, B3 browsing, B4 memory, B5 cold start, B6 license scan, B7 CSV export); all by default
   --seconds   length of each measured run (default: B1 10, B2 20, B3 10; the B2 latency run 10)
   --scale     small: 10k customers / 100k accounts; full (default): 100k customers / 1M accounts
   --runs      measured runs per benchmark (default 3: min/median/max)

@@ -76,14 +76,17 @@ export function jsonRoutes(app: INestApplication): FuzzRoute[] {
   return routes.sort((a, b) => `${a.path} ${a.method}`.localeCompare(`${b.path} ${b.method}`));
 }
 
-/** The routes Express actually serves under /api, as `METHOD path`, to check jsonRoutes misses none. */
+/**
+ * The routes Express actually serves under /api/v1 (the JSON API; /api/openapi.json and
+ * /api/docs are not part of it), as `METHOD path`, to check jsonRoutes misses none.
+ */
 export function servedApiRoutes(app: INestApplication): string[] {
   const instance = app.getHttpAdapter().getInstance() as {
     router: { stack: Array<{ route?: { path: string; methods: Record<string, boolean> } }> };
   };
   const out: string[] = [];
   for (const layer of instance.router.stack) {
-    if (!layer.route || !layer.route.path.startsWith('/api/')) continue;
+    if (!layer.route || !layer.route.path.startsWith('/api/v1/')) continue;
     for (const [m, on] of Object.entries(layer.route.methods))
       if (on && m !== '_all') out.push(`${m.toUpperCase()} ${layer.route.path}`);
   }

@@ -52,6 +52,7 @@ import { PartnerLicensesApiController } from './partner/licenses/licenses-api.co
 import { PartnerLicensesPagesController } from './partner/licenses/licenses-pages.controller';
 import { RenewLicensePagesController } from './partner/licenses/renew-pages.controller';
 import { CompanyLicensesPagesController } from './company/company-licenses-pages.controller';
+import { PartnerExportsController } from './partner/exports/partner-exports.controller';
 
 /** The console: HTTP API and pages. Without REDIS_URL it also delivers mail in-process. */
 @Module({})
@@ -90,6 +91,7 @@ export class ConsoleModule implements NestModule {
         PartnerLicensesPagesController,
         RenewLicensePagesController,
         CompanyLicensesPagesController,
+        PartnerExportsController,
         MeController,
         MfaController,
         CompanyController,

@@ -78,6 +78,47 @@ export class AuditService {
       .skip(offsetOf(page))
       .take(page.pageSize)
       .getManyAndCount();
+    const rows = await this.withNames(em, partnerId, items);
+    return { items: rows, total, page: page.page, pageSize: page.pageSize };
+  }
+
+  /**
+   * Every event of the partner matching the filter, newest first, a batch at a time (exports):
+   * keyset pages on (at, id), each starting after the last row of the one before.
+   */
+  async *batchesForPartner(partnerId: string, filter: AuditFilter, size = 1000): AsyncGenerator<AuditRow[]> {
+    let after: { at: unknown; id: string } | undefined;
+    for (;;) {
+      const cursor = after;
+      const batch = await this.replicas.read(async (em) => {
+        const qb = em
+          .getRepository(AuditEvent)
+          .createQueryBuilder('a')
+          .where('a.partner_id = :partnerId', { partnerId });
+        if (filter.customerId) qb.andWhere('a.customer_id = :customerId', { customerId: filter.customerId });
+        if (filter.action) qb.andWhere('a.action = :action', { action: filter.action });
+        if (cursor)
+          qb.andWhere('a.at <= :afterAt AND (a.at < :afterAt OR a.id < :afterId)', {
+            afterAt: cursor.at,
+            afterId: cursor.id,
+          });
+        const { entities, raw } = await qb
+          .orderBy('a.at', 'DESC')
+          .addOrderBy('a.id', 'DESC')
+          .limit(size)
+          .getRawAndEntities<{ a_at: unknown; a_id: string }>();
+        return { rows: await this.withNames(em, partnerId, entities), last: raw[raw.length - 1] };
+      });
+      if (batch.rows.length === 0) return;
+      yield batch.rows;
+      if (batch.rows.length < size) return;
+      // The key as the database gave it, so it compares the same way on the way back.
+      after = { at: batch.last.a_at, id: batch.last.a_id };
+    }
+  }
+
+  /** One page of events with the emails of the people and the names of the tokens they name. */
+  private async withNames(em: EntityManager, partnerId: string, items: AuditEvent[]): Promise<AuditRow[]> {
     const emails = await this.emailsOf(
       em,
       items.flatMap((e) => [e.actorUserId, e.targetUserId]),
@@ -87,13 +128,12 @@ export class AuditService {
       partnerId,
       items.map((e) => e.actorTokenId),
     );
-    const rows = items.map((e) => ({
+    return items.map((e) => ({
       ...e,
       actorEmail: (e.actorUserId && emails.get(e.actorUserId)) || null,
       actorTokenName: (e.actorTokenId && tokens.get(e.actorTokenId)) || null,
       targetEmail: (e.targetUserId && emails.get(e.targetUserId)) || null,
     }));
-    return { items: rows, total, page: page.page, pageSize: page.pageSize };
   }
 
   /**

@@ -1,3 +1,4 @@
+import { ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { IsInt, IsOptional, IsString, Matches, Max, MaxLength, Min } from 'class-validator';
 
@@ -5,6 +6,7 @@ export const MAX_PAGE_SIZE = 100;
 
 /** `?page=&pageSize=&q=&sort=` as API.md defines it for every list. */
 export class ListQuery {
+  @ApiPropertyOptional({ minimum: 1, maximum: 100000, default: 1 })
   @IsOptional()
   @Type(() => Number)
   @IsInt()
@@ -12,6 +14,7 @@ export class ListQuery {
   @Max(100000)
   page: number = 1;
 
+  @ApiPropertyOptional({ minimum: 1, maximum: MAX_PAGE_SIZE, default: 25 })
   @IsOptional()
   @Type(() => Number)
   @IsInt()
@@ -19,11 +22,13 @@ export class ListQuery {
   @Max(MAX_PAGE_SIZE)
   pageSize: number = 25;
 
+  @ApiPropertyOptional({ maxLength: 200, description: 'Search text.' })
   @IsOptional()
   @IsString()
   @MaxLength(200)
   q?: string;
 
+  @ApiPropertyOptional({ description: 'A field name, `-` first for descending.', pattern: '^-?[a-zA-Z]+$' })
   @IsOptional()
   @IsString()
   @Matches(/^-?[a-zA-Z]+$/, { message: 'sort must be a field name, optionally prefixed by -' })

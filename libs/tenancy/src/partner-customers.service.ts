@@ -36,6 +36,11 @@ export class PartnerCustomersService {
     return { ...page, items: page.items.map(customerView) };
   }
 
+  /** The whole list for `q` in its order, a batch at a time (the CSV export), as the list shows it. */
+  async *exportCustomers(actor: PartnerActor, query: Pick<CustomerListQuery, 'q' | 'sort'>) {
+    for await (const batch of this.customers.batches(actor.partnerId, query)) yield batch.map(customerView);
+  }
+
   async createCustomer(actor: PartnerActor, input: { companyName: string; country: string }) {
     const now = this.clock.now();
     const customer: Customer = {

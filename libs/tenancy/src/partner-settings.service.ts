@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { AuditAction, AuditFilter, AuditService } from '@lmp/audit';
+import { AuditAction, AuditFilter, AuditRow, AuditService } from '@lmp/audit';
 import {
   checkNoticeDays,
   FieldError,
@@ -115,6 +115,17 @@ export class PartnerSettingsService {
     return next;
   }
 
+  /** Every event matching the filter, newest first, a batch at a time (the CSV export). */
+  async *exportAudit(actor: PartnerActor, filter: AuditFilter): AsyncGenerator<AuditListItem[]> {
+    for await (const batch of this.auditLog.batchesForPartner(actor.partnerId, filter)) {
+      const names = await this.customers.namesOf(
+        actor.partnerId,
+        batch.map((e) => e.customerId).filter((id): id is string => id !== null),
+      );
+      yield batch.map((e) => auditItem(e, names));
+    }
+  }
+
   /** The partner's own events, newest first, with the people and companies they name. */
   async listAudit(actor: PartnerActor, filter: AuditFilter, page: PageRequest): Promise<Page<AuditListItem>> {
     const result = await this.auditLog.listForPartner(actor.partnerId, filter, page);
@@ -124,21 +135,25 @@ export class PartnerSettingsService {
     );
     return {
       ...result,
-      items: result.items.map((e) => ({
-        id: e.id,
-        at: e.at.toISOString(),
-        action: e.action,
-        actorUserId: e.actorUserId,
-        actorEmail: e.actorEmail,
-        actorTokenId: e.actorTokenId,
-        actorTokenName: e.actorTokenName,
-        customerId: e.customerId,
-        customerName: (e.customerId && names.get(e.customerId)) || null,
-        targetUserId: e.targetUserId,
-        targetEmail: e.targetEmail,
-        ip: e.ip,
-        detail: e.detail,
-      })),
+      items: result.items.map((e) => auditItem(e, names)),
     };
   }
+}
+
+function auditItem(e: AuditRow, names: Map<string, string>): AuditListItem {
+  return {
+    id: e.id,
+    at: e.at.toISOString(),
+    action: e.action,
+    actorUserId: e.actorUserId,
+    actorEmail: e.actorEmail,
+    actorTokenId: e.actorTokenId,
+    actorTokenName: e.actorTokenName,
+    customerId: e.customerId,
+    customerName: (e.customerId && names.get(e.customerId)) || null,
+    targetUserId: e.targetUserId,
+    targetEmail: e.targetEmail,
+    ip: e.ip,
+    detail: e.detail,
+  };
 }

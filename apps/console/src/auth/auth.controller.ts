@@ -21,8 +21,13 @@ import { THROTTLE } from '../http/throttles';
 import { EmailDto, MfaLoginDto, MfaSendDto, ResetPasswordDto, SignupDto, TokenDto } from './dto';
 import { pendingCookie, setPendingCookie, setSignedInCookies } from './sign-in-cookies';
 import { LocalAuthGuard } from './local-auth.guard';
+import { ApiCookieAuth, ApiExtraModels, ApiOkResponse, ApiTags, getSchemaPath } from '@nestjs/swagger';
+import { AcceptedResponse } from '../http/responses';
+import { EmailVerifiedResponse, MfaChallengeResponse, PasswordSetResponse, SessionResponse } from './responses';
 
 @Controller('api/v1/auth')
+@ApiTags('sign-in')
+@ApiExtraModels(SessionResponse, MfaChallengeResponse)
 export class AuthController {
   constructor(
     private readonly auth: AuthService,
@@ -42,6 +47,10 @@ export class AuthController {
   @Post('login')
   @HttpCode(200)
   @UseGuards(LocalAuthGuard)
+  @ApiOkResponse({
+    description: 'Signed in, or (with 2FA on) the methods to finish with.',
+    schema: { oneOf: [{ $ref: getSchemaPath(SessionResponse) }, { $ref: getSchemaPath(MfaChallengeResponse) }] },
+  })
   async login(@Req() req: Request & { user: User }, @Meta() m: SessionMeta, @Res({ passthrough: true }) res: Response) {
     const start = await this.mfaSignIn.begin(req.user, m);
     if (start.mfaRequired) {
@@ -59,7 +68,7 @@ export class AuthController {
   @HttpCode(202)
   @UseGuards(ThrottlerGuard)
   @Throttle(THROTTLE.mfa)
-  async sendMfaCode(@Body() dto: MfaSendDto, @Req() req: Request, @Meta() m: SessionMeta) {
+  async sendMfaCode(@Body() dto: MfaSendDto, @Req() req: Request, @Meta() m: SessionMeta): Promise<AcceptedResponse> {
     await this.mfaSignIn.send(pendingCookie(req), dto.methodId, m);
     return {};
   }
@@ -74,7 +83,7 @@ export class AuthController {
     @Req() req: Request,
     @Meta() m: SessionMeta,
     @Res({ passthrough: true }) res: Response,
-  ) {
+  ): Promise<SessionResponse> {
     const factor =
       dto.recoveryCode !== undefined
         ? { recoveryCode: dto.recoveryCode }
@@ -94,7 +103,7 @@ export class AuthController {
   @HttpCode(202)
   @UseGuards(ThrottlerGuard)
   @Throttle(THROTTLE.signup)
-  async signup(@Body() dto: SignupDto, @Meta() m: SessionMeta) {
+  async signup(@Body() dto: SignupDto, @Meta() m: SessionMeta): Promise<AcceptedResponse> {
     await this.signups.signup(dto, m);
     return {};
   }
@@ -103,7 +112,7 @@ export class AuthController {
   @HttpCode(200)
   @UseGuards(ThrottlerGuard)
   @Throttle(THROTTLE.verifyEmail)
-  async verifyEmail(@Body() dto: TokenDto, @Meta() m: SessionMeta) {
+  async verifyEmail(@Body() dto: TokenDto, @Meta() m: SessionMeta): Promise<EmailVerifiedResponse> {
     const { email } = await this.verification.verify(dto.token, m);
     return { status: 'verified', email };
   }
@@ -113,7 +122,7 @@ export class AuthController {
   @HttpCode(202)
   @UseGuards(ThrottlerGuard)
   @Throttle(THROTTLE.resendVerification)
-  resendVerification(@Body() dto: EmailDto, @Meta() m: SessionMeta) {
+  resendVerification(@Body() dto: EmailDto, @Meta() m: SessionMeta): AcceptedResponse {
     this.background.run('resend-verification', () => this.verification.resend(dto.email, m));
     return {};
   }
@@ -123,7 +132,7 @@ export class AuthController {
   @HttpCode(202)
   @UseGuards(ThrottlerGuard)
   @Throttle(THROTTLE.forgotPassword)
-  forgotPassword(@Body() dto: EmailDto, @Meta() m: SessionMeta) {
+  forgotPassword(@Body() dto: EmailDto, @Meta() m: SessionMeta): AcceptedResponse {
     this.background.run('forgot-password', () => this.forgot.request(dto.email, m));
     return {};
   }
@@ -132,7 +141,12 @@ export class AuthController {
   @HttpCode(204)
   @UseGuards(SignedInGuard)
   @AllowDuringMfaSetup()
-  async logout(@Auth() a: AuthContext, @Meta() m: SessionMeta, @Res({ passthrough: true }) res: Response) {
+  @ApiCookieAuth('session')
+  async logout(
+    @Auth() a: AuthContext,
+    @Meta() m: SessionMeta,
+    @Res({ passthrough: true }) res: Response,
+  ): Promise<void> {
     await this.auth.signOut(a.rawSession, a.user, m);
     res.clearCookie(SESSION_COOKIE, this.sessions.cookieOptions());
   }
@@ -140,7 +154,8 @@ export class AuthController {
   @Get('session')
   @UseGuards(SignedInGuard)
   @AllowDuringMfaSetup()
-  async session(@Auth() a: AuthContext) {
+  @ApiCookieAuth('session')
+  async session(@Auth() a: AuthContext): Promise<SessionResponse> {
     const described = await this.auth.describe(a.user, a.session.mfaPassed);
     return mfaSetupPending(a) ? { ...described, mfaSetupRequired: true } : described;
   }
@@ -153,7 +168,7 @@ export class AuthController {
     @Meta() m: SessionMeta,
     @Req() req: Request,
     @Res({ passthrough: true }) res: Response,
-  ) {
+  ): Promise<PasswordSetResponse> {
     const done = await this.resets.complete(dto.token, dto.password, m);
     if ((req.cookies as Record<string, string>)?.[SESSION_COOKIE])
       res.clearCookie(SESSION_COOKIE, this.sessions.cookieOptions());

@@ -4,9 +4,14 @@ import { Roles, SignedInGuard } from '../http/guards';
 import { IdPipe } from '../http/id.pipe';
 import { Company } from './company-actor';
 import { AddCompanyUserDto, ChangeRoleDto } from './dto';
+import { ApiCookieAuth, ApiTags } from '@nestjs/swagger';
+import { AccountResponse } from '../http/responses';
+import { CompanyUserList } from './responses';
 
 /** A company's users: everyone of the company lists them; changes need full_access. */
 @Controller('api/v1/company')
+@ApiTags('company')
+@ApiCookieAuth('session')
 @UseGuards(SignedInGuard)
 @Roles('full_access', 'read_only')
 export class CompanyController {
@@ -22,26 +27,30 @@ export class CompanyController {
   }
 
   @Get('users')
-  list(@Company() actor: CompanyActor) {
+  list(@Company() actor: CompanyActor): Promise<CompanyUserList> {
     return this.companyUsers.list(actor);
   }
 
   @Post('users')
   @Roles('full_access')
-  add(@Company() actor: CompanyActor, @Body() dto: AddCompanyUserDto) {
+  add(@Company() actor: CompanyActor, @Body() dto: AddCompanyUserDto): Promise<AccountResponse> {
     return this.companyUsers.add(actor, dto);
   }
 
   @Patch('users/:userId')
   @Roles('full_access')
-  changeRole(@Company() actor: CompanyActor, @Param('userId', IdPipe) userId: string, @Body() dto: ChangeRoleDto) {
+  changeRole(
+    @Company() actor: CompanyActor,
+    @Param('userId', IdPipe) userId: string,
+    @Body() dto: ChangeRoleDto,
+  ): Promise<AccountResponse> {
     return this.companyUsers.changeRole(actor, userId, dto.role);
   }
 
   @Delete('users/:userId')
   @Roles('full_access')
   @HttpCode(204)
-  async remove(@Company() actor: CompanyActor, @Param('userId', IdPipe) userId: string) {
+  async remove(@Company() actor: CompanyActor, @Param('userId', IdPipe) userId: string): Promise<void> {
     await this.companyUsers.remove(actor, userId);
   }
 }

@@ -9,6 +9,7 @@ import { AppConfig } from '@lmp/config';
 import { mountOps } from '../ops/mount-ops';
 import { apiTokenBoundary } from './api-token-auth';
 import { publicDir } from '../web/page-renderer';
+import { mountOpenApi } from './openapi';
 
 /** Everything main.ts and the tests both need, so tests run the app as it is deployed. */
 export function configureApp(app: INestApplication, config: AppConfig): void {
@@ -46,6 +47,7 @@ export function configureApp(app: INestApplication, config: AppConfig): void {
   express.useBodyParser('urlencoded', { limit: '100kb', extended: false });
   express.use(apiTokenBoundary());
   mountOps(app);
+  mountOpenApi(app);
   app.useGlobalPipes(createValidationPipe());
   app.useGlobalFilters(new ProblemDetailsFilter());
   app.enableShutdownHooks();

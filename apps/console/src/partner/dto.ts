@@ -1,3 +1,4 @@
+import { PickType } from '@nestjs/swagger';
 import { Transform, Type } from 'class-transformer';
 import {
   ArrayMaxSize,
@@ -163,7 +164,19 @@ export class UpdateLicenseDto {
   status?: (typeof LICENSE_STATUSES)[number];
 }
 
-export class AuditQuery {
+/** The audit trail's filters: the list's and the CSV export's. */
+export class AuditFilterQuery {
+  @IsOptional()
+  @Matches(/^[0-9a-f-]{36}$/i, { message: 'customerId must be an id' })
+  customerId?: string;
+
+  @IsOptional()
+  @IsString()
+  @MaxLength(64)
+  action?: string;
+}
+
+export class AuditQuery extends AuditFilterQuery {
   @IsOptional()
   @Type(() => Number)
   @IsInt()
@@ -176,16 +189,10 @@ export class AuditQuery {
   @Min(1)
   @Max(100)
   pageSize: number = 25;
-
-  @IsOptional()
-  @Matches(/^[0-9a-f-]{36}$/i, { message: 'customerId must be an id' })
-  customerId?: string;
-
-  @IsOptional()
-  @IsString()
-  @MaxLength(64)
-  action?: string;
 }
+
+/** The customer list's search and order, without its paging: the CSV export's filters. */
+export class CustomerExportQuery extends PickType(ListQuery, ['q', 'sort'] as const) {}
 
 export class PartnerSettingsDto {
   @Patchable()

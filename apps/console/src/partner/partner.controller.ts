@@ -25,6 +25,20 @@ import {
 } from './dto';
 import { CUSTOMER_SORT } from './customers/customer-sort';
 import { Actor } from './partner-actor';
+import { ApiCookieAuth, ApiTags } from '@nestjs/swagger';
+import { AccountResponse } from '../http/responses';
+import {
+  AccountDetailResponse,
+  AccountPage,
+  AuditPage,
+  CustomerPage,
+  CustomerResponse,
+  LicenseList,
+  LicenseResponse,
+  PartnerSettingsResponse,
+  ResetQueuedResponse,
+  ResetRequestResponse,
+} from './responses';
 
 /**
  * The partner console API. Each handler maps HTTP to one service call scoped by the actor's
@@ -32,6 +46,8 @@ import { Actor } from './partner-actor';
  * name none, so no token reaches them.
  */
 @Controller('api/v1/partner')
+@ApiTags('partner')
+@ApiCookieAuth('session')
 @UseGuards(SignedInGuard)
 @Roles('partner_admin', 'partner_support')
 export class PartnerController {
@@ -44,19 +60,19 @@ export class PartnerController {
   ) {}
 
   @Get('settings')
-  getSettings(@Actor() actor: PartnerActor) {
+  getSettings(@Actor() actor: PartnerActor): Promise<PartnerSettingsResponse> {
     return this.settings.getSettings(actor);
   }
 
   @Patch('settings')
   @Roles('partner_admin')
-  updateSettings(@Actor() actor: PartnerActor, @Body() dto: PartnerSettingsDto) {
+  updateSettings(@Actor() actor: PartnerActor, @Body() dto: PartnerSettingsDto): Promise<PartnerSettingsResponse> {
     return this.settings.updateSettings(actor, dto);
   }
 
   @Get('customers')
   @RequireScope('customers:read')
-  listCustomers(@Actor() actor: PartnerActor, @Query() q: CustomerListQuery) {
+  listCustomers(@Actor() actor: PartnerActor, @Query() q: CustomerListQuery): Promise<CustomerPage> {
     const sort = parseSort(q.sort, CUSTOMER_SORT, { field: 'company_name', direction: 'ASC' });
     return this.customers.listCustomers(actor, { page: q.page, pageSize: q.pageSize, q: q.q, sort });
   }
@@ -64,13 +80,16 @@ export class PartnerController {
   @Post('customers')
   @RequireScope('customers:write')
   @Roles('partner_admin')
-  createCustomer(@Actor() actor: PartnerActor, @Body() dto: CreateCustomerDto) {
+  createCustomer(@Actor() actor: PartnerActor, @Body() dto: CreateCustomerDto): Promise<CustomerResponse> {
     return this.customers.createCustomer(actor, dto);
   }
 
   @Get('customers/:customerId')
   @RequireScope('customers:read')
-  getCustomer(@Actor() actor: PartnerActor, @Param('customerId', IdPipe) customerId: string) {
+  getCustomer(
+    @Actor() actor: PartnerActor,
+    @Param('customerId', IdPipe) customerId: string,
+  ): Promise<CustomerResponse> {
     return this.customers.getCustomer(actor, customerId);
   }
 
@@ -81,7 +100,7 @@ export class PartnerController {
     @Actor() actor: PartnerActor,
     @Param('customerId', IdPipe) customerId: string,
     @Body() dto: UpdateCustomerDto,
-  ) {
+  ): Promise<CustomerResponse> {
     return this.customers.updateCustomer(actor, customerId, dto);
   }
 
@@ -91,7 +110,7 @@ export class PartnerController {
     @Actor() actor: PartnerActor,
     @Param('customerId', IdPipe) customerId: string,
     @Query() q: AccountListQuery,
-  ) {
+  ): Promise<AccountPage> {
     return this.accounts.listAccounts(actor, customerId, q);
   }
 
@@ -102,7 +121,7 @@ export class PartnerController {
     @Actor() actor: PartnerActor,
     @Param('customerId', IdPipe) customerId: string,
     @Body() dto: CreateAccountDto,
-  ) {
+  ): Promise<AccountResponse> {
     return this.accounts.createAccount(actor, customerId, dto);
   }
 
@@ -112,7 +131,7 @@ export class PartnerController {
     @Actor() actor: PartnerActor,
     @Param('customerId', IdPipe) customerId: string,
     @Param('accountId', IdPipe) accountId: string,
-  ) {
+  ): Promise<AccountDetailResponse> {
     return this.accounts.getAccount(actor, customerId, accountId);
   }
 
@@ -124,7 +143,7 @@ export class PartnerController {
     @Param('customerId', IdPipe) customerId: string,
     @Param('accountId', IdPipe) accountId: string,
     @Body() dto: UpdateAccountDto,
-  ) {
+  ): Promise<AccountDetailResponse> {
     return this.accounts.updateAccount(actor, customerId, accountId, dto);
   }
 
@@ -135,7 +154,7 @@ export class PartnerController {
     @Actor() actor: PartnerActor,
     @Param('customerId', IdPipe) customerId: string,
     @Param('accountId', IdPipe) accountId: string,
-  ) {
+  ): Promise<ResetQueuedResponse> {
     return this.recovery.triggerPasswordReset(actor, customerId, accountId);
   }
 
@@ -148,7 +167,7 @@ export class PartnerController {
     @Actor() actor: PartnerActor,
     @Param('customerId', IdPipe) customerId: string,
     @Param('accountId', IdPipe) accountId: string,
-  ) {
+  ): Promise<AccountDetailResponse> {
     return this.recovery.promoteAccount(actor, customerId, accountId);
   }
 
@@ -161,19 +180,22 @@ export class PartnerController {
     @Actor() actor: PartnerActor,
     @Param('customerId', IdPipe) customerId: string,
     @Param('accountId', IdPipe) accountId: string,
-  ) {
+  ): Promise<AccountDetailResponse> {
     return this.recovery.resetAccountMfa(actor, customerId, accountId);
   }
 
   @Get('password-resets/:requestId')
   @RequireScope('accounts:reset')
-  getResetRequest(@Actor() actor: PartnerActor, @Param('requestId', IdPipe) requestId: string) {
+  getResetRequest(
+    @Actor() actor: PartnerActor,
+    @Param('requestId', IdPipe) requestId: string,
+  ): Promise<ResetRequestResponse> {
     return this.recovery.getResetRequest(actor, requestId);
   }
 
   @Get('customers/:customerId/licenses')
   @RequireScope('licenses:read')
-  listLicenses(@Actor() actor: PartnerActor, @Param('customerId', IdPipe) customerId: string) {
+  listLicenses(@Actor() actor: PartnerActor, @Param('customerId', IdPipe) customerId: string): Promise<LicenseList> {
     return this.licenses.listLicenses(actor, customerId);
   }
 
@@ -184,7 +206,7 @@ export class PartnerController {
     @Actor() actor: PartnerActor,
     @Param('customerId', IdPipe) customerId: string,
     @Body() dto: CreateLicenseDto,
-  ) {
+  ): Promise<LicenseResponse> {
     return this.licenses.createLicense(actor, customerId, dto);
   }
 
@@ -194,7 +216,7 @@ export class PartnerController {
     @Actor() actor: PartnerActor,
     @Param('customerId', IdPipe) customerId: string,
     @Param('licenseId', IdPipe) licenseId: string,
-  ) {
+  ): Promise<LicenseResponse> {
     return this.licenses.getLicense(actor, customerId, licenseId);
   }
 
@@ -206,13 +228,13 @@ export class PartnerController {
     @Param('customerId', IdPipe) customerId: string,
     @Param('licenseId', IdPipe) licenseId: string,
     @Body() dto: UpdateLicenseDto,
-  ) {
+  ): Promise<LicenseResponse> {
     return this.licenses.updateLicense(actor, customerId, licenseId, dto);
   }
 
   @Get('audit')
   @RequireScope('audit:read')
-  listAudit(@Actor() actor: PartnerActor, @Query() q: AuditQuery) {
+  listAudit(@Actor() actor: PartnerActor, @Query() q: AuditQuery): Promise<AuditPage> {
     return this.settings.listAudit(actor, { customerId: q.customerId, action: q.action }, q);
   }
 }

@@ -43,6 +43,8 @@ export class AuditPagesController {
         actions: AUDIT_ACTIONS.map((value) => ({ value, label: actionLabel(value), selected: value === action })),
         customer: customer ? { ...customerRow(customer), clearHref: href({ customerId: undefined }) } : null,
         filtered: Boolean(customer || action),
+        // Every event matching the same filters (the API's CSV export).
+        csvHref: urlWith('/api/v1/partner/audit.csv', { customerId: customer?.id, action }),
         pager: pager(list.page, list.pageSize, list.total, (n) => href({ page: n > 1 ? n : undefined })),
       },
       { shell: 'audit' },

@@ -76,6 +76,8 @@ export class CustomerPagesController {
         items: list.items.map(customerRow),
         pager: pages,
         searched: q !== '',
+        // The whole list with the same search and order (the API's CSV export).
+        csvHref: urlWith('/api/v1/partner/customers.csv', { q, sort: current === 'companyName' ? undefined : current }),
       },
       { shell: 'customers' },
     );

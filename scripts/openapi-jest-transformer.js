@@ -1,0 +1,13 @@
+// The ts-jest transformer for the files the OpenAPI plugin reads (see jest.config.js).
+// ts-jest keeps one compiler per jest project, in a static cache on its transformer class keyed
+// by the project's config, so a second ts-jest entry with other options would silently reuse
+// the first one's (isolated, plugin-less) compiler. This entry gets its own copy of the class.
+const modulePath = require.resolve('ts-jest/dist/legacy/ts-jest-transformer');
+const shared = require.cache[modulePath];
+delete require.cache[modulePath];
+const { TsJestTransformer } = require(modulePath);
+if (shared) require.cache[modulePath] = shared;
+
+module.exports = {
+  createTransformer: (options) => new TsJestTransformer(options),
+};
