@@ -130,7 +130,7 @@ export class PartnerWebhooksService {
   async sendTest(actor: PartnerActor, id: string) {
     await this.require(actor, id);
     const eventId = await this.tx.run((tx) => this.events.ping(tx, actor.partnerId, id));
-    return { eventId, type: 'ping', status: 'queued' as const };
+    return { eventId, type: 'ping' as const, status: 'queued' as const };
   }
 
   async deliveries(actor: PartnerActor, id: string) {

@@ -6,7 +6,7 @@ import { Company } from './company-actor';
 import { AddCompanyUserDto, ChangeRoleDto } from './dto';
 import { ApiCookieAuth, ApiTags } from '@nestjs/swagger';
 import { AccountResponse } from '../http/responses';
-import { CompanyUserList } from './responses';
+import { CompanyLicenseList, CompanyUserList } from './responses';
 
 /** A company's users: everyone of the company lists them; changes need full_access. */
 @Controller('api/v1/company')
@@ -22,7 +22,7 @@ export class CompanyController {
 
   /** The company's licenses with their status, and a summary (in use, the next expiry). */
   @Get('licenses')
-  listLicenses(@Company() actor: CompanyActor) {
+  listLicenses(@Company() actor: CompanyActor): Promise<CompanyLicenseList> {
     return this.licenses.listForCompany(actor);
   }
 

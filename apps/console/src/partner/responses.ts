@@ -12,6 +12,8 @@ export class CustomerResponse {
   accountCount?: number;
   /** Present in lists. */
   licenseCount?: number;
+  /** Present in lists: a license (started, not suspended) expires within the expiring window. */
+  hasExpiringLicense?: boolean;
   /** ISO 8601. */
   createdAt!: string;
 }
@@ -76,6 +78,19 @@ export class LicenseResponse {
 
 export class LicenseList {
   items!: LicenseResponse[];
+}
+
+/** A license in the partner's list across its customers. */
+export class PartnerLicenseResponse extends LicenseResponse {
+  customerId!: string;
+  companyName!: string;
+}
+
+export class PartnerLicensePage {
+  items!: PartnerLicenseResponse[];
+  page!: number;
+  pageSize!: number;
+  total!: number;
 }
 
 export class AuditEntryResponse {

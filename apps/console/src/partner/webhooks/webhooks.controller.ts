@@ -1,3 +1,4 @@
+import { ApiCookieAuth, ApiTags } from '@nestjs/swagger';
 import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, UseGuards } from '@nestjs/common';
 import { PartnerActor, PartnerWebhooksService } from '@lmp/tenancy';
 import { Roles, SignedInGuard } from '../../http/guards';
@@ -5,9 +6,18 @@ import { IdPipe } from '../../http/id.pipe';
 import { RequireScope } from '../../http/scopes';
 import { Actor } from '../partner-actor';
 import { CreateWebhookDto, UpdateWebhookDto } from './dto';
+import {
+  CreatedWebhookResponse,
+  WebhookDeliveryList,
+  WebhookList,
+  WebhookResponse,
+  WebhookTestResponse,
+} from './responses';
 
 /** The partner's webhooks: partner_support reads them, partner_admin changes them. */
 @Controller('api/v1/partner/webhooks')
+@ApiTags('partner webhooks')
+@ApiCookieAuth('session')
 @UseGuards(SignedInGuard)
 @Roles('partner_admin', 'partner_support')
 export class WebhooksController {
@@ -15,7 +25,7 @@ export class WebhooksController {
 
   @Get()
   @RequireScope('webhooks:manage')
-  list(@Actor() actor: PartnerActor) {
+  list(@Actor() actor: PartnerActor): Promise<WebhookList> {
     return this.webhooks.list(actor);
   }
 
@@ -23,20 +33,24 @@ export class WebhooksController {
   @Post()
   @Roles('partner_admin')
   @RequireScope('webhooks:manage')
-  create(@Actor() actor: PartnerActor, @Body() dto: CreateWebhookDto) {
+  create(@Actor() actor: PartnerActor, @Body() dto: CreateWebhookDto): Promise<CreatedWebhookResponse> {
     return this.webhooks.create(actor, dto);
   }
 
   @Get(':webhookId')
   @RequireScope('webhooks:manage')
-  get(@Actor() actor: PartnerActor, @Param('webhookId', IdPipe) id: string) {
+  get(@Actor() actor: PartnerActor, @Param('webhookId', IdPipe) id: string): Promise<WebhookResponse> {
     return this.webhooks.get(actor, id);
   }
 
   @Patch(':webhookId')
   @Roles('partner_admin')
   @RequireScope('webhooks:manage')
-  update(@Actor() actor: PartnerActor, @Param('webhookId', IdPipe) id: string, @Body() dto: UpdateWebhookDto) {
+  update(
+    @Actor() actor: PartnerActor,
+    @Param('webhookId', IdPipe) id: string,
+    @Body() dto: UpdateWebhookDto,
+  ): Promise<WebhookResponse> {
     return this.webhooks.update(actor, id, dto);
   }
 
@@ -53,13 +67,13 @@ export class WebhooksController {
   @HttpCode(202)
   @Roles('partner_admin')
   @RequireScope('webhooks:manage')
-  test(@Actor() actor: PartnerActor, @Param('webhookId', IdPipe) id: string) {
+  test(@Actor() actor: PartnerActor, @Param('webhookId', IdPipe) id: string): Promise<WebhookTestResponse> {
     return this.webhooks.sendTest(actor, id);
   }
 
   @Get(':webhookId/deliveries')
   @RequireScope('webhooks:manage')
-  deliveries(@Actor() actor: PartnerActor, @Param('webhookId', IdPipe) id: string) {
+  deliveries(@Actor() actor: PartnerActor, @Param('webhookId', IdPipe) id: string): Promise<WebhookDeliveryList> {
     return this.webhooks.deliveries(actor, id);
   }
 }
