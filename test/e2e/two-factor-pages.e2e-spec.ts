@@ -708,7 +708,7 @@ describe('two-factor authentication pages', () => {
       const on = await agent.get(saved.headers.location).expect(200);
       expect(on.text).toContain('Settings saved.');
       expect(on.text).toMatch(/type="checkbox" value="yes" checked aria-describedby/);
-      expect((await agent.get('/api/v1/partner/settings').expect(200)).body).toEqual({ requireStaffMfa: true });
+      expect((await agent.get('/api/v1/partner/settings').expect(200)).body).toMatchObject({ requireStaffMfa: true });
       // The admin's own session goes on: the policy applies from each sign-in on.
       await agent.get('/partner/customers').expect(200);
 
@@ -717,7 +717,7 @@ describe('two-factor authentication pages', () => {
         '/account/security?setup=required',
       );
       await agent.post('/partner/settings').type('form').send({ _csrf: token }).expect(303);
-      expect((await agent.get('/api/v1/partner/settings').expect(200)).body).toEqual({ requireStaffMfa: false });
+      expect((await agent.get('/api/v1/partner/settings').expect(200)).body).toMatchObject({ requireStaffMfa: false });
 
       const reader = await supportUser(sut.app, partnerId, `reader@${adminEmail.split('@')[1]}`);
       const readOnly = await reader.get('/partner/settings').expect(200);
@@ -729,7 +729,7 @@ describe('two-factor authentication pages', () => {
         .type('form')
         .send({ _csrf: csrfOf(readOnly.text), requireStaffMfa: 'yes' })
         .expect(403);
-      expect((await agent.get('/api/v1/partner/settings').expect(200)).body).toEqual({ requireStaffMfa: false });
+      expect((await agent.get('/api/v1/partner/settings').expect(200)).body).toMatchObject({ requireStaffMfa: false });
     });
   });
 

@@ -182,12 +182,12 @@ describe('operations (MariaDB + Redis + worker)', () => {
       expect(res.text).toContain('<div id="root">');
     });
 
-    it('lists the mail and sms queues in the dashboard API', async () => {
+    it('lists the mail, sms and webhook queues in the dashboard API', async () => {
       const res = await operator.get('/ops/queues/api/queues').expect(200);
 
       expect(res.headers['content-type']).toMatch(/^application\/json/);
       const queues = res.body.queues as Array<{ name: string }>;
-      expect(queues.map((q) => q.name).sort()).toEqual(['mail', 'sms']);
+      expect(queues.map((q) => q.name).sort()).toEqual(['mail', 'sms', 'webhook']);
     });
 
     it('refuses partner staff on the page and on the API', async () => {

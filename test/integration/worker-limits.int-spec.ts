@@ -64,12 +64,16 @@ describe('worker rate limit and schedule (MariaDB + Redis)', () => {
     expect(spanMs).toBeGreaterThanOrEqual(1500); // unthrottled, 12 messages take ~100 ms
   });
 
-  it('schedules the hourly prune once however many workers run', async () => {
+  it('schedules the hourly prune and the license scan once each, however many workers run', async () => {
     const connection = new IORedis(TEST_REDIS_URL, { maxRetriesPerRequest: null });
     const queue = new Queue(QueueName.Maintenance, { connection, prefix });
     try {
       const schedulers = await queue.getJobSchedulers();
-      expect(schedulers.map((s) => ({ key: s.key, name: s.name, every: s.every }))).toEqual([
+      const byKey = schedulers
+        .map((s) => ({ key: s.key, name: s.name, every: s.every }))
+        .sort((a, b) => a.key.localeCompare(b.key));
+      expect(byKey).toEqual([
+        { key: 'license-notices', name: 'license-notices', every: 3600_000 },
         { key: 'prune-hourly', name: 'prune', every: 3600_000 },
       ]);
     } finally {

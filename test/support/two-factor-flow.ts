@@ -429,10 +429,12 @@ export async function partnerStaffPolicy(ctx: TwoFactorContext): Promise<void> {
     .expect(200);
 
   // The policy is the partner admin's to change.
-  expect((await admin.get('/api/v1/partner/settings').expect(200)).body).toEqual({ requireStaffMfa: true });
+  expect((await admin.get('/api/v1/partner/settings').expect(200)).body).toMatchObject({ requireStaffMfa: true });
   const bad = await admin.patch('/api/v1/partner/settings').send({ requireStaffMfa: 'yes' }).expect(400);
   expect(fieldsOf(bad)).toEqual(['requireStaffMfa']);
-  expect((await admin.patch('/api/v1/partner/settings').send({ requireStaffMfa: false }).expect(200)).body).toEqual({
+  expect(
+    (await admin.patch('/api/v1/partner/settings').send({ requireStaffMfa: false }).expect(200)).body,
+  ).toMatchObject({
     requireStaffMfa: false,
   });
   const audit = await admin.get('/api/v1/partner/audit?action=partner.settings.changed').expect(200);
