@@ -109,18 +109,21 @@ export class AuthService {
   /**
    * Counts a sign-in attempt on the account before its password is checked: one conditional
    * UPDATE that answers with the stored count (refused while the account is locked: null), and
-   * the lock decided from that count. The attempt that reaches the limit takes the lock at once
-   * (a conditional UPDATE of its own), so no other attempt is checked while its hash runs; when
-   * its password turns out right, the lock is given back.
+   * the lock decided from that count. Both run in one transaction: the UPDATE holds the user's
+   * row until the commit, so the attempt that reaches the limit takes the lock before any other
+   * attempt is counted, and no other attempt is checked while its hash runs; when its password
+   * turns out right, the lock is given back.
    */
   private async countAttempt(user: User): Promise<{ failures: number; lockedForMs: number } | null> {
-    const now = this.clock.now();
-    const failures = await this.tx.write((em) => this.users.countFailure(em, user.id, now));
-    if (failures === null) return null;
-    if (failures < LOCK_AFTER_FAILURES) return { failures, lockedForMs: 0 };
-    const lockedForMs = lockDuration(failures);
-    await this.tx.write((em) => this.users.lockUnlessLocked(em, user.id, new Date(now.getTime() + lockedForMs), now));
-    return { failures, lockedForMs };
+    return this.tx.run(async ({ em }) => {
+      const now = this.clock.now();
+      const failures = await this.users.countFailure(em, user.id, now);
+      if (failures === null) return null;
+      if (failures < LOCK_AFTER_FAILURES) return { failures, lockedForMs: 0 };
+      const lockedForMs = lockDuration(failures);
+      await this.users.lockUnlessLocked(em, user.id, new Date(now.getTime() + lockedForMs), now);
+      return { failures, lockedForMs };
+    });
   }
 
   /** A right password: the attempt counted before its check is taken back (with the lock it took). */

@@ -44,8 +44,8 @@ export class UserRepository {
    * `unlessLockedAt`, only while the account is not locked at that time (null when it is).
    * The statement answers with the count it wrote (SQLite: `RETURNING`; MySQL, which has no
    * `UPDATE … RETURNING`: `LAST_INSERT_ID(expr)`, which the server sends back in the statement's
-   * own answer), so no second query can read a count another attempt changed since, and no
-   * transaction is needed around it.
+   * own answer), so no second query reads it back. Call in a transaction when the lock is decided
+   * from the count: the row stays locked until it ends.
    */
   async countFailure(em: EntityManager, id: string, unlessLockedAt?: Date): Promise<number | null> {
     const sqlite = em.connection.options.type === 'better-sqlite3';
