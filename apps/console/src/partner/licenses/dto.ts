@@ -1,10 +1,10 @@
-import { Transform, Type } from 'class-transformer';
+import { Transform } from 'class-transformer';
 import { IsDate, IsIn, IsInt, IsOptional, IsString, Length, Matches, Max, MaxLength, Min } from 'class-validator';
-import { IsDisplayText, toIsoDate } from '@lmp/common';
+import { IsDisplayText, PageQuery, toIsoDate } from '@lmp/common';
 import { LICENSE_STATUSES, LicenseStatus } from '@lmp/tenancy';
 
 /** `?status=&expiresBefore=&product=&customerId=&page=&pageSize=&sort=` of the partner's licenses. */
-export class PartnerLicenseListQuery {
+export class PartnerLicenseListQuery extends PageQuery {
   @IsOptional()
   @IsIn(LICENSE_STATUSES as LicenseStatus[], { message: `status must be one of ${LICENSE_STATUSES.join(', ')}` })
   status?: LicenseStatus;
@@ -23,20 +23,6 @@ export class PartnerLicenseListQuery {
   @IsOptional()
   @Matches(/^[0-9a-f-]{36}$/i, { message: 'customerId must be an id' })
   customerId?: string;
-
-  @IsOptional()
-  @Type(() => Number)
-  @IsInt()
-  @Min(1)
-  @Max(100000)
-  page: number = 1;
-
-  @IsOptional()
-  @Type(() => Number)
-  @IsInt()
-  @Min(1)
-  @Max(100)
-  pageSize: number = 25;
 
   @IsOptional()
   @IsString()
