@@ -1,3 +1,4 @@
+import { OmitType } from '@nestjs/swagger';
 import { Transform, Type } from 'class-transformer';
 import { IsDate, IsIn, IsInt, IsOptional, IsString, Length, Matches, Max, MaxLength, Min } from 'class-validator';
 import { IsDisplayText, toIsoDate } from '@lmp/common';
@@ -44,6 +45,9 @@ export class PartnerLicenseListQuery {
   @Matches(/^-?[a-zA-Z]+$/, { message: 'sort must be a field name, optionally prefixed by -' })
   sort?: string;
 }
+
+/** The partner's licenses' filters and order, without paging: the CSV export's query. */
+export class PartnerLicenseExportQuery extends OmitType(PartnerLicenseListQuery, ['page', 'pageSize'] as const) {}
 
 /** A renewal: either a new expiry or a period (ISO 8601: P1Y, P6M, P2W, P30D), and seats if they change. */
 export class RenewLicenseDto {
