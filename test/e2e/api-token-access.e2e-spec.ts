@@ -101,6 +101,24 @@ describe('access with a partner API token', () => {
     return method === 'get' || method === 'delete' ? req : req.send(body ?? {});
   };
 
+  it('the tables above name every route open to tokens, with the scopes the API document gives it', async () => {
+    type Doc = { paths: Record<string, Record<string, { 'x-required-scopes'?: string[] }>> };
+    const doc = (await request(sut.app.getHttpServer()).get('/api/openapi.json').expect(200)).body as Doc;
+    const shape = (path: string) => path.replace(/\{\w+\}/g, '{}');
+    const documented = Object.entries(doc.paths).flatMap(([path, ops]) =>
+      Object.entries(ops)
+        .filter(([, op]) => op['x-required-scopes'])
+        .map(([method, op]) => `${method.toUpperCase()} ${shape(path)} ${op['x-required-scopes']!.join(' ')}`),
+    );
+    const ids = { customerId: '{}', accountId: '{}', licenseId: '{}', requestId: '{}', webhookId: '{}' };
+    const listed = [...ROUTES, ...LISTS].map(([, anyOf, call]) => {
+      const [method, path] = call({ ...ids, partnerId: '', admin: a.admin });
+      return `${method.toUpperCase()} ${path} ${anyOf.join(' ')}`;
+    });
+    expect(documented.length).toBeGreaterThan(20);
+    expect([...new Set(listed)].sort()).toEqual(documented.sort());
+  });
+
   it.each(ROUTES)("%s with the other partner's ids answers 404 to a token, queueing nothing", async (_n, _s, call) => {
     const before = await outboxCount(sut.app);
     const res = await send(full, call(b));
