@@ -1,12 +1,7 @@
 import { Controller, Get, Query, StreamableFile, UseGuards } from '@nestjs/common';
 import { ApiCookieAuth, ApiOkResponse, ApiProduces, ApiTags } from '@nestjs/swagger';
 import { Clock, parseSort } from '@lmp/common';
-import {
-  LicenseOverviewService,
-  PartnerActor,
-  PartnerCustomersService,
-  PartnerSettingsService,
-} from '@lmp/tenancy';
+import { LicenseOverviewService, PartnerActor, PartnerCustomersService, PartnerSettingsService } from '@lmp/tenancy';
 import { csvFile, csvFilename } from '../../http/csv';
 import { Roles, SignedInGuard } from '../../http/guards';
 import { RequireScope } from '../../http/scopes';
