@@ -1,3 +1,4 @@
+import { OmitType } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
 import { IsDate, IsIn, IsInt, IsOptional, IsString, Length, Matches, Max, MaxLength, Min } from 'class-validator';
 import { IsDisplayText, PageQuery, toIsoDate } from '@lmp/common';
@@ -30,6 +31,9 @@ export class PartnerLicenseListQuery extends PageQuery {
   @Matches(/^-?[a-zA-Z]+$/, { message: 'sort must be a field name, optionally prefixed by -' })
   sort?: string;
 }
+
+/** The partner's licenses' filters and order, without paging: the CSV export's query. */
+export class PartnerLicenseExportQuery extends OmitType(PartnerLicenseListQuery, ['page', 'pageSize'] as const) {}
 
 /** A renewal: either a new expiry or a period (ISO 8601: P1Y, P6M, P2W, P30D), and seats if they change. */
 export class RenewLicenseDto {
