@@ -1,18 +1,23 @@
 import request from 'supertest';
 import { ApiScope } from '@lmp/tenancy';
 import { createToken, withToken } from '../support/api-tokens';
+import { csvRecords } from '../support/csv';
 import { outboxCount } from '../support/fixtures';
 import { RunningConsole, startConsole } from '../support/console-app';
 import { sessionCookie } from '../support/http';
 import { Tenant, tenantWithData } from '../support/partner-console';
 
-type Method = 'get' | 'post' | 'patch';
-type Route = [name: string, anyOf: ApiScope[], call: (t: Tenant) => [Method, string, object?]];
+type Method = 'get' | 'post' | 'patch' | 'delete';
+/** A tenant of the fixture with a webhook of its own (subscribed to an event these tests never cause). */
+type HookedTenant = Tenant & { webhookId: string };
+type Route = [name: string, anyOf: ApiScope[], call: (t: HookedTenant) => [Method, string, object?]];
 
 const license = { product: 'Suite', seats: 1, startsAt: '2026-01-01T00:00:00Z', expiresAt: '2027-01-01T00:00:00Z' };
 const account = { email: 'robot-made@example.com', firstName: 'R', lastName: 'M', role: 'read_only' };
 const acc = (t: Tenant) => `/api/v1/partner/customers/${t.customerId}/accounts/${t.accountId}`;
 const cus = (t: Tenant) => `/api/v1/partner/customers/${t.customerId}`;
+const hook = (t: HookedTenant) => `/api/v1/partner/webhooks/${t.webhookId}`;
+const webhook = { url: 'https://hooks.example.com/lmp', events: ['password_reset.used'] };
 
 /** Every partner API route that takes an id, with the scopes a token needs for it (any one will do). */
 const ROUTES: Route[] = [
@@ -30,6 +35,32 @@ const ROUTES: Route[] = [
   ['POST license', ['licenses:write'], (t) => ['post', `${cus(t)}/licenses`, license]],
   ['GET license', ['licenses:read'], (t) => ['get', `${cus(t)}/licenses/${t.licenseId}`]],
   ['PATCH license', ['licenses:write'], (t) => ['patch', `${cus(t)}/licenses/${t.licenseId}`, { seats: 99 }]],
+  ['POST renew', ['licenses:write'], (t) => ['post', `${cus(t)}/licenses/${t.licenseId}/renew`, { period: 'P1Y' }]],
+  ['GET webhook', ['webhooks:manage'], (t) => ['get', hook(t)]],
+  ['PATCH webhook', ['webhooks:manage'], (t) => ['patch', hook(t), { enabled: false }]],
+  ['DELETE webhook', ['webhooks:manage'], (t) => ['delete', hook(t)]],
+  ['POST webhook test', ['webhooks:manage'], (t) => ['post', `${hook(t)}/test`]],
+  ['GET webhook deliveries', ['webhooks:manage'], (t) => ['get', `${hook(t)}/deliveries`]],
+];
+
+/**
+ * The partner API routes without an id: nothing foreign to try, so only the scope test runs them
+ * (what they list is checked to be the token's partner's own below).
+ */
+const LISTS: Route[] = [
+  ['GET customers', ['customers:read'], () => ['get', '/api/v1/partner/customers']],
+  [
+    'POST customer',
+    ['customers:write'],
+    () => ['post', '/api/v1/partner/customers', { companyName: 'X', country: 'DE' }],
+  ],
+  ['GET customers.csv', ['customers:read'], () => ['get', '/api/v1/partner/customers.csv']],
+  ['GET licenses of the partner', ['licenses:read'], () => ['get', '/api/v1/partner/licenses']],
+  ['GET licenses.csv', ['licenses:read'], () => ['get', '/api/v1/partner/licenses.csv']],
+  ['GET audit', ['audit:read'], () => ['get', '/api/v1/partner/audit']],
+  ['GET audit.csv', ['audit:read'], () => ['get', '/api/v1/partner/audit.csv']],
+  ['GET webhooks', ['webhooks:manage'], () => ['get', '/api/v1/partner/webhooks']],
+  ['POST webhook', ['webhooks:manage'], () => ['post', '/api/v1/partner/webhooks', webhook]],
 ];
 
 const ALL: ApiScope[] = [
@@ -47,14 +78,19 @@ const ALL: ApiScope[] = [
 /** What an API token reaches: its partner's routes within its scopes, nothing else. */
 describe('access with a partner API token', () => {
   let sut: RunningConsole;
-  let a: Tenant;
-  let b: Tenant;
+  let a: HookedTenant;
+  let b: HookedTenant;
   let full: string;
 
   beforeAll(async () => {
     sut = await startConsole();
-    a = await tenantWithData(sut.app, 'scope-a');
-    b = await tenantWithData(sut.app, 'scope-b');
+    const hooked = async (code: string): Promise<HookedTenant> => {
+      const t = await tenantWithData(sut.app, code);
+      const created = await t.admin.post('/api/v1/partner/webhooks').send(webhook).expect(201);
+      return { ...t, webhookId: created.body.id as string };
+    };
+    a = await hooked('scope-a');
+    b = await hooked('scope-b');
     full = (await createToken(a.admin, ALL, 'everything')).token;
     await sut.settle();
   });
@@ -62,8 +98,26 @@ describe('access with a partner API token', () => {
 
   const send = (token: string, [method, path, body]: [Method, string, object?]) => {
     const req = withToken(sut.app, token)(method, path);
-    return method === 'get' ? req : req.send(body ?? {});
+    return method === 'get' || method === 'delete' ? req : req.send(body ?? {});
   };
+
+  it('the tables above name every route open to tokens, with the scopes the API document gives it', async () => {
+    type Doc = { paths: Record<string, Record<string, { 'x-required-scopes'?: string[] }>> };
+    const doc = (await request(sut.app.getHttpServer()).get('/api/openapi.json').expect(200)).body as Doc;
+    const shape = (path: string) => path.replace(/\{\w+\}/g, '{}');
+    const documented = Object.entries(doc.paths).flatMap(([path, ops]) =>
+      Object.entries(ops)
+        .filter(([, op]) => op['x-required-scopes'])
+        .map(([method, op]) => `${method.toUpperCase()} ${shape(path)} ${op['x-required-scopes']!.join(' ')}`),
+    );
+    const ids = { customerId: '{}', accountId: '{}', licenseId: '{}', requestId: '{}', webhookId: '{}' };
+    const listed = [...ROUTES, ...LISTS].map(([, anyOf, call]) => {
+      const [method, path] = call({ ...ids, partnerId: '', admin: a.admin });
+      return `${method.toUpperCase()} ${path} ${anyOf.join(' ')}`;
+    });
+    expect(documented.length).toBeGreaterThan(20);
+    expect([...new Set(listed)].sort()).toEqual(documented.sort());
+  });
 
   it.each(ROUTES)("%s with the other partner's ids answers 404 to a token, queueing nothing", async (_n, _s, call) => {
     const before = await outboxCount(sut.app);
@@ -74,14 +128,37 @@ describe('access with a partner API token', () => {
     expect(await outboxCount(sut.app)).toBe(before);
   });
 
-  it('lists only its own partner’s customers and audit events', async () => {
+  it("changed nothing of the other partner's through those 404s", async () => {
+    const hookNow = await b.admin.get(`/api/v1/partner/webhooks/${b.webhookId}`).expect(200);
+    expect(hookNow.body).toMatchObject({ ...webhook, enabled: true });
+    const deliveries = await b.admin.get(`/api/v1/partner/webhooks/${b.webhookId}/deliveries`).expect(200);
+    expect(deliveries.body.items).toEqual([]);
+    const licenseNow = await b.admin.get(`${cus(b)}/licenses/${b.licenseId}`).expect(200);
+    expect(licenseNow.body).toMatchObject({ seats: 5, expiresAt: '2036-01-01T00:00:00.000Z' });
+  });
+
+  it('lists only its own partner’s customers, licenses, webhooks and audit events, in JSON and CSV', async () => {
     const customers = await send(full, ['get', '/api/v1/partner/customers?pageSize=100']).expect(200);
     expect(customers.body.items.map((c: { id: string }) => c.id)).toEqual([a.customerId]);
     const audit = await send(full, ['get', `/api/v1/partner/audit?customerId=${b.customerId}`]).expect(200);
     expect(audit.body).toMatchObject({ items: [], total: 0 });
+    const licenses = await send(full, ['get', '/api/v1/partner/licenses']).expect(200);
+    expect(licenses.body.items.map((l: { id: string }) => l.id)).toEqual([a.licenseId]);
+    const foreign = await send(full, ['get', `/api/v1/partner/licenses?customerId=${b.customerId}`]).expect(200);
+    expect(foreign.body).toMatchObject({ items: [], total: 0 });
+    const hooks = await send(full, ['get', '/api/v1/partner/webhooks']).expect(200);
+    expect(hooks.body.items.map((h: { id: string }) => h.id)).toEqual([a.webhookId]);
+    const csv = async (path: string) => csvRecords((await send(full, ['get', path]).expect(200)).text).rows;
+    expect((await csv('/api/v1/partner/customers.csv')).map((r) => r.id)).toEqual([a.customerId]);
+    expect((await csv('/api/v1/partner/licenses.csv')).map((r) => r.id)).toEqual([a.licenseId]);
+    expect(await csv(`/api/v1/partner/licenses.csv?customerId=${b.customerId}`)).toEqual([]);
+    const events = await csv('/api/v1/partner/audit.csv');
+    expect(events.length).toBeGreaterThan(0);
+    expect(events.filter((e) => e.customerId === b.customerId)).toEqual([]);
+    expect(events.some((e) => e.customerId === a.customerId)).toBe(true);
   });
 
-  it.each(ROUTES)('%s is 403 naming its scopes to a token without them', async (_n, anyOf, call) => {
+  it.each([...ROUTES, ...LISTS])('%s is 403 naming its scopes to a token without them', async (_n, anyOf, call) => {
     const granting = anyOf.flatMap((s) => [s, s.replace(':read', ':write')]);
     const others = ALL.filter((s) => !granting.includes(s));
     const token = (await createToken(a.admin, others, `without ${anyOf.join(' ')}`)).token;
@@ -190,6 +267,7 @@ describe('access with a partner API token', () => {
     const elsewhere: Array<[string, Method, string]> = [
       ['My Profile API', 'get', '/api/v1/me/profile'],
       ['the company API', 'get', '/api/v1/company/users'],
+      ['the company’s licenses', 'get', '/api/v1/company/licenses'],
       ['sign-out', 'post', '/api/v1/auth/logout'],
       ['the operators’ pages', 'get', '/ops/queues'],
       ['the partner console pages', 'get', '/partner/customers'],

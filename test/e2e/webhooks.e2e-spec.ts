@@ -1,4 +1,5 @@
 import TestAgent from 'supertest/lib/agent';
+import { LicenseNoticesService } from '@lmp/notifications';
 import { partnerWithAdmin } from '../support/fixtures';
 import { RunningConsole, startConsole } from '../support/console-app';
 import { linkIn, mailsTo, tokenOf } from '../support/mail';
@@ -271,6 +272,47 @@ describe('partner webhooks', () => {
     expect((await admin.get(base).expect(200)).body.enabled).toBe(true);
     await admin.delete(base).expect(204);
     await admin.get(base).expect(404);
+  });
+
+  it('raises license.created, license.changed, and license.expiring / license.expired from the expiry scan', async () => {
+    const hook = await createWebhook(['license.created', 'license.changed', 'license.expiring', 'license.expired']);
+    const customerId = await newCustomer('Licensed Oy');
+    const day = 86_400_000;
+    const now = Date.now();
+    const license = (expiresInDays: number) =>
+      admin
+        .post(`/api/v1/partner/customers/${customerId}/licenses`)
+        .send({
+          product: `Suite ${expiresInDays}`,
+          seats: 5,
+          startsAt: new Date(now - 400 * day).toISOString(),
+          expiresAt: new Date(now + expiresInDays * day).toISOString(),
+        })
+        .expect(201);
+    const soon = (await license(5)).body.id as string;
+    const ended = (await license(-0.5)).body.id as string;
+    await admin.patch(`/api/v1/partner/customers/${customerId}/licenses/${soon}`).send({ seats: 6 }).expect(200);
+    await sut.app.get(LicenseNoticesService).scan(new Date(now));
+    await sut.settle();
+
+    const byType = (type: string) => receiver.received.filter((r) => r.event.type === type).map((r) => r.event.data);
+    expect(
+      byType('license.created')
+        .map((d) => d.licenseId)
+        .sort(),
+    ).toEqual([soon, ended].sort());
+    expect(byType('license.changed')).toEqual([expect.objectContaining({ licenseId: soon })]);
+    expect(byType('license.expiring')).toEqual([
+      expect.objectContaining({ licenseId: soon, customerId, thresholdDays: 7, daysLeft: 5, seats: 6 }),
+    ]);
+    expect(byType('license.expired')).toEqual([expect.objectContaining({ licenseId: ended, thresholdDays: 0 })]);
+    for (const r of receiver.received) expect(verifyEvent(hook.secret, r)).toEqual(r.event);
+
+    // A scan that runs again raises nothing new.
+    const before = receiver.received.length;
+    await sut.app.get(LicenseNoticesService).scan(new Date(now));
+    await sut.settle();
+    expect(receiver.received).toHaveLength(before);
   });
 });
 

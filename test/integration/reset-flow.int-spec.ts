@@ -1,5 +1,6 @@
-import { DataSource } from 'typeorm';
-import { OutboxMessage } from '@lmp/database';
+import { DataSource, In } from 'typeorm';
+import { newId, OutboxMessage } from '@lmp/database';
+import { OutboxRepository, SentMark } from '@lmp/notifications';
 import { startConsole } from '../support/console-app';
 import { CORE_FLOWS, runCoreFlow } from '../support/core-flow';
 import { runFlows } from '../support/flows';
@@ -25,6 +26,45 @@ describe('partner-triggered password reset (MariaDB + Redis + worker + SMTP)', (
     // The Message-ID is the outbox id, so a resend after a crash can be recognised downstream.
     const received = stack.smtp.received.filter((m) => ours(m.to));
     expect(received.map((m) => m.messageId.replace(/^<|@.*$/g, '')).sort()).toEqual(rows.map((r) => r.id).sort());
+  });
+
+  it('marks sent messages in batches and hands each moved row to the sent hooks once, in the same transaction', async () => {
+    const { ctx } = running();
+    const rows = ctx.app.get(DataSource).getRepository(OutboxMessage);
+    const outbox = ctx.app.get(OutboxRepository);
+    const now = new Date();
+    const ids = [newId(), newId(), newId()];
+    await rows.insert(
+      ids.map((id) => ({
+        id,
+        kind: 'mail' as const,
+        template: 'password-reset',
+        recipient: `hook-${id}@mariadb.example.com`,
+        payload: { to: 'x' },
+        status: 'sending' as const,
+        attempts: 1,
+        lastError: null,
+        createdAt: now,
+        updatedAt: now,
+        sentAt: null,
+        dueAt: new Date(now.getTime() + 60_000),
+      })),
+    );
+    const seen: SentMark[] = [];
+    const statusInHook: string[] = [];
+    outbox.onSent(async (tx, sent) => {
+      seen.push(...sent.filter((m) => ids.includes(m.id)));
+      for (const m of sent.filter((x) => ids.includes(x.id))) {
+        statusInHook.push((await tx.em.getRepository(OutboxMessage).findOneByOrFail({ id: m.id })).status);
+      }
+    });
+    // Every row marked twice at once (a stalled job's second run): each is sent, and reported once.
+    await Promise.all([...ids, ...ids].map((id) => outbox.markSent(id, 1, new Date())));
+    expect(seen.map((m) => m.id).sort()).toEqual([...ids].sort());
+    expect(statusInHook).toEqual(['sent', 'sent', 'sent']);
+    for (const row of await rows.findBy({ id: In(ids) })) {
+      expect(row).toMatchObject({ status: 'sent', attempts: 1, payload: null, dueAt: null });
+    }
   });
 
   it('keeps the message pending when Redis is unreachable at commit time', async () => {

@@ -5,6 +5,8 @@ import { DAY_MS, utcDay } from '@lmp/common';
 import { AuditEvent, newId, OutboxMessage, User } from '@lmp/database';
 import { PasswordHasher } from '@lmp/identity';
 import { LicenseScanResult, MAIL_SUBJECTS, MailTemplate } from '@lmp/notifications';
+import { LicenseRepository } from '@lmp/tenancy';
+import { csvRecords } from './csv';
 import { ADMIN_PASSWORD, partnerWithAdmin } from './fixtures';
 import { Flow } from './flows';
 import { signIn } from './http';
@@ -219,6 +221,54 @@ export const LICENSE_FLOWS: ReadonlyArray<Flow<LicenseFlowContext>> = [
       ]);
       expect(res.body.summary).toMatchObject({ active: 2, expiring: 1, nextExpiry: { product: 'Soon' } });
       await customer.get('/api/v1/partner/licenses').expect(403);
+    },
+  },
+  {
+    name: "the partner's licenses export reads keyset batches that add up to the list, in every order",
+    run: async ({ app }) => {
+      const t = await tenant(app);
+      const other = await t.admin
+        .post('/api/v1/partner/customers')
+        .send({ companyName: 'Another Ltd', country: 'DE' })
+        .expect(201);
+      const base = baseDay(3);
+      // Ties on every sort key: the same expiry, seats, product and company, so the id decides.
+      for (const [customerId, product, seats, offset] of [
+        [t.customerId, 'Tied', 10, 5],
+        [t.customerId, 'Tied', 10, 5],
+        [other.body.id, 'Tied', 3, 5],
+        [other.body.id, 'Alone', 10, 9],
+        [t.customerId, 'Alone', 3, 9],
+        [other.body.id, 'Tied', 10, 1],
+        [t.customerId, 'Third', 7, 5],
+      ] as const) {
+        await t.admin
+          .post(`/api/v1/partner/customers/${customerId}/licenses`)
+          .send({ product, seats, startsAt: new Date().toISOString(), expiresAt: noonOf(base, offset).toISOString() })
+          .expect(201);
+      }
+      const repo = app.get(LicenseRepository);
+      const terms = { now: new Date(), expiringDays: 30, graceDays: 0 };
+      const orders = [
+        ['expiresAt', 'l.expires_at', 'ASC'],
+        ['-expiresAt', 'l.expires_at', 'DESC'],
+        ['companyName', 'c.company_name', 'ASC'],
+        ['-seats', 'l.seats', 'DESC'],
+        ['product', 'l.product', 'ASC'],
+      ] as const;
+      for (const [sort, field, direction] of orders) {
+        const list = await t.admin.get(`/api/v1/partner/licenses?pageSize=100&sort=${sort}`).expect(200);
+        const expected = list.body.items.map((l: { id: string }) => l.id);
+        expect(expected).toHaveLength(7);
+        const seen: string[] = [];
+        for await (const batch of repo.batchesOfPartner(t.partnerId, {}, terms, { field, direction }, 2)) {
+          expect(batch.length).toBeLessThanOrEqual(2);
+          seen.push(...batch.map((l) => l.id));
+        }
+        expect([sort, seen]).toEqual([sort, expected]);
+        const csv = await t.admin.get(`/api/v1/partner/licenses.csv?sort=${sort}`).expect(200);
+        expect([sort, csvRecords(csv.text).rows.map((r) => r.id)]).toEqual([sort, expected]);
+      }
     },
   },
 ];

@@ -4,8 +4,8 @@ import { IsInt, IsOptional, IsString, Matches, Max, MaxLength, Min } from 'class
 
 export const MAX_PAGE_SIZE = 100;
 
-/** `?page=&pageSize=&q=&sort=` as API.md defines it for every list. */
-export class ListQuery {
+/** `?page=&pageSize=` as docs/api.md defines them for every list. */
+export class PageQuery {
   @ApiPropertyOptional({ minimum: 1, maximum: 100000, default: 1 })
   @IsOptional()
   @Type(() => Number)
@@ -21,7 +21,10 @@ export class ListQuery {
   @Min(1)
   @Max(MAX_PAGE_SIZE)
   pageSize: number = 25;
+}
 
+/** `?page=&pageSize=&q=&sort=`: a page of a list that can be searched and sorted. */
+export class ListQuery extends PageQuery {
   @ApiPropertyOptional({ maxLength: 200, description: 'Search text.' })
   @IsOptional()
   @IsString()

@@ -45,6 +45,8 @@ export class InvalidCredentials extends UnauthorizedException {
 /** Password sign-in, sign-out, and what a session is. Every outcome is audited. */
 @Injectable()
 export class AuthService {
+  private readonly companies = new WeakMap<object, Customer>();
+
   constructor(
     private readonly dataSource: DataSource,
     private readonly users: UserRepository,
@@ -90,7 +92,7 @@ export class AuthService {
     const attempt = usable ? await this.countAttempt(user) : null;
     const ok = attempt ? await this.hasher.verify(user!.passwordHash, password) : await this.spend(password);
     if (ok && user && attempt) {
-      await this.tx.run(({ em }) => this.users.uncountFailure(em, user.id, attempt.failures, attempt.lockedForMs > 0));
+      await this.giveBack(user, attempt);
       if (!knownDevice) await this.limits.release(ipKey, 'login-failures');
       return user;
     }
@@ -106,9 +108,11 @@ export class AuthService {
 
   /**
    * Counts a sign-in attempt on the account before its password is checked: one conditional
-   * UPDATE (refused while the account is locked: null), and the lock decided from the stored
-   * count. The attempt that reaches the limit takes the lock at once, so no other attempt is
-   * checked while its hash runs; when its password turns out right, the lock is given back.
+   * UPDATE that answers with the stored count (refused while the account is locked: null), and
+   * the lock decided from that count. Both run in one transaction: the UPDATE holds the user's
+   * row until the commit, so the attempt that reaches the limit takes the lock before any other
+   * attempt is counted, and no other attempt is checked while its hash runs; when its password
+   * turns out right, the lock is given back.
    */
   private async countAttempt(user: User): Promise<{ failures: number; lockedForMs: number } | null> {
     return this.tx.run(async ({ em }) => {
@@ -120,6 +124,13 @@ export class AuthService {
       await this.users.lockUnlessLocked(em, user.id, new Date(now.getTime() + lockedForMs), now);
       return { failures, lockedForMs };
     });
+  }
+
+  /** A right password: the attempt counted before its check is taken back (with the lock it took). */
+  private async giveBack(user: User, attempt: { failures: number; lockedForMs: number }): Promise<void> {
+    const tookLock = attempt.lockedForMs > 0;
+    const work = (em: EntityManager) => this.users.uncountFailure(em, user.id, attempt.failures, tookLock);
+    await (tookLock ? this.tx.run(({ em }) => work(em)) : this.tx.write(work));
   }
 
   /**
@@ -198,6 +209,8 @@ export class AuthService {
    */
   async startSession(user: User, meta: SessionMeta, via?: { mfa: string }): Promise<string> {
     const mfaSetupRequired = !user.mfaEnabled && (await this.partnerRequiresMfa(user));
+    // Read before the transaction, and kept for the answer that describes the session.
+    const partnerId = await this.partnerIdOf(user);
     return this.tx.run(async ({ em }) => {
       // The user's row first: inserting the session takes a shared lock on it (the foreign key),
       // and two parallel sign-ins that both held one would deadlock on this update.
@@ -207,7 +220,7 @@ export class AuthService {
         action: AuditAction.LoginSucceeded,
         actorUserId: user.id,
         targetUserId: user.id,
-        partnerId: await this.partnerIdOf(user, em),
+        partnerId,
         customerId: user.customerId,
         ip: meta.ip,
         detail: via ? { mfa: via.mfa } : mfaSetupRequired ? { mfaSetupRequired: true } : undefined,
@@ -254,10 +267,8 @@ export class AuthService {
       const p = await this.dataSource.getRepository(Partner).findOneBy({ id: user.partnerId });
       if (p) out.partner = { id: p.id, code: p.code, name: p.name };
     }
-    if (user.customerId) {
-      const c = await this.dataSource.getRepository(Customer).findOneBy({ id: user.customerId });
-      if (c) out.customer = { id: c.id, companyName: c.companyName };
-    }
+    const c = await this.companyOf(user);
+    if (c) out.customer = { id: c.id, companyName: c.companyName };
     return out;
   }
 
@@ -268,10 +279,20 @@ export class AuthService {
    */
   async partnerIdOf(user: Pick<User, 'partnerId' | 'customerId'>, em?: EntityManager): Promise<string | null> {
     if (user.partnerId) return user.partnerId;
+    return (await this.companyOf(user, em))?.partnerId ?? null;
+  }
+
+  /**
+   * A customer user's company, read once per user object: a sign-in needs it for its audit event
+   * (the partner) and again for its answer (the name), and one request's user object lives no
+   * longer than that request.
+   */
+  private async companyOf(user: Pick<User, 'customerId'>, em?: EntityManager): Promise<Customer | null> {
     if (!user.customerId) return null;
-    const c = await (em ?? this.dataSource.manager)
-      .getRepository(Customer)
-      .findOne({ select: ['partnerId'], where: { id: user.customerId } });
-    return c?.partnerId ?? null;
+    const known = this.companies.get(user);
+    if (known?.id === user.customerId) return known;
+    const c = await (em ?? this.dataSource.manager).getRepository(Customer).findOneBy({ id: user.customerId });
+    if (c) this.companies.set(user, c);
+    return c;
   }
 }

@@ -42,19 +42,26 @@ export class UserRepository {
   /**
    * Counts one failure of the user in one statement and returns the stored count; with
    * `unlessLockedAt`, only while the account is not locked at that time (null when it is).
-   * Call in a transaction: the row stays locked until it ends.
+   * The statement answers with the count it wrote (SQLite: `RETURNING`; MySQL, which has no
+   * `UPDATE … RETURNING`: `LAST_INSERT_ID(expr)`, which the server sends back in the statement's
+   * own answer), so no second query reads it back. Call in a transaction when the lock is decided
+   * from the count: the row stays locked until it ends.
    */
   async countFailure(em: EntityManager, id: string, unlessLockedAt?: Date): Promise<number | null> {
+    const sqlite = em.connection.options.type === 'better-sqlite3';
     const qb = em
       .createQueryBuilder()
       .update(User)
-      .set({ failedLogins: () => 'failed_logins + 1' })
+      .set({ failedLogins: () => (sqlite ? 'failed_logins + 1' : 'LAST_INSERT_ID(failed_logins + 1)') })
       .where('id = :id', { id });
     if (unlessLockedAt) qb.andWhere('(locked_until IS NULL OR locked_until <= :now)', { now: unlessLockedAt });
-    const res = await qb.execute();
-    if ((res.affected ?? 0) !== 1) return null;
-    const row = await this.repo(em).findOne({ select: ['id', 'failedLogins'], where: { id } });
-    return row?.failedLogins ?? null;
+    const [sql, params] = qb.getQueryAndParameters();
+    if (sqlite) {
+      const rows: Array<{ failed_logins: number }> = await em.query(`${sql} RETURNING failed_logins`, params);
+      return rows.length === 1 ? Number(rows[0].failed_logins) : null;
+    }
+    const res: { affectedRows: number; insertId: number | string } = await em.query(sql, params);
+    return res.affectedRows === 1 ? Number(res.insertId) : null;
   }
 
   /** Locks the account until `until` unless it is locked at `now` already; true when this call locked it. */
@@ -70,7 +77,8 @@ export class UserRepository {
 
   /**
    * Takes back a failure counted before its check when the check passed. The lock it took goes
-   * too, unless a failure was counted since (that lock is then not ours to lift).
+   * too, unless a failure was counted since (that lock is then not ours to lift): only then are
+   * there two statements, to run in one transaction; otherwise it is one statement of its own.
    */
   async uncountFailure(em: EntityManager, id: string, counted: number, tookLock: boolean): Promise<void> {
     if (tookLock)

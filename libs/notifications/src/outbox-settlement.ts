@@ -1,9 +1,9 @@
 import { Injectable, OnModuleInit } from '@nestjs/common';
 import { ModuleRef } from '@nestjs/core';
 import { EntityManager } from 'typeorm';
-import { OutboxMessage, TransactionRunner } from '@lmp/database';
+import { OutboxMessage, TransactionRunner, Tx } from '@lmp/database';
 import { MailTemplate } from './jobs';
-import { OutboxRepository } from './outbox.repository';
+import { OutboxRepository, SentMark } from './outbox.repository';
 import { OutboxWriter } from './outbox.writer';
 import { PartnerEvents } from './partner-events';
 import { AttemptOutcome, WebhookDelivery } from './webhooks/webhook-delivery';
@@ -18,7 +18,9 @@ export type Settlement =
  * Marks the end of an attempt on its outbox row, together with what goes with it in the same
  * transaction: the attempt's record for a webhook (and the webhook disabled when it keeps
  * failing), the `password_reset.sent` / `password_reset.failed` event for a reset mail to a
- * partner's customer. Anything else is the single conditional update it always was.
+ * partner's customer. A sent mail joins the batch of sent marks, whose transaction records the
+ * `password_reset.sent` events of the batch's reset mails (one look-up per batch); anything else
+ * is the single conditional update it always was.
  */
 @Injectable()
 export class OutboxSettlement implements OnModuleInit {
@@ -37,10 +39,15 @@ export class OutboxSettlement implements OnModuleInit {
   onModuleInit(): void {
     this.writer = this.moduleRef.get(OutboxWriter, { strict: false });
     this.events = this.moduleRef.get(PartnerEvents, { strict: false });
+    this.outbox.onSent((tx, sent) => this.resetsSent(tx, sent));
   }
 
   async settle(row: OutboxMessage, attempt: number, s: Settlement, now: Date): Promise<void> {
-    const resetMail = row.kind === 'mail' && row.template === MailTemplate.PasswordReset && s.status !== 'failed';
+    if (s.status === 'sent' && row.kind !== 'webhook') {
+      await this.outbox.markSent(row.id, attempt, now);
+      return;
+    }
+    const resetMail = row.kind === 'mail' && row.template === MailTemplate.PasswordReset && s.status === 'dead';
     const owner = resetMail ? await this.store.resetMailOwner(row.id) : null;
     if (row.kind !== 'webhook' && !owner) {
       await this.mark(row.id, attempt, s, now);
@@ -51,10 +58,22 @@ export class OutboxSettlement implements OnModuleInit {
       if (row.kind === 'webhook' && s.webhook) await this.webhooks.settle(tx, row, attempt, s.webhook, this.writer!);
       if (owner) {
         const { partnerId, ...data } = owner;
-        const type = s.status === 'sent' ? 'password_reset.sent' : 'password_reset.failed';
-        await this.events!.record(tx, { partnerId, type, data: { ...data, attempts: attempt } });
+        await this.events!.record(tx, {
+          partnerId,
+          type: 'password_reset.failed',
+          data: { ...data, attempts: attempt },
+        });
       }
     });
+  }
+
+  /** `password_reset.sent` for each reset mail to a partner's customer in a batch of sent marks. */
+  private async resetsSent(tx: Tx, sent: SentMark[]): Promise<void> {
+    const attempts = new Map(sent.map((m) => [m.id, m.attempts]));
+    for (const { outboxId, partnerId, ...data } of await this.store.resetMailOwners(tx.em, [...attempts.keys()])) {
+      const event = { ...data, attempts: attempts.get(outboxId) ?? 1 };
+      await this.events!.record(tx, { partnerId, type: 'password_reset.sent', data: event });
+    }
   }
 
   private mark(id: string, attempt: number, s: Settlement, now: Date, em?: EntityManager): Promise<void> {

@@ -1,9 +1,20 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource, EntityManager, In, IsNull, LessThan, MoreThan } from 'typeorm';
-import { OUTBOX_STATUSES, OutboxMessage, OutboxStatus, TransactionRunner } from '@lmp/database';
+import { OUTBOX_STATUSES, OutboxMessage, OutboxStatus, TransactionRunner, Tx } from '@lmp/database';
 import { MicroBatcher } from './micro-batcher';
 
 export type StatusCounts = Record<OutboxStatus, number>;
+/** A delivered message to record: the attempt that sent it, and when. */
+export interface SentMark {
+  id: string;
+  attempts: number;
+  now: Date;
+}
+/**
+ * Work that must commit together with a batch of sent marks (events about what was sent): it
+ * runs in the marks' transaction and is given the rows this batch moved to `sent`, each once.
+ */
+export type SentHook = (tx: Tx, sent: SentMark[]) => Promise<void>;
 export type OverdueRow = Pick<OutboxMessage, 'id' | 'kind' | 'template' | 'status' | 'dueAt'>;
 
 /** Statuses with an attempt still to come: their `due_at` says when. */
@@ -26,6 +37,8 @@ export class OutboxRepository {
   private readonly queued = new MicroBatcher<{ id: string; now: Date }, void>((rows) => this.markQueuedMany(rows), {
     maxSize: 200,
   });
+  private readonly sent = new MicroBatcher<SentMark, void>((rows) => this.markSentMany(rows), { maxSize: 200 });
+  private readonly sentHooks: SentHook[] = [];
 
   constructor(
     private readonly dataSource: DataSource,
@@ -112,17 +125,58 @@ export class OutboxRepository {
 
   /**
    * Marks a row sent and clears its payload, unless it is already sent: whoever holds it now, a
-   * send that happened is recorded. One statement of its own, at once.
+   * send that happened is recorded. Batched with the other marks of the moment: one statement
+   * for all of them (one per distinct attempt number), unless the caller gives its transaction.
    */
-  async markSent(id: string, attempts: number, now: Date, inTx?: EntityManager): Promise<void> {
-    await this.inTxOr(inTx, (em) =>
-      this.repo(em)
+  markSent(id: string, attempts: number, now: Date, inTx?: EntityManager): Promise<void> {
+    // In the caller's transaction, when the mark goes with other writes there (a webhook's attempt).
+    if (inTx) return this.updateSent(inTx, [{ id, attempts, now }], now);
+    return this.sent.add({ id, attempts, now });
+  }
+
+  /**
+   * Adds work to every batch of sent marks, in the same transaction (see SentHook). With no hook
+   * the marks need no transaction and no read: each batch is its UPDATE statements alone.
+   */
+  onSent(hook: SentHook): void {
+    this.sentHooks.push(hook);
+  }
+
+  private async markSentMany(marks: SentMark[]): Promise<void[]> {
+    const now = marks[marks.length - 1].now;
+    if (this.sentHooks.length === 0) {
+      await this.tx.write((em) => this.updateSent(em, marks, now));
+    } else {
+      await this.tx.run(async (tx) => {
+        // The rows this batch moves, locked until the commit, so each is handed to the hooks once.
+        const qb = this.repo(tx.em)
+          .createQueryBuilder('o')
+          .select('o.id', 'id')
+          .where('o.id IN (:...ids) AND o.status <> :sent', { ids: marks.map((m) => m.id), sent: 'sent' });
+        if (tx.em.connection.options.type !== 'better-sqlite3') qb.setLock('pessimistic_write');
+        const open = await qb.getRawMany<{ id: string }>();
+        const moving = new Set(open.map((r) => r.id));
+        // A row marked twice in one batch (two runs of one job) moves, and is reported, once.
+        const moved = marks.filter((m) => moving.delete(m.id));
+        await this.updateSent(tx.em, moved, now);
+        for (const hook of this.sentHooks) await hook(tx, moved);
+      });
+    }
+    return marks.map(() => undefined);
+  }
+
+  /** `sent`, payload cleared, in one UPDATE per distinct attempt number (nearly always one). */
+  private async updateSent(em: EntityManager, marks: SentMark[], now: Date): Promise<void> {
+    const byAttempts = new Map<number, string[]>();
+    for (const m of marks) byAttempts.set(m.attempts, [...(byAttempts.get(m.attempts) ?? []), m.id]);
+    for (const [attempts, ids] of byAttempts) {
+      await this.repo(em)
         .createQueryBuilder()
         .update(OutboxMessage)
         .set({ status: 'sent', attempts, sentAt: now, updatedAt: now, lastError: null, payload: null, dueAt: null })
-        .where('id = :id AND status <> :sent', { id, sent: 'sent' })
-        .execute(),
-    );
+        .where('id IN (:...ids) AND status <> :sent', { ids: [...new Set(ids)], sent: 'sent' })
+        .execute();
+    }
   }
 
   /**

@@ -1,7 +1,13 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { Clock, Page, PageRequest } from '@lmp/common';
 import { APP_CONFIG, AppConfig } from '@lmp/config';
-import { LicenseListFilter, LicenseListSortField, LicenseRepository } from './license.repository';
+import {
+  LicenseListFilter,
+  LicenseListSort,
+  LicenseRepository,
+  LicenseTerms,
+  LicenseWithCustomer,
+} from './license.repository';
 import { CompanyActor } from './company-users.service';
 import { PartnerActor } from './partner-actor';
 import { PartnerRepository } from './partner.repository';
@@ -9,6 +15,14 @@ import { licenseView } from './views';
 
 export type LicenseView = ReturnType<typeof licenseView>;
 export type PartnerLicenseItem = LicenseView & { customerId: string; companyName: string };
+
+function partnerLicenseItem(l: LicenseWithCustomer, terms: LicenseTerms): PartnerLicenseItem {
+  return {
+    ...licenseView(l, terms.now, terms.expiringDays, terms.graceDays),
+    customerId: l.customerId,
+    companyName: l.companyName,
+  };
+}
 
 /**
  * Licenses as their holders and sellers see them: the partner's list across its customers, and
@@ -28,20 +42,30 @@ export class LicenseOverviewService {
     actor: PartnerActor,
     filter: LicenseListFilter,
     page: PageRequest,
-    sort: { field: LicenseListSortField; direction: 'ASC' | 'DESC' },
+    sort: LicenseListSort,
   ): Promise<Page<PartnerLicenseItem>> {
-    const graceDays = (await this.partners.findOne(actor.partnerId))?.licenseGraceDays ?? 0;
-    const now = this.clock.now();
-    const terms = { now, expiringDays: this.config.licenseExpiringDays, graceDays };
+    const terms = await this.termsOf(actor);
     const result = await this.licenses.listOfPartner(actor.partnerId, filter, terms, page, sort);
-    return {
-      ...result,
-      items: result.items.map((l) => ({
-        ...licenseView(l, now, terms.expiringDays, graceDays),
-        customerId: l.customerId,
-        companyName: l.companyName,
-      })),
-    };
+    return { ...result, items: result.items.map((l) => partnerLicenseItem(l, terms)) };
+  }
+
+  /**
+   * Every license the list shows for `filter`, in its order, a batch at a time (the CSV export),
+   * as the list shows them: statuses are taken at one moment, the start of the export.
+   */
+  async *exportForPartner(
+    actor: PartnerActor,
+    filter: LicenseListFilter,
+    sort: LicenseListSort,
+  ): AsyncGenerator<PartnerLicenseItem[]> {
+    const terms = await this.termsOf(actor);
+    for await (const batch of this.licenses.batchesOfPartner(actor.partnerId, filter, terms, sort))
+      yield batch.map((l) => partnerLicenseItem(l, terms));
+  }
+
+  private async termsOf(actor: PartnerActor): Promise<LicenseTerms> {
+    const graceDays = (await this.partners.findOne(actor.partnerId))?.licenseGraceDays ?? 0;
+    return { now: this.clock.now(), expiringDays: this.config.licenseExpiringDays, graceDays };
   }
 
   /** The company's own licenses, soonest expiry first, and what its home page sums up. */

@@ -24,7 +24,25 @@ export type LicenseListSortField = (typeof LICENSE_LIST_SORT)[keyof typeof LICEN
 /** A license with its customer's name, as the partner's list across customers shows it. */
 export type LicenseWithCustomer = License & { companyName: string };
 
+export type LicenseListSort = { field: LicenseListSortField; direction: 'ASC' | 'DESC' };
+
+/** What the derived status depends on: the moment, the expiring window and the partner's grace days. */
+export interface LicenseTerms {
+  now: Date;
+  expiringDays: number;
+  graceDays: number;
+}
+
 const DAY_MS = 86_400_000;
+/** Licenses read per batch of an export. */
+export const LICENSE_EXPORT_BATCH = 1000;
+
+/** The entities with their customer's name, taken from the raw rows by license id. */
+function withNames(entities: License[], raw: Array<Record<string, unknown>>): LicenseWithCustomer[] {
+  const names = new Map<string, string>();
+  for (const r of raw) names.set(String(r.l_id), String(r.companyName));
+  return entities.map((l) => Object.assign(l, { companyName: names.get(l.id) ?? '' }));
+}
 
 /** Licenses, reached only through a customer of the given partner. */
 @Injectable()
@@ -100,9 +118,9 @@ export class LicenseRepository {
   listOfPartner(
     partnerId: string,
     filter: LicenseListFilter,
-    terms: { now: Date; expiringDays: number; graceDays: number },
+    terms: LicenseTerms,
     page: PageRequest,
-    sort: { field: LicenseListSortField; direction: 'ASC' | 'DESC' },
+    sort: LicenseListSort,
   ): Promise<Page<LicenseWithCustomer>> {
     return this.replicas.read((em) => this.listOfPartnerOn(em, partnerId, filter, terms, page, sort));
   }
@@ -111,10 +129,63 @@ export class LicenseRepository {
     em: EntityManager,
     partnerId: string,
     filter: LicenseListFilter,
-    terms: { now: Date; expiringDays: number; graceDays: number },
+    terms: LicenseTerms,
     page: PageRequest,
-    sort: { field: LicenseListSortField; direction: 'ASC' | 'DESC' },
+    sort: LicenseListSort,
   ): Promise<Page<LicenseWithCustomer>> {
+    const qb = this.ofPartner(em, partnerId, filter, terms);
+    const total = await qb.clone().getCount();
+    const { entities, raw } = await qb
+      .orderBy(sort.field, sort.direction)
+      .addOrderBy('l.id', sort.direction)
+      .offset(offsetOf(page))
+      .limit(page.pageSize)
+      .getRawAndEntities();
+    return { items: withNames(entities, raw), total, page: page.page, pageSize: page.pageSize };
+  }
+
+  /**
+   * Every license the partner's list shows for `filter`, in the list's order, a batch at a time,
+   * for exports. Keyset pages as CustomerRepository.batches: each batch starts after the sort key
+   * of the last one's final row; each is a browse read, on a read replica when there is a usable one.
+   */
+  async *batchesOfPartner(
+    partnerId: string,
+    filter: LicenseListFilter,
+    terms: LicenseTerms,
+    sort: LicenseListSort,
+    size = LICENSE_EXPORT_BATCH,
+  ): AsyncGenerator<LicenseWithCustomer[]> {
+    const { field, direction } = sort;
+    const op = direction === 'ASC' ? '>' : '<';
+    let after: { value: unknown; id: string } | undefined;
+    for (;;) {
+      const batch = (em: EntityManager) => {
+        const qb = this.ofPartner(em, partnerId, filter, terms)
+          .addSelect(field, 'sort_key')
+          .orderBy(field, direction)
+          .addOrderBy('l.id', direction)
+          .limit(size);
+        // (field, id) past the last row's, written so the leading bound is an index range.
+        if (after)
+          qb.andWhere(`${field} ${op}= :afterValue AND (${field} ${op} :afterValue OR l.id ${op} :afterId)`, {
+            afterValue: after.value,
+            afterId: after.id,
+          });
+        return qb.getRawAndEntities<Record<string, unknown>>();
+      };
+      const { entities, raw } = await this.replicas.read(batch);
+      if (entities.length === 0) return;
+      yield withNames(entities, raw);
+      if (entities.length < size) return;
+      const last = raw[raw.length - 1];
+      // The key as the database gave it, so it compares the same way on the way back.
+      after = { value: last.sort_key, id: String(last.l_id) };
+    }
+  }
+
+  /** The partner's licenses with their customer's name, filtered by the derived status at `now`. */
+  private ofPartner(em: EntityManager, partnerId: string, filter: LicenseListFilter, terms: LicenseTerms) {
     const { now, expiringDays, graceDays } = terms;
     const qb = em
       .getRepository(License)
@@ -154,21 +225,7 @@ export class LicenseRepository {
     if (filter.expiresBefore) qb.andWhere('l.expires_at < :before', { before: filter.expiresBefore });
     if (filter.product) qb.andWhere('l.product = :product', { product: filter.product });
     if (filter.customerId) qb.andWhere('l.customer_id = :customerId', { customerId: filter.customerId });
-    const total = await qb.clone().getCount();
-    const { entities, raw } = await qb
-      .orderBy(sort.field, sort.direction)
-      .addOrderBy('l.id', sort.direction)
-      .offset(offsetOf(page))
-      .limit(page.pageSize)
-      .getRawAndEntities();
-    const names = new Map<string, string>();
-    for (const r of raw as Array<Record<string, unknown>>) names.set(String(r.l_id), String(r.companyName));
-    return {
-      items: entities.map((l) => Object.assign(l, { companyName: names.get(l.id) ?? '' })),
-      total,
-      page: page.page,
-      pageSize: page.pageSize,
-    };
+    return qb;
   }
 
   async insert(em: EntityManager, license: License): Promise<void> {

@@ -64,8 +64,10 @@ export class PartnerAccountsService {
   ) {}
 
   async listAccounts(actor: PartnerActor, customerId: string, query: PageRequest & { q?: string }) {
-    await this.requireCustomer(actor, customerId);
     const page = await this.accounts.list(actor.partnerId, customerId, query);
+    // The list is scoped to the partner's customer already: a page with accounts proves the
+    // customer is the partner's; only an empty one must tell a foreign or unknown id (404).
+    if (page.items.length === 0) await this.requireCustomer(actor, customerId);
     return { ...page, items: page.items.map(accountView) };
   }
 

@@ -1,5 +1,5 @@
-import { PickType } from '@nestjs/swagger';
-import { Transform, Type } from 'class-transformer';
+import { IntersectionType, PickType } from '@nestjs/swagger';
+import { Transform } from 'class-transformer';
 import {
   ArrayMaxSize,
   IsArray,
@@ -17,7 +17,7 @@ import {
   MinLength,
   ValidateIf,
 } from 'class-validator';
-import { IsDisplayText, IsEmailAddress, ListQuery, toIsoDate } from '@lmp/common';
+import { IsDisplayText, IsEmailAddress, ListQuery, PageQuery, toIsoDate } from '@lmp/common';
 import { CUSTOMER_ROLES, CustomerRole, CustomerStatus } from '@lmp/database';
 
 const trim = ({ value }: { value: unknown }) => (typeof value === 'string' ? value.trim() : value);
@@ -176,20 +176,7 @@ export class AuditFilterQuery {
   action?: string;
 }
 
-export class AuditQuery extends AuditFilterQuery {
-  @IsOptional()
-  @Type(() => Number)
-  @IsInt()
-  @Min(1)
-  page: number = 1;
-
-  @IsOptional()
-  @Type(() => Number)
-  @IsInt()
-  @Min(1)
-  @Max(100)
-  pageSize: number = 25;
-}
+export class AuditQuery extends IntersectionType(AuditFilterQuery, PageQuery) {}
 
 /** The customer list's search and order, without its paging: the CSV export's filters. */
 export class CustomerExportQuery extends PickType(ListQuery, ['q', 'sort'] as const) {}

@@ -77,17 +77,27 @@ export class WebhookStore {
 
   /** The partner and request of a password-reset mail sent to one of its customers' accounts, if it is one. */
   async resetMailOwner(outboxId: string): Promise<ResetMailOwner | null> {
-    const row = await this.dataSource
+    const [owner] = await this.resetMailOwners(this.dataSource.manager, [outboxId]);
+    return owner ?? null;
+  }
+
+  /**
+   * The partner-side owners of the reset mails among `outboxIds` (a mail of another kind, or a
+   * reset of an account outside any partner's customers, has none): one query for a batch.
+   */
+  resetMailOwners(em: EntityManager, outboxIds: string[]): Promise<Array<ResetMailOwner & { outboxId: string }>> {
+    if (outboxIds.length === 0) return Promise.resolve([]);
+    return em
       .getRepository(ActionToken)
       .createQueryBuilder('t')
       .innerJoin(User, 'u', 'u.id = t.user_id')
       .innerJoin(Customer, 'c', 'c.id = u.customer_id')
-      .select('t.id', 'requestId')
+      .select('t.outbox_id', 'outboxId')
+      .addSelect('t.id', 'requestId')
       .addSelect('u.id', 'accountId')
       .addSelect('c.id', 'customerId')
       .addSelect('c.partner_id', 'partnerId')
-      .where('t.outbox_id = :outboxId AND t.purpose = :purpose', { outboxId, purpose: 'password_reset' })
-      .getRawOne<ResetMailOwner>();
-    return row ?? null;
+      .where('t.outbox_id IN (:...outboxIds) AND t.purpose = :purpose', { outboxIds, purpose: 'password_reset' })
+      .getRawMany<ResetMailOwner & { outboxId: string }>();
   }
 }

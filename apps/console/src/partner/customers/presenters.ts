@@ -1,27 +1,13 @@
 import { errorList, FieldErrors, options } from '../../web/forms';
 import { page, Page } from '../../web/page-result';
+import { sortableColumns, SortHref } from '../../web/sortable-columns';
 import { customerPath } from '../presenters';
 
 const SORT_COLUMNS = ['companyName', 'country', 'createdAt'] as const;
 
 /** The list's column headers: each a link that sorts by it (again: the other way), and its state. */
-export function sortColumns(current: string, href: (params: Record<string, string | undefined>) => string) {
-  return Object.fromEntries(
-    SORT_COLUMNS.map((column) => {
-      const active = current.replace(/^-/, '') === column;
-      const descending = active && current.startsWith('-');
-      const next = active && !descending ? `-${column}` : column;
-      return [
-        column,
-        {
-          href: href({ sort: next === 'companyName' ? undefined : next }),
-          ariaSort: active ? (descending ? 'descending' : 'ascending') : 'none',
-          arrow: active ? (descending ? '↓' : '↑') : '',
-        },
-      ];
-    }),
-  );
-}
+export const sortColumns = (current: string, href: SortHref) =>
+  sortableColumns(SORT_COLUMNS, 'companyName', current, href);
 
 /** The add / edit customer form. */
 export function customerForm(

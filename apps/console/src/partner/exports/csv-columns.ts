@@ -1,4 +1,4 @@
-import { AuditListItem, customerView } from '@lmp/tenancy';
+import { AuditListItem, customerView, PartnerLicenseItem } from '@lmp/tenancy';
 import { CsvColumn } from '../../http/csv';
 
 /** The columns of the partner's CSV exports: the fields of the JSON lists, flat. */
@@ -25,4 +25,16 @@ export const AUDIT_COLUMNS: CsvColumn<AuditListItem>[] = [
   { header: 'actorUserId', cell: (e) => e.actorUserId },
   { header: 'customerId', cell: (e) => e.customerId },
   { header: 'targetUserId', cell: (e) => e.targetUserId },
+];
+
+export const LICENSE_COLUMNS: CsvColumn<PartnerLicenseItem>[] = [
+  { header: 'companyName', cell: (l) => l.companyName },
+  { header: 'product', cell: (l) => l.product },
+  { header: 'seats', cell: (l) => l.seats },
+  { header: 'startsAt', cell: (l) => l.startsAt },
+  { header: 'expiresAt', cell: (l) => l.expiresAt },
+  { header: 'status', cell: (l) => l.status },
+  { header: 'graceEndsAt', cell: (l) => l.graceEndsAt },
+  { header: 'customerId', cell: (l) => l.customerId },
+  { header: 'id', cell: (l) => l.id },
 ];

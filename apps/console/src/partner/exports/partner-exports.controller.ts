@@ -1,14 +1,16 @@
 import { Controller, Get, Query, StreamableFile, UseGuards } from '@nestjs/common';
 import { ApiCookieAuth, ApiOkResponse, ApiProduces, ApiTags } from '@nestjs/swagger';
 import { Clock, parseSort } from '@lmp/common';
-import { PartnerActor, PartnerCustomersService, PartnerSettingsService } from '@lmp/tenancy';
+import { LicenseOverviewService, PartnerActor, PartnerCustomersService, PartnerSettingsService } from '@lmp/tenancy';
 import { csvFile, csvFilename } from '../../http/csv';
 import { Roles, SignedInGuard } from '../../http/guards';
 import { RequireScope } from '../../http/scopes';
 import { CUSTOMER_SORT } from '../customers/customer-sort';
 import { AuditFilterQuery, CustomerExportQuery } from '../dto';
 import { Actor } from '../partner-actor';
-import { AUDIT_COLUMNS, CUSTOMER_COLUMNS } from './csv-columns';
+import { PartnerLicenseExportQuery } from '../licenses/dto';
+import { LICENSE_LIST_SORT_KEYS } from '../licenses/license-sort';
+import { AUDIT_COLUMNS, CUSTOMER_COLUMNS, LICENSE_COLUMNS } from './csv-columns';
 
 const CSV_RESPONSE = {
   description: 'UTF-8 CSV with a header row, streamed; cells that could start a formula begin with a quote.',
@@ -30,6 +32,7 @@ export class PartnerExportsController {
   constructor(
     private readonly customers: PartnerCustomersService,
     private readonly settings: PartnerSettingsService,
+    private readonly licenses: LicenseOverviewService,
     private readonly clock: Clock,
   ) {}
 
@@ -50,5 +53,16 @@ export class PartnerExportsController {
   auditCsv(@Actor() actor: PartnerActor, @Query() q: AuditFilterQuery): StreamableFile {
     const rows = this.settings.exportAudit(actor, { customerId: q.customerId, action: q.action });
     return csvFile(csvFilename('audit', this.clock.now()), AUDIT_COLUMNS, rows);
+  }
+
+  /** Every license of the partner's customers matching the filters, in the list's order (`sort`). */
+  @Get('licenses.csv')
+  @RequireScope('licenses:read')
+  @ApiOkResponse(CSV_RESPONSE)
+  licensesCsv(@Actor() actor: PartnerActor, @Query() q: PartnerLicenseExportQuery): StreamableFile {
+    const sort = parseSort(q.sort, LICENSE_LIST_SORT_KEYS, { field: 'l.expires_at', direction: 'ASC' });
+    const filter = { status: q.status, expiresBefore: q.expiresBefore, product: q.product, customerId: q.customerId };
+    const rows = this.licenses.exportForPartner(actor, filter, sort);
+    return csvFile(csvFilename('licenses', this.clock.now()), LICENSE_COLUMNS, rows);
   }
 }

@@ -1,10 +1,11 @@
-import { Transform, Type } from 'class-transformer';
+import { OmitType } from '@nestjs/swagger';
+import { Transform } from 'class-transformer';
 import { IsDate, IsIn, IsInt, IsOptional, IsString, Length, Matches, Max, MaxLength, Min } from 'class-validator';
-import { IsDisplayText, toIsoDate } from '@lmp/common';
+import { IsDisplayText, PageQuery, toIsoDate } from '@lmp/common';
 import { LICENSE_STATUSES, LicenseStatus } from '@lmp/tenancy';
 
 /** `?status=&expiresBefore=&product=&customerId=&page=&pageSize=&sort=` of the partner's licenses. */
-export class PartnerLicenseListQuery {
+export class PartnerLicenseListQuery extends PageQuery {
   @IsOptional()
   @IsIn(LICENSE_STATUSES as LicenseStatus[], { message: `status must be one of ${LICENSE_STATUSES.join(', ')}` })
   status?: LicenseStatus;
@@ -25,25 +26,14 @@ export class PartnerLicenseListQuery {
   customerId?: string;
 
   @IsOptional()
-  @Type(() => Number)
-  @IsInt()
-  @Min(1)
-  @Max(100000)
-  page: number = 1;
-
-  @IsOptional()
-  @Type(() => Number)
-  @IsInt()
-  @Min(1)
-  @Max(100)
-  pageSize: number = 25;
-
-  @IsOptional()
   @IsString()
   @MaxLength(40)
   @Matches(/^-?[a-zA-Z]+$/, { message: 'sort must be a field name, optionally prefixed by -' })
   sort?: string;
 }
+
+/** The partner's licenses' filters and order, without paging: the CSV export's query. */
+export class PartnerLicenseExportQuery extends OmitType(PartnerLicenseListQuery, ['page', 'pageSize'] as const) {}
 
 /** A renewal: either a new expiry or a period (ISO 8601: P1Y, P6M, P2W, P30D), and seats if they change. */
 export class RenewLicenseDto {

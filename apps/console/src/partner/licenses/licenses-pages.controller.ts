@@ -44,6 +44,12 @@ export class PartnerLicensesPagesController {
       'partner/licenses/licenses',
       {
         title: 'Licenses',
+        // Every license matching the same filters, in the same order (the API's CSV export).
+        csvHref: urlWith('/api/v1/partner/licenses.csv', {
+          status,
+          product: product || undefined,
+          sort: current === DEFAULT_LICENSE_SORT ? undefined : current,
+        }),
         statuses: statusOptions(status),
         product,
         sort: current === DEFAULT_LICENSE_SORT ? '' : current,
