@@ -1,5 +1,5 @@
 import request from 'supertest';
-import { ApiScope } from '@lmp/tenancy';
+import { API_SCOPES, ApiScope } from '@lmp/tenancy';
 import { createToken, withToken } from '../support/api-tokens';
 import { csvRecords } from '../support/csv';
 import { outboxCount } from '../support/fixtures';
@@ -63,17 +63,7 @@ const LISTS: Route[] = [
   ['POST webhook', ['webhooks:manage'], () => ['post', '/api/v1/partner/webhooks', webhook]],
 ];
 
-const ALL: ApiScope[] = [
-  'customers:read',
-  'customers:write',
-  'accounts:read',
-  'accounts:write',
-  'accounts:reset',
-  'licenses:read',
-  'licenses:write',
-  'audit:read',
-  'webhooks:manage',
-];
+const ALL: ApiScope[] = [...API_SCOPES];
 
 /** What an API token reaches: its partner's routes within its scopes, nothing else. */
 describe('access with a partner API token', () => {

@@ -87,6 +87,44 @@ describe('webhooks (MariaDB + Redis + worker)', () => {
     expect(refused.body.type).toBe('/problems/invalid-api-token');
   });
 
+  it('raises password_reset.failed when the reset mail is refused for good (SMTP 550)', async () => {
+    const { agent } = await partnerWithAdmin(stack.sut.app, 'failhooks');
+    const hook = await agent
+      .post('/api/v1/partner/webhooks')
+      .send({ url, events: ['password_reset.sent', 'password_reset.failed'] })
+      .expect(201);
+    const email = 'gone@fail-co.example.com';
+    stack.smtp.verdict = (rcpt) => (rcpt === email ? { code: 550, message: 'No such user here' } : null);
+    try {
+      const c = await agent
+        .post('/api/v1/partner/customers')
+        .send({ companyName: 'Fail Co', country: 'NL' })
+        .expect(201);
+      const a = await agent
+        .post(`/api/v1/partner/customers/${c.body.id}/accounts`)
+        .send({ email, firstName: 'Gon', lastName: 'E', role: 'full_access' })
+        .expect(201);
+      const r = await agent
+        .post(`/api/v1/partner/customers/${c.body.id}/accounts/${a.body.id}/password-reset`)
+        .expect(202);
+
+      const failed = await until('password_reset.failed', () =>
+        receiver.ofType('password_reset.failed').find((e) => e.event.data.requestId === r.body.requestId),
+      );
+      expect(verifyEvent(hook.body.secret, failed)).toEqual(failed.event);
+      expect(failed.event.data).toMatchObject({
+        requestId: r.body.requestId,
+        accountId: a.body.id,
+        customerId: c.body.id,
+      });
+      expect(receiver.ofType('password_reset.sent').filter((e) => e.event.data.requestId === r.body.requestId)).toEqual(
+        [],
+      );
+    } finally {
+      stack.smtp.verdict = () => null;
+    }
+  });
+
   it('disables a webhook once when dead deliveries are counted in parallel (one statement decides)', async () => {
     const { agent } = await partnerWithAdmin(stack.sut.app, 'racehooks');
     const hook = await agent.post('/api/v1/partner/webhooks').send({ url, events: ['customer.created'] });

@@ -1,11 +1,8 @@
 import { INestApplication } from '@nestjs/common';
 import request from 'supertest';
 import TestAgent from 'supertest/lib/agent';
-import { DataSource } from 'typeorm';
-import { newId, User } from '@lmp/database';
-import { PasswordHasher } from '@lmp/identity';
 import { ApiScope } from '@lmp/tenancy';
-import { ADMIN_PASSWORD } from './fixtures';
+import { ADMIN_PASSWORD, insertActiveUser } from './fixtures';
 import { signIn } from './http';
 
 export interface CreatedToken {
@@ -43,24 +40,12 @@ export async function staffUser(
   email: string,
   role: 'partner_admin' | 'partner_support',
 ): Promise<TestAgent> {
-  const now = new Date();
-  await app
-    .get(DataSource)
-    .getRepository(User)
-    .insert({
-      id: newId(),
-      email,
-      passwordHash: await app.get(PasswordHasher).hash(ADMIN_PASSWORD),
-      status: 'active',
-      emailVerifiedAt: now,
-      firstName: 'Second',
-      lastName: role === 'partner_admin' ? 'Admin' : 'Support',
-      userType: 'company',
-      partnerId,
-      customerId: null,
-      role,
-      createdAt: now,
-      updatedAt: now,
-    });
+  await insertActiveUser(app, {
+    email,
+    firstName: 'Second',
+    lastName: role === 'partner_admin' ? 'Admin' : 'Support',
+    role,
+    partnerId,
+  });
   return signIn(app, email, ADMIN_PASSWORD);
 }

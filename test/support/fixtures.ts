@@ -1,6 +1,7 @@
 import { INestApplication } from '@nestjs/common';
 import { DataSource } from 'typeorm';
-import { OutboxMessage } from '@lmp/database';
+import { newId, OutboxMessage, User, UserRole } from '@lmp/database';
+import { PasswordHasher } from '@lmp/identity';
 import { ProvisioningService } from '@lmp/tenancy';
 import { signIn } from './http';
 
@@ -27,4 +28,32 @@ export async function partnerWithAdmin(
 
 export function outboxCount(app: INestApplication): Promise<number> {
   return app.get(DataSource).getRepository(OutboxMessage).count();
+}
+
+/**
+ * Writes an active, verified user whose password is ADMIN_PASSWORD, as an accepted invitation
+ * leaves it: for partner staff (no product route creates them) and quick company users.
+ */
+export async function insertActiveUser(
+  app: INestApplication,
+  user: { email: string; firstName: string; lastName: string; role: UserRole } & (
+    { partnerId: string; customerId?: null } | { customerId: string; partnerId?: null }
+  ),
+): Promise<void> {
+  const now = new Date();
+  await app
+    .get(DataSource)
+    .getRepository(User)
+    .insert({
+      id: newId(),
+      passwordHash: await app.get(PasswordHasher).hash(ADMIN_PASSWORD),
+      status: 'active',
+      emailVerifiedAt: now,
+      userType: 'company',
+      createdAt: now,
+      updatedAt: now,
+      ...user,
+      partnerId: user.partnerId ?? null,
+      customerId: user.customerId ?? null,
+    });
 }

@@ -2,12 +2,11 @@ import { INestApplication } from '@nestjs/common';
 import TestAgent from 'supertest/lib/agent';
 import { DataSource } from 'typeorm';
 import { DAY_MS, utcDay } from '@lmp/common';
-import { AuditEvent, newId, OutboxMessage, User } from '@lmp/database';
-import { PasswordHasher } from '@lmp/identity';
+import { AuditEvent, OutboxMessage, User } from '@lmp/database';
 import { LicenseScanResult, MAIL_SUBJECTS, MailTemplate } from '@lmp/notifications';
 import { LicenseRepository } from '@lmp/tenancy';
 import { csvRecords } from './csv';
-import { ADMIN_PASSWORD, partnerWithAdmin } from './fixtures';
+import { ADMIN_PASSWORD, insertActiveUser, partnerWithAdmin } from './fixtures';
 import { Flow } from './flows';
 import { signIn } from './http';
 import { StackContext } from './stacks';
@@ -35,25 +34,13 @@ interface Tenant {
 
 /** A user of the company written as the invitation would leave it once accepted. */
 async function companyUser(app: INestApplication, customerId: string, email: string, role: User['role']) {
-  const now = new Date();
-  await app
-    .get(DataSource)
-    .getRepository(User)
-    .insert({
-      id: newId(),
-      email,
-      passwordHash: await app.get(PasswordHasher).hash(ADMIN_PASSWORD),
-      status: 'active',
-      emailVerifiedAt: now,
-      firstName: role === 'full_access' ? 'Fran' : 'Rita',
-      lastName: 'Customer',
-      userType: 'company',
-      partnerId: null,
-      customerId,
-      role,
-      createdAt: now,
-      updatedAt: now,
-    });
+  await insertActiveUser(app, {
+    email,
+    firstName: role === 'full_access' ? 'Fran' : 'Rita',
+    lastName: 'Customer',
+    role,
+    customerId,
+  });
 }
 
 async function tenant(app: INestApplication): Promise<Tenant> {

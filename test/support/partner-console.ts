@@ -1,9 +1,6 @@
 import { INestApplication } from '@nestjs/common';
 import TestAgent from 'supertest/lib/agent';
-import { DataSource } from 'typeorm';
-import { newId, User } from '@lmp/database';
-import { PasswordHasher } from '@lmp/identity';
-import { ADMIN_PASSWORD, partnerWithAdmin } from './fixtures';
+import { ADMIN_PASSWORD, insertActiveUser, partnerWithAdmin } from './fixtures';
 import { signIn } from './http';
 
 /**
@@ -11,25 +8,7 @@ import { signIn } from './http';
  * partner staff yet (the demo seed and partner:create make admins), so the test writes the row.
  */
 export async function supportUser(app: INestApplication, partnerId: string, email: string): Promise<TestAgent> {
-  const now = new Date();
-  await app
-    .get(DataSource)
-    .getRepository(User)
-    .insert({
-      id: newId(),
-      email,
-      passwordHash: await app.get(PasswordHasher).hash(ADMIN_PASSWORD),
-      status: 'active',
-      emailVerifiedAt: now,
-      firstName: 'Sam',
-      lastName: 'Support',
-      userType: 'company',
-      partnerId,
-      customerId: null,
-      role: 'partner_support',
-      createdAt: now,
-      updatedAt: now,
-    });
+  await insertActiveUser(app, { email, firstName: 'Sam', lastName: 'Support', role: 'partner_support', partnerId });
   return signIn(app, email, ADMIN_PASSWORD);
 }
 
