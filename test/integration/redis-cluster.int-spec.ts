@@ -18,7 +18,7 @@ describe('Redis Cluster (3 masters + 3 replicas), two consoles, two workers', ()
   afterAll(async () => {
     await stack.stop();
     await cluster?.stop();
-  }, 60_000);
+  }, 90_000);
 
   it('delivers every reset once, with the mail queue master killed mid-run', async () => {
     const prefix = stack.env.QUEUE_PREFIX;

@@ -21,7 +21,7 @@ describe('Redis Sentinel (master + replica), two consoles, two workers', () => {
   afterAll(async () => {
     await stack.stop();
     await redis?.stop();
-  }, 60_000);
+  }, 90_000);
 
   it('loses no reset and sends none twice when the master fails over to its replica', async () => {
     const { admins, accounts } = await stack.seed(40);

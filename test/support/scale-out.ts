@@ -119,11 +119,25 @@ export class ScaleOutStack {
     };
   }
 
-  /** Workers first (they hold jobs), then the consoles, the database and the SMTP server. */
+  /**
+   * Workers first (they hold jobs), then the consoles, the database and the SMTP server. Each
+   * close is given up after a while: a client still retrying an engine the test killed must not
+   * hold the run (its process ends with the test file's).
+   */
   async stop(): Promise<void> {
-    for (const w of this.workers.splice(0)) await w.close().catch(() => undefined);
-    for (const c of this.consoles.splice(0)) await c.close().catch(() => undefined);
+    await Promise.all(this.workers.splice(0).map((w) => closeWithin(w)));
+    await Promise.all(this.consoles.splice(0).map((c) => closeWithin(c)));
     await this.smtp.stop().catch(() => undefined);
     await this.db?.drop().catch(() => undefined);
   }
+}
+
+/** Closes `app`, or stops waiting for it after `ms`. */
+async function closeWithin(app: { close(): Promise<void> }, ms = 15_000): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  const gaveUp = new Promise<void>((resolve) => {
+    timer = setTimeout(resolve, ms);
+  });
+  await Promise.race([app.close().catch(() => undefined), gaveUp]);
+  clearTimeout(timer);
 }
