@@ -14,8 +14,11 @@ export class TestSmtpServer {
   verdict: (rcpt: string) => SmtpVerdict = () => null;
   /** Delay before answering RCPT TO: makes a batch take time, so that a fault can land mid-batch. */
   rcptDelayMs = 0;
-  /** RCPT TO commands received, answered or not: a client is mid-transaction once this moves. */
-  rcptSeen = 0;
+  /**
+   * The addresses of the RCPT TO commands received, answered or not, in order (lower case): a
+   * client is mid-transaction for an address once it is here.
+   */
+  readonly rcptTo: string[] = [];
   readonly errors: string[] = [];
   private server?: SMTPServer;
   port = 0;
@@ -26,7 +29,7 @@ export class TestSmtpServer {
       disabledCommands: ['STARTTLS', 'AUTH'],
       logger: false,
       onRcptTo: (address: SMTPServerAddress, _session, callback) => {
-        this.rcptSeen++;
+        this.rcptTo.push(address.address.toLowerCase());
         const answer = () => {
           const v = this.verdict(address.address.toLowerCase());
           if (!v) return callback();
