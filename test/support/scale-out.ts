@@ -107,8 +107,8 @@ export class ScaleOutStack {
     );
     const rows = this.consoles[0].app.get(DataSource).getRepository(OutboxMessage);
     await waitUntil(
-      'every outbox row sent',
-      async () => (await rows.countBy({ status: 'sent' })) === wanted.size,
+      'every reset row sent',
+      async () => (await rows.countBy({ status: 'sent', template: 'password-reset' })) === wanted.size,
       20_000,
     );
     await new Promise((r) => setTimeout(r, 1500));
