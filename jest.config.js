@@ -27,6 +27,10 @@ const base = {
 
 module.exports = {
   testTimeout: 60000,
+  // Two files at a time even on two cores (jest's default there is one): much of a test's time
+  // is spent waiting on servers, timers and browsers, and every file has its own database, queue
+  // prefix and ports, so files never share state.
+  maxWorkers: Math.max(2, require('node:os').availableParallelism() - 1),
   projects: [
     { ...base, displayName: 'unit', testMatch: ['<rootDir>/{apps,libs}/**/*.spec.ts'] },
     {

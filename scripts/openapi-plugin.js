@@ -9,5 +9,5 @@ const entry = nestCli.projects.console.compilerOptions.plugins.find((p) => p.nam
 
 module.exports.name = 'lmp-openapi-plugin';
 // Bump when the options change, so ts-jest's cache is not reused.
-module.exports.version = 1;
+module.exports.version = 2;
 module.exports.factory = (tsCompiler) => plugin.before({ ...entry.options }, tsCompiler.program);
