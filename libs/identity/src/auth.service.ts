@@ -107,23 +107,21 @@ export class AuthService {
   }
 
   /**
-   * Counts a sign-in attempt on the account before its password is checked: one conditional
-   * UPDATE that answers with the stored count (refused while the account is locked: null), and
-   * the lock decided from that count. Both run in one transaction: the UPDATE holds the user's
-   * row until the commit, so the attempt that reaches the limit takes the lock before any other
-   * attempt is counted, and no other attempt is checked while its hash runs; when its password
-   * turns out right, the lock is given back.
+   * Counts a sign-in attempt on the account before its password is checked (refused while the
+   * account is locked: null). One statement counts it and, at the limit, locks the account (see
+   * `UserRepository.countAttempt`), so no other attempt is counted or checked once the limit is
+   * reached; when this attempt's password turns out right, the lock is given back.
    */
   private async countAttempt(user: User): Promise<{ failures: number; lockedForMs: number } | null> {
-    return this.tx.run(async ({ em }) => {
-      const now = this.clock.now();
-      const failures = await this.users.countFailure(em, user.id, now);
-      if (failures === null) return null;
-      if (failures < LOCK_AFTER_FAILURES) return { failures, lockedForMs: 0 };
-      const lockedForMs = lockDuration(failures);
-      await this.users.lockUnlessLocked(em, user.id, new Date(now.getTime() + lockedForMs), now);
-      return { failures, lockedForMs };
-    });
+    const now = this.clock.now();
+    const failures = await this.tx.write((em) =>
+      this.users.countAttempt(em, user.id, now, {
+        after: LOCK_AFTER_FAILURES,
+        until: (n) => new Date(now.getTime() + lockDuration(n)),
+      }),
+    );
+    if (failures === null) return null;
+    return { failures, lockedForMs: failures < LOCK_AFTER_FAILURES ? 0 : lockDuration(failures) };
   }
 
   /** A right password: the attempt counted before its check is taken back (with the lock it took). */

@@ -7,6 +7,24 @@ import { APP_CONFIG, AppConfig } from '@lmp/config';
 import { RateLimit, TransactionRunner } from '@lmp/database';
 import { RedisClient, redisConnection } from '@lmp/notifications';
 
+/** One hit on a counter (KEYS[1]) and, beyond the limit, its block (KEYS[2]); ARGV: ttl, limit, block (ms). */
+const RATE_LIMIT_HIT = `local hits = redis.call('INCR', KEYS[1])
+  if hits == 1 then redis.call('PEXPIRE', KEYS[1], ARGV[1]) end
+  if hits > tonumber(ARGV[2]) and redis.call('EXISTS', KEYS[2]) == 0 then
+    redis.call('SET', KEYS[2], '1', 'PX', ARGV[3])
+  end
+  return { hits, redis.call('PTTL', KEYS[1]), redis.call('PTTL', KEYS[2]) }`;
+
+/** One hit given back, never below zero. */
+const RATE_LIMIT_RELEASE = `local hits = tonumber(redis.call('GET', KEYS[1]) or '0')
+  if hits > 0 then redis.call('DECR', KEYS[1]) end
+  return 0`;
+
+interface RateLimitCommands {
+  lmpRateLimitHit(key: string, blockKey: string, ttl: number, limit: number, block: number): Promise<unknown>;
+  lmpRateLimitRelease(key: string): Promise<unknown>;
+}
+
 /**
  * Fixed-window counters shared by every console instance: in Redis when it is configured,
  * otherwise in the database. Serves @nestjs/throttler and the sign-in failure limits.
@@ -16,7 +34,7 @@ import { RedisClient, redisConnection } from '@lmp/notifications';
 @Injectable()
 export class RateLimitStore implements ThrottlerStorage, OnApplicationShutdown {
   private readonly logger = new Logger(RateLimitStore.name);
-  private readonly redis?: RedisClient;
+  private readonly redis?: RedisClient & RateLimitCommands;
 
   constructor(
     private readonly dataSource: DataSource,
@@ -25,7 +43,12 @@ export class RateLimitStore implements ThrottlerStorage, OnApplicationShutdown {
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {
     if (config.redis) {
-      this.redis = redisConnection(config.redis, 'producer');
+      // Scripts defined once and sent by their SHA (EVALSHA, falling back to EVAL once per
+      // connection): a hit costs Redis no script parsing and the socket ~300 fewer bytes.
+      const redis = redisConnection(config.redis, 'producer');
+      redis.defineCommand('lmpRateLimitHit', { numberOfKeys: 2, lua: RATE_LIMIT_HIT });
+      redis.defineCommand('lmpRateLimitRelease', { numberOfKeys: 1, lua: RATE_LIMIT_RELEASE });
+      this.redis = redis as RedisClient & RateLimitCommands;
       this.redis.on('error', () => undefined);
     }
   }
@@ -71,14 +94,7 @@ export class RateLimitStore implements ThrottlerStorage, OnApplicationShutdown {
     limit: number,
     blockDuration: number,
   ): Promise<ThrottlerStorageRecord> {
-    const [hits, pttl, blockPttl] = (await this.redis!.eval(
-      `local hits = redis.call('INCR', KEYS[1])
-       if hits == 1 then redis.call('PEXPIRE', KEYS[1], ARGV[1]) end
-       if hits > tonumber(ARGV[2]) and redis.call('EXISTS', KEYS[2]) == 0 then
-         redis.call('SET', KEYS[2], '1', 'PX', ARGV[3])
-       end
-       return { hits, redis.call('PTTL', KEYS[1]), redis.call('PTTL', KEYS[2]) }`,
-      2,
+    const [hits, pttl, blockPttl] = (await this.redis!.lmpRateLimitHit(
       key,
       `${key}:block`,
       ttl,
@@ -157,13 +173,7 @@ export class RateLimitStore implements ThrottlerStorage, OnApplicationShutdown {
     const fullKey = this.keyOf(throttlerName, key);
     try {
       if (this.redis) {
-        await this.redis.eval(
-          `local hits = tonumber(redis.call('GET', KEYS[1]) or '0')
-           if hits > 0 then redis.call('DECR', KEYS[1]) end
-           return 0`,
-          1,
-          fullKey,
-        );
+        await this.redis.lmpRateLimitRelease(fullKey);
         return;
       }
       await this.tx.write((em) =>

@@ -58,6 +58,7 @@ export class TokenService {
       await em
         .getRepository(User)
         .createQueryBuilder('u')
+        .select('u.id')
         .setLock('pessimistic_write')
         .where('u.id = :id', { id: input.userId })
         .getOne();

@@ -64,6 +64,55 @@ export class UserRepository {
     return res.affectedRows === 1 ? Number(res.insertId) : null;
   }
 
+  /**
+   * A sign-in attempt on an account that is not locked at `now`, counted before its password is
+   * checked, in one statement: the count goes up by one and, when the new count reaches
+   * `lock.after`, the account locks until `lock.until(count)` in the same UPDATE. Answers with the
+   * stored count (null while the account is locked: nothing is written), from the statement's own
+   * answer as `countFailure` does. With no second statement, no transaction is needed: the row
+   * lock of the UPDATE orders parallel attempts, and the attempt that reaches the limit has
+   * taken the lock before any other attempt is counted.
+   */
+  async countAttempt(
+    em: EntityManager,
+    id: string,
+    now: Date,
+    lock: { after: number; until: (failures: number) => Date },
+  ): Promise<number | null> {
+    const sqlite = em.connection.options.type === 'better-sqlite3';
+    // The lock's end for each count from `after` on, as parameters: the same SQL on every engine.
+    // Up to `lock.until` reaching its longest, so a handful of cases.
+    const steps: string[] = [];
+    const params: Record<string, unknown> = { id, now, after: lock.after };
+    for (let n = lock.after, last: number | undefined; steps.length < 32; n++) {
+      const until = lock.until(n);
+      if (until.getTime() === last) break;
+      last = until.getTime();
+      steps.push(`WHEN failed_logins + 1 <= ${n} THEN :until${n}`);
+      params[`until${n}`] = until;
+    }
+    const lastStep = steps.pop()!.replace(/^WHEN .* THEN /, 'ELSE ');
+    const [sql, values] = em
+      .createQueryBuilder()
+      .update(User)
+      // `locked_until` is assigned first: MySQL evaluates assignments from left to right, so it
+      // reads the count as it was, as SQLite does for every assignment.
+      .set({
+        lockedUntil: () =>
+          `CASE WHEN failed_logins + 1 < :after THEN locked_until ${steps.join(' ')} ${lastStep} END`,
+        failedLogins: () => (sqlite ? 'failed_logins + 1' : 'LAST_INSERT_ID(failed_logins + 1)'),
+      })
+      .where('id = :id AND (locked_until IS NULL OR locked_until <= :now)')
+      .setParameters(params)
+      .getQueryAndParameters();
+    if (sqlite) {
+      const rows: Array<{ failed_logins: number }> = await em.query(`${sql} RETURNING failed_logins`, values);
+      return rows.length === 1 ? Number(rows[0].failed_logins) : null;
+    }
+    const res: { affectedRows: number; insertId: number | string } = await em.query(sql, values);
+    return res.affectedRows === 1 ? Number(res.insertId) : null;
+  }
+
   /** Locks the account until `until` unless it is locked at `now` already; true when this call locked it. */
   async lockUnlessLocked(em: EntityManager, id: string, until: Date, now: Date): Promise<boolean> {
     const res = await em
