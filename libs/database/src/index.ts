@@ -6,3 +6,4 @@ export * from './database.module';
 export * from './ids';
 export * from './customer-search';
 export * from './read-replicas';
+export * from './insert-rows';

@@ -2,7 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { DataSource, EntityManager, Not } from 'typeorm';
 import { Clock } from '@lmp/common';
 import { APP_CONFIG, AppConfig } from '@lmp/config';
-import { randomSecret, Session, sha256Hex, TransactionRunner, User } from '@lmp/database';
+import { insertRows, randomSecret, Session, sha256Hex, TransactionRunner, User } from '@lmp/database';
 
 export const SESSION_COOKIE = 'lmp_session';
 /** A session ends after 8 hours without use, and after 7 days whatever happens. */
@@ -75,8 +75,8 @@ export class SessionService {
       ip: meta.ip?.slice(0, 64) ?? null,
       userAgent: meta.userAgent?.slice(0, 255) ?? null,
     };
-    if (em) await em.insert(Session, row);
-    else await this.tx.write((m) => m.insert(Session, row));
+    if (em) await insertRows(em, Session, row);
+    else await this.tx.write((m) => insertRows(m, Session, row));
     return raw;
   }
 

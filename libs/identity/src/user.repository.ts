@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource, EntityManager } from 'typeorm';
-import { User } from '@lmp/database';
+import { insertRows, User } from '@lmp/database';
 
 export const normalizeEmail = (email: string): string => email.trim().toLowerCase();
 
@@ -32,7 +32,7 @@ export class UserRepository {
   }
 
   async insert(em: EntityManager, user: User): Promise<void> {
-    await this.repo(em).insert(user);
+    await insertRows(em, User, user);
   }
 
   async update(em: EntityManager, id: string, changes: Partial<User>): Promise<void> {
@@ -55,8 +55,12 @@ export class UserRepository {
       .set({ failedLogins: () => (sqlite ? 'failed_logins + 1' : 'LAST_INSERT_ID(failed_logins + 1)') })
       .where('id = :id', { id });
     if (unlessLockedAt) qb.andWhere('(locked_until IS NULL OR locked_until <= :now)', { now: unlessLockedAt });
-    const [sql, params] = qb.getQueryAndParameters();
-    if (sqlite) {
+    return this.countFromUpdate(em, ...qb.getQueryAndParameters());
+  }
+
+  /** Runs an UPDATE of one user that sets `failed_logins` and answers with the count it stored (null: no row). */
+  private async countFromUpdate(em: EntityManager, sql: string, params: unknown[]): Promise<number | null> {
+    if (em.connection.options.type === 'better-sqlite3') {
       const rows: Array<{ failed_logins: number }> = await em.query(`${sql} RETURNING failed_logins`, params);
       return rows.length === 1 ? Number(rows[0].failed_logins) : null;
     }
@@ -92,25 +96,18 @@ export class UserRepository {
       params[`until${n}`] = until;
     }
     const lastStep = steps.pop()!.replace(/^WHEN .* THEN /, 'ELSE ');
-    const [sql, values] = em
+    const qb = em
       .createQueryBuilder()
       .update(User)
       // `locked_until` is assigned first: MySQL evaluates assignments from left to right, so it
       // reads the count as it was, as SQLite does for every assignment.
       .set({
-        lockedUntil: () =>
-          `CASE WHEN failed_logins + 1 < :after THEN locked_until ${steps.join(' ')} ${lastStep} END`,
+        lockedUntil: () => `CASE WHEN failed_logins + 1 < :after THEN locked_until ${steps.join(' ')} ${lastStep} END`,
         failedLogins: () => (sqlite ? 'failed_logins + 1' : 'LAST_INSERT_ID(failed_logins + 1)'),
       })
       .where('id = :id AND (locked_until IS NULL OR locked_until <= :now)')
-      .setParameters(params)
-      .getQueryAndParameters();
-    if (sqlite) {
-      const rows: Array<{ failed_logins: number }> = await em.query(`${sql} RETURNING failed_logins`, values);
-      return rows.length === 1 ? Number(rows[0].failed_logins) : null;
-    }
-    const res: { affectedRows: number; insertId: number | string } = await em.query(sql, values);
-    return res.affectedRows === 1 ? Number(res.insertId) : null;
+      .setParameters(params);
+    return this.countFromUpdate(em, ...qb.getQueryAndParameters());
   }
 
   /** Locks the account until `until` unless it is locked at `now` already; true when this call locked it. */

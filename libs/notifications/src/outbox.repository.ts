@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource, EntityManager, In, IsNull, LessThan, MoreThan } from 'typeorm';
-import { OUTBOX_STATUSES, OutboxMessage, OutboxStatus, TransactionRunner, Tx } from '@lmp/database';
+import { insertRows, OUTBOX_STATUSES, OutboxMessage, OutboxStatus, TransactionRunner, Tx } from '@lmp/database';
 import { MicroBatcher } from './micro-batcher';
 
 export type StatusCounts = Record<OutboxStatus, number>;
@@ -64,7 +64,7 @@ export class OutboxRepository {
   }
 
   async insert(em: EntityManager, row: OutboxMessage): Promise<void> {
-    await this.repo(em).insert(row);
+    await insertRows(em, OutboxMessage, row);
   }
 
   /** The row as stored now, past the batcher: for a second look after a claim was refused. */

@@ -3,6 +3,7 @@ import { Brackets, DataSource, EntityManager, In, SelectQueryBuilder, WhereExpre
 import { offsetOf, Page, PageRequest } from '@lmp/common';
 import {
   Customer,
+  insertRows,
   License,
   ReadReplicas,
   reindexCustomerName,
@@ -82,7 +83,7 @@ export class CustomerRepository {
   }
 
   async insert(em: EntityManager, customer: Customer): Promise<void> {
-    await this.repo(em).insert(customer);
+    await insertRows(em, Customer, customer);
     this.forget(customer.partnerId);
   }
 

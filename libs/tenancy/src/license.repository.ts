@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource, EntityManager } from 'typeorm';
 import { offsetOf, Page, PageRequest } from '@lmp/common';
-import { Customer, License, Partner, ReadReplicas } from '@lmp/database';
+import { Customer, insertRows, License, Partner, ReadReplicas } from '@lmp/database';
 import type { LicenseStatus } from './views';
 
 /** The derived status as SQL: the same rules as licenseStatus, on the dates at `now`. */
@@ -229,6 +229,6 @@ export class LicenseRepository {
   }
 
   async insert(em: EntityManager, license: License): Promise<void> {
-    await em.insert(License, license);
+    await insertRows(em, License, license);
   }
 }

@@ -10,7 +10,7 @@ import {
   formatNoticeDays,
   ValidationProblem,
 } from '@lmp/common';
-import { Customer, License, newId, Partner, TransactionRunner, User } from '@lmp/database';
+import { Customer, insertRows, License, newId, Partner, TransactionRunner, User } from '@lmp/database';
 import { PasswordHasher, UserRepository, checkPassword, normalizeEmail } from '@lmp/identity';
 import { AccountInviter } from './account-inviter';
 
@@ -145,7 +145,7 @@ export class ProvisioningService {
     };
     const admin = this.inviter.newUser({ email, role: 'partner_admin', partnerId: partner.id, passwordHash, now });
     await this.tx.run(async (tx) => {
-      await tx.em.insert(Partner, partner);
+      await insertRows(tx.em, Partner, partner);
       await this.users.insert(tx.em, admin);
       await this.audit.record(tx.em, {
         action: AuditAction.PartnerCreated,
@@ -214,8 +214,8 @@ export class ProvisioningService {
       createdAt: now,
     };
     await this.tx.run(async ({ em }) => {
-      await em.insert(Partner, partner);
-      await em.insert(User, [
+      await insertRows(em, Partner, partner);
+      await insertRows(em, User, [
         this.inviter.newUser({
           email: DEMO_ADMIN,
           role: 'partner_admin',
@@ -284,9 +284,9 @@ export class ProvisioningService {
         });
       }
       await this.tx.run(async ({ em }) => {
-        await em.insert(Customer, customers);
-        for (let k = 0; k < users.length; k += 200) await em.insert(User, users.slice(k, k + 200));
-        await em.insert(License, licenses);
+        await insertRows(em, Customer, customers);
+        for (let k = 0; k < users.length; k += 200) await insertRows(em, User, users.slice(k, k + 200));
+        await insertRows(em, License, licenses);
       });
       accounts += users.length;
       options.onProgress?.(Math.min(options.customers, start + batch), options.customers);

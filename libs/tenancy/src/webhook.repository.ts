@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource, EntityManager, In } from 'typeorm';
-import { OutboxMessage, Webhook, WebhookAttempt } from '@lmp/database';
+import { insertRows, OutboxMessage, Webhook, WebhookAttempt } from '@lmp/database';
 
 /** How many deliveries the list shows, newest first. */
 export const DELIVERIES_SHOWN = 100;
@@ -26,7 +26,7 @@ export class WebhookRepository {
   }
 
   async insert(em: EntityManager, webhook: Webhook): Promise<void> {
-    await this.repo(em).insert(webhook);
+    await insertRows(em, Webhook, webhook);
   }
 
   async update(

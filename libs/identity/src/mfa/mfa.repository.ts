@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource, EntityManager, In, IsNull, Not } from 'typeorm';
-import { MfaMethod, newId, RecoveryCode } from '@lmp/database';
+import { insertRows, MfaMethod, newId, RecoveryCode } from '@lmp/database';
 
 /** A user's second factors and recovery codes. Every query names the user: ids of others find nothing. */
 @Injectable()
@@ -28,7 +28,7 @@ export class MfaRepository {
   }
 
   async insert(em: EntityManager, method: MfaMethod): Promise<void> {
-    await em.insert(MfaMethod, method);
+    await insertRows(em, MfaMethod, method);
   }
 
   async update(em: EntityManager, userId: string, methodId: string, changes: Partial<MfaMethod>): Promise<void> {

@@ -1,0 +1,22 @@
+import { EntityManager, EntityTarget, ObjectLiteral } from 'typeorm';
+import type { QueryDeepPartialEntity } from 'typeorm/query-builder/QueryPartialEntity';
+
+/**
+ * INSERTs whole rows, as given, in one statement. TypeORM's own `insert` reads back every column
+ * that has a default after the INSERT, and on MySQL and MariaDB (no `INSERT … RETURNING`) that
+ * is one more SELECT per insert, on every sign-in (the session) and every mail (the outbox row).
+ * Rows passed here are whole entities: there is nothing to read back.
+ */
+export async function insertRows<T extends ObjectLiteral>(
+  em: EntityManager,
+  target: EntityTarget<T>,
+  rows: T | T[],
+): Promise<void> {
+  await em
+    .createQueryBuilder()
+    .insert()
+    .into(target)
+    .values(rows as QueryDeepPartialEntity<T> | QueryDeepPartialEntity<T>[])
+    .updateEntity(false)
+    .execute();
+}
