@@ -28,6 +28,7 @@ import {
 import { HttpClient, LoadResult, sessionCookieOf } from './load';
 import { BenchOptions, parseOptions, UsageError } from './options';
 import { AppProcess, CpuMeter, freePort, pidByName, ROOT, startConsole, startScript, startWorker } from './processes';
+import { RoundTripMeter } from './round-trips';
 import { scaleOut } from './scale-out';
 import { SmtpSink } from './smtp-sink';
 import { BenchResult, median, percentile, round, spread } from './stats';
@@ -152,6 +153,7 @@ async function runRound(ctx: Context, round: number, c: Collected, ceilingHash: 
     redis: pidByName('redis-server'),
     harness: process.pid,
   });
+  const trips = new RoundTripMeter(ctx.db.url, REDIS_URL);
   const memory = async (after: string) => {
     const m = stack.console.memory();
     const metrics = await stack.http
@@ -178,6 +180,7 @@ async function runRound(ctx: Context, round: number, c: Collected, ceilingHash: 
         b1Ceiling(ceilingHash, BENCH_PASSWORD, seconds),
       );
       meter.start();
+      await trips.start();
       const product = await withTimeout(
         'B1',
         seconds * 3000 + 60_000,
@@ -188,7 +191,7 @@ async function runRound(ctx: Context, round: number, c: Collected, ceilingHash: 
       c.b1.product.push(product.perSecond);
       c.cpu.b1 = meter.per(product.completed);
       log(
-        `B1 ${run}: ${product.perSecond.toFixed(1)} sign-ins/s, ceiling ${ceiling.toFixed(1)} verify/s (${((100 * product.perSecond) / ceiling).toFixed(0)} %); CPU ms per sign-in: ${meter.per(product.completed)}`,
+        `B1 ${run}: ${product.perSecond.toFixed(1)} sign-ins/s, ceiling ${ceiling.toFixed(1)} verify/s (${((100 * product.perSecond) / ceiling).toFixed(0)} %); CPU ms per sign-in: ${c.cpu.b1}; per sign-in: ${await trips.per(product.completed)}`,
       );
     }
     if (only.has('B1')) await memory('B1');
@@ -217,12 +220,14 @@ async function runRound(ctx: Context, round: number, c: Collected, ceilingHash: 
         await dropQueuePrefix(rawPrefix);
       }
       meter.start();
+      await trips.start();
       const product = await withTimeout(
         'B2',
         seconds * 3000 + 90_000,
         b2Product(stack.http, stack.cookies, cursor, ctx.sink, seconds),
       );
       const cpu = meter.per(product.produced);
+      const b2Trips = await trips.per(product.produced);
       fail('B2 resets', product.errors, product.firstErrors);
       if (!product.drained) log('  ! B2: the backlog did not drain within 60 s');
       const latencySeconds = Math.min(options.seconds ?? 10, 10);
@@ -237,7 +242,7 @@ async function runRound(ctx: Context, round: number, c: Collected, ceilingHash: 
       c.cpu.b2 = cpu;
       c.b2.p99.push(latency.p99);
       log(
-        `B2 ${run}: ${product.perSecond.toFixed(0)} delivered/s, ceiling ${ceiling.perSecond.toFixed(0)}/s; at 100/s p50 ${latency.p50.toFixed(0)} ms p99 ${latency.p99.toFixed(0)} ms (${latency.count} messages); CPU ms per reset: ${cpu}`,
+        `B2 ${run}: ${product.perSecond.toFixed(0)} delivered/s, ceiling ${ceiling.perSecond.toFixed(0)}/s; at 100/s p50 ${latency.p50.toFixed(0)} ms p99 ${latency.p99.toFixed(0)} ms (${latency.count} messages); CPU ms per reset: ${cpu}; per reset: ${b2Trips}`,
       );
     }
     if (only.has('B2')) await memory('B2');
@@ -245,12 +250,14 @@ async function runRound(ctx: Context, round: number, c: Collected, ceilingHash: 
       const seconds = options.seconds ?? 10;
       const raw = await withTimeout('B3 raw SQL', seconds * 3000 + 60_000, b3Raw(ctx.pool!, ctx.requests!, seconds));
       meter.start();
+      await trips.start();
       const product = await withTimeout(
         'B3',
         seconds * 3000 + 60_000,
         b3Product(stack.http, stack.cookies, ctx.requests!, seconds),
       );
       const cpu = meter.per(product.completed);
+      const b3Trips = await trips.per(product.completed);
       fail('B3 requests', product.errors, product.firstErrors);
       c.b3.raw.push(raw);
       c.b3.product.push(product);
@@ -262,7 +269,7 @@ async function runRound(ctx: Context, round: number, c: Collected, ceilingHash: 
             (s) =>
               `${s} ${percentile(product.latencies.get(s) ?? [], 95).toFixed(1)}/${percentile(raw.latencies.get(s) ?? [], 95).toFixed(1)}`,
           ).join(', ') +
-          `; CPU ms per request: ${cpu}`,
+          `; CPU ms per request: ${cpu}; per request: ${b3Trips}`,
       );
     }
     if (only.has('B3')) await memory('B3');
