@@ -51,19 +51,32 @@ export class TokenService {
   ): Promise<IssuedToken> {
     const now = this.clock.now();
     // Older unused links of the same kinds stop working: only the newest email counts.
-    // The user's row is locked first so that two requests for one user take turns; the old
-    // links are then voided by primary key, which takes no gap locks (a range update on the
-    // (user_id, purpose) index deadlocked concurrent requests for different users on InnoDB).
+    // On MySQL the user's row is locked first so that two requests for one user take turns, in
+    // the same statement that finds the open links (a LEFT JOIN reads the user's row before its
+    // links, so the lock order stays user, then links); the old links are then voided by primary
+    // key, which takes no gap locks (a range update on the (user_id, purpose) index deadlocked
+    // concurrent requests for different users on InnoDB). SQLite transactions are serialised.
     if (em.connection.options.type !== 'better-sqlite3') {
-      await em
+      const rows: Array<{ tokenId: string | null }> = await em
         .getRepository(User)
         .createQueryBuilder('u')
-        .select('u.id')
+        .select('t.id', 'tokenId')
+        .leftJoin(
+          ActionToken,
+          't',
+          't.user_id = u.id AND t.purpose IN (:...purposes) AND t.used_at IS NULL AND t.voided_at IS NULL',
+          { purposes: input.purposes },
+        )
         .setLock('pessimistic_write')
         .where('u.id = :id', { id: input.userId })
-        .getOne();
+        .getRawMany();
+      await this.voidByIds(
+        em,
+        rows.flatMap((r) => (r.tokenId ? [r.tokenId] : [])),
+      );
+    } else {
+      await this.voidOpen(em, input.userId, input.purposes);
     }
-    await this.voidOpen(em, input.userId, input.purposes);
     const raw = randomSecret();
     const token: ActionToken = {
       id: newId(),
@@ -91,8 +104,15 @@ export class TokenService {
       select: ['id'],
       where: { userId, ...(purposes ? { purpose: In(purposes) } : {}), usedAt: IsNull(), voidedAt: IsNull() },
     });
-    if (open.length) await em.update(ActionToken, { id: In(open.map((t) => t.id)) }, { voidedAt: this.clock.now() });
+    await this.voidByIds(
+      em,
+      open.map((t) => t.id),
+    );
     return open.length;
+  }
+
+  private async voidByIds(em: EntityManager, ids: string[]): Promise<void> {
+    if (ids.length) await em.update(ActionToken, { id: In(ids) }, { voidedAt: this.clock.now() });
   }
 
   async attachOutbox(em: EntityManager, tokenId: string, outboxId: string): Promise<void> {
