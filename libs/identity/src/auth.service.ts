@@ -73,7 +73,11 @@ export class AuthService {
    */
   async verifyCredentials(email: string, password: string, meta: SessionMeta): Promise<User> {
     const normalized = normalizeEmail(email);
-    const knownDevice = await this.isKnownDevice(normalized, meta.deviceProof);
+    // The account is read once, when first needed (by the device check, or after the IP limit).
+    let lookup: Promise<{ user: User; company: Customer | null } | null> | undefined;
+    const find = () =>
+      (lookup ??= normalized.length <= 254 ? this.users.findByEmailWithCompany(normalized) : Promise.resolve(null));
+    const knownDevice = await this.isKnownDevice(find, meta.deviceProof);
     const ipKey = meta.ip ?? 'unknown';
     if (!knownDevice) {
       // The count is the address's failures in this window plus its attempts in flight. A
@@ -87,12 +91,18 @@ export class AuthService {
         throw new RateLimitedProblem(hit.timeToExpire);
       }
     }
-    const user = email.length <= 254 ? await this.users.findByEmail(normalized) : null;
+    const found = email.length <= 254 ? await find() : null;
+    const user = found?.user ?? null;
+    if (found?.company) this.companies.set(found.user, found.company);
     const usable = !!user && !!user.passwordHash && user.status === 'active';
     const attempt = usable ? await this.countAttempt(user) : null;
     const ok = attempt ? await this.hasher.verify(user!.passwordHash, password) : await this.spend(password);
     if (ok && user && attempt) {
-      await this.giveBack(user, attempt);
+      // Without a second factor the session starts next (MfaSignInService.begin), and its
+      // transaction writes the count back to zero with the user's sign-in fields: the attempt is
+      // given back there, one statement fewer. With one, it is given back now: the session may
+      // never start, and the count must not keep a right password.
+      if (user.mfaEnabled) await this.giveBack(user, attempt);
       if (!knownDevice) await this.limits.release(ipKey, 'login-failures');
       return user;
     }
@@ -190,10 +200,13 @@ export class AuthService {
       .digest('base64url');
   }
 
-  /** Only a browser that sends one costs the look-up of the account. */
-  private async isKnownDevice(email: string, proof: string | null | undefined): Promise<boolean> {
-    if (!proof || email.length > 254) return false;
-    const user = await this.users.findByEmail(email);
+  /** Only a browser that sends one costs the look-up of the account (before the IP limit). */
+  private async isKnownDevice(
+    find: () => Promise<{ user: User } | null>,
+    proof: string | null | undefined,
+  ): Promise<boolean> {
+    if (!proof) return false;
+    const user = (await find())?.user;
     if (!user?.passwordHash) return false;
     const expected = Buffer.from(this.deviceProof(user));
     const given = Buffer.from(proof);

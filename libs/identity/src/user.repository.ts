@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource, EntityManager } from 'typeorm';
-import { insertRows, User } from '@lmp/database';
+import { Customer, insertRows, User } from '@lmp/database';
 
 export const normalizeEmail = (email: string): string => email.trim().toLowerCase();
 
@@ -19,6 +19,22 @@ export class UserRepository {
 
   findByEmail(email: string, em?: EntityManager): Promise<User | null> {
     return this.repo(em).findOneBy({ email: normalizeEmail(email) });
+  }
+
+  /**
+   * A sign-in's look-up: the user by email and, for a customer's user, the company in the same
+   * query (the sign-in's audit event needs its partner and its answer the company's name).
+   */
+  async findByEmailWithCompany(email: string): Promise<{ user: User; company: Customer | null } | null> {
+    const user: (User & { company?: Customer }) | null = await this.repo()
+      .createQueryBuilder('u')
+      .leftJoinAndMapOne('u.company', Customer, 'c', 'c.id = u.customer_id')
+      .where('u.email = :email', { email: normalizeEmail(email) })
+      .getOne();
+    if (!user) return null;
+    const company = user.company ?? null;
+    delete user.company;
+    return { user, company };
   }
 
   /**
