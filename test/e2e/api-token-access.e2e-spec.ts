@@ -154,6 +154,10 @@ describe('access with a partner API token', () => {
     const token = (await createToken(a.admin, others, `without ${anyOf.join(' ')}`)).token;
     const res = await send(token, call(a)).expect(403);
     expect(res.headers['content-type']).toContain('application/problem+json');
+    // RFC 6750 §3.1: the challenge names the error and the scopes that would do.
+    expect(res.headers['www-authenticate']).toBe(
+      `Bearer realm="LMP partner API", error="insufficient_scope", scope="${anyOf.join(' ')}"`,
+    );
     expect(res.body).toMatchObject({
       type: '/problems/missing-scope',
       errors: [{ field: 'scope', message: `missing ${anyOf.join(' or ')}` }],
@@ -195,6 +199,7 @@ describe('access with a partner API token', () => {
     ] as Array<[Method, string, object?]>) {
       const res = await send(full, call).expect(403);
       expect(res.body.detail).toBe('This route is not open to API tokens: sign in instead.');
+      expect(res.headers['www-authenticate']).toBe('Bearer realm="LMP partner API", error="insufficient_scope"');
     }
     const list = await a.admin.get('/api/v1/partner/api-tokens').expect(200);
     expect(list.body.items.some((t: { name: string }) => t.name === 'child')).toBe(false);
@@ -220,12 +225,19 @@ describe('access with a partner API token', () => {
       expect([header, res.status]).toEqual([header, 401]);
       expect(res.headers['content-type']).toContain('application/problem+json');
       expect(res.body).toMatchObject({ status: 401, type: '/problems/invalid-api-token', detail });
+      // RFC 6750 §3: a challenge on every 401; an error code only when a bearer token was presented.
+      const presented = !detail.startsWith('Send the API token');
+      expect([header, res.headers['www-authenticate']]).toEqual([
+        header,
+        presented ? 'Bearer realm="LMP partner API", error="invalid_token"' : 'Bearer realm="LMP partner API"',
+      ]);
     }
     const short = await createToken(a.admin, ['customers:read'], 'short-lived', 1);
     await withToken(sut.app, short.token)('get', '/api/v1/partner/customers').expect(200);
     sut.clock.advance(86_400_000 + 1000);
     const expired = await withToken(sut.app, short.token)('get', '/api/v1/partner/customers').expect(401);
     expect(expired.body.detail).toBe('This API token has expired.');
+    expect(expired.headers['www-authenticate']).toBe('Bearer realm="LMP partner API", error="invalid_token"');
   });
 
   it('needs no cookie and no CSRF token, and sets no cookie; the cookie session is ignored when a token is sent', async () => {
@@ -274,6 +286,7 @@ describe('access with a partner API token', () => {
         status: 401,
         detail: 'API tokens work only on the partner API (/api/v1/partner/…).',
       });
+      expect(res.headers['www-authenticate']).toBe('Bearer realm="LMP partner API", error="invalid_token"');
       expect(res.headers['set-cookie']).toBeUndefined();
     });
 

@@ -20,6 +20,9 @@ export class ProblemDetailsFilter implements ExceptionFilter {
       this.logger.error({ err: exception, path: req.path }, 'request failed');
     }
     if (res.headersSent) return;
+    if (exception instanceof ProblemException) {
+      for (const [name, value] of Object.entries(exception.headers)) res.setHeader(name, value);
+    }
     if (exception instanceof RateLimitedProblem)
       res.setHeader('Retry-After', String(Math.max(1, Math.ceil(exception.retryAfterSeconds))));
     if (problem.status === HttpStatus.TOO_MANY_REQUESTS && !res.getHeader('Retry-After')) {

@@ -26,6 +26,8 @@ export class ProblemException extends HttpException {
   constructor(
     status: number,
     readonly problem: Omit<ProblemDetails, 'status'>,
+    /** Response headers that go with the problem (`WWW-Authenticate` on a 401, say). */
+    readonly headers: Readonly<Record<string, string>> = {},
   ) {
     super(problem.detail ?? problem.title, status);
   }

@@ -134,7 +134,7 @@ export class PartnerApiTokensService {
    */
   async authenticate(authorization: string, ip: string | null): Promise<ApiTokenCaller> {
     const match = /^Bearer +(\S+) *$/i.exec(authorization);
-    if (!match) throw new ApiTokenRefusedProblem('Send the API token as "Authorization: Bearer lmp_pat_…".');
+    if (!match) throw new ApiTokenRefusedProblem('Send the API token as "Authorization: Bearer lmp_pat_…".', false);
     if (!TOKEN_SHAPE.test(match[1])) throw new ApiTokenRefusedProblem('This is not an LMP API token.');
     const token = await this.tokens.findByHash(hashOf(match[1]));
     if (!token) throw new ApiTokenRefusedProblem('This API token is not known.');

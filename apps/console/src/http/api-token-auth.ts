@@ -17,9 +17,8 @@ const carriesApiToken = (req: Request): boolean => /^\s*bearer\s+lmp_pat_/i.test
 export function apiTokenBoundary() {
   return (req: Request, res: Response, next: NextFunction) => {
     if (!carriesApiToken(req) || isPartnerApi(req)) return next();
-    const problem = toProblem(
-      new ApiTokenRefusedProblem('API tokens work only on the partner API (/api/v1/partner/…).'),
-    );
-    res.status(problem.status).type(PROBLEM_CONTENT_TYPE).send(JSON.stringify(problem));
+    const refused = new ApiTokenRefusedProblem('API tokens work only on the partner API (/api/v1/partner/…).');
+    const problem = toProblem(refused);
+    res.set(refused.headers).status(problem.status).type(PROBLEM_CONTENT_TYPE).send(JSON.stringify(problem));
   };
 }
