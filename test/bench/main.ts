@@ -64,6 +64,12 @@ interface Context {
   db: SeededDatabase;
   sink: SmtpSink;
   samples: Samples;
+  /**
+   * The accounts B2 resets, shared by the rounds: each round takes accounts no earlier round
+   * reset (until the sample runs out), so that no round pays for voiding links an earlier one
+   * left open and the rounds stay comparable.
+   */
+  resetAccounts: AccountCursor;
   logDir: string;
   profileDir?: string;
   dataDir: string;
@@ -197,7 +203,7 @@ async function runRound(ctx: Context, round: number, c: Collected, ceilingHash: 
     if (only.has('B1')) await memory('B1');
     if (only.has('B2')) {
       const seconds = options.seconds ?? 20;
-      const cursor = new AccountCursor(ctx.samples.distributorAccounts);
+      const cursor = ctx.resetAccounts;
       const rawPrefix = `${stack.prefix}-raw`;
       const raw = track(
         await startScript(
@@ -529,6 +535,7 @@ async function main(): Promise<number> {
         db,
         sink: sink!,
         samples,
+        resetAccounts: new AccountCursor(samples.distributorAccounts),
         logDir,
         profileDir,
         dataDir: join(logDir, 'data'),
