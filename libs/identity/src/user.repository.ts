@@ -4,6 +4,10 @@ import { Customer, insertRows, User } from '@lmp/database';
 
 export const normalizeEmail = (email: string): string => email.trim().toLowerCase();
 
+/** `failed_logins` plus one, as the value the UPDATE answers with (see `countFromUpdate`). */
+const countedFailures = (em: EntityManager): string =>
+  em.connection.options.type === 'better-sqlite3' ? 'failed_logins + 1' : 'LAST_INSERT_ID(failed_logins + 1)';
+
 /** Queries on users that are not scoped to a partner (sign-in, tokens, the CLI). */
 @Injectable()
 export class UserRepository {
@@ -56,21 +60,18 @@ export class UserRepository {
   }
 
   /**
-   * Counts one failure of the user in one statement and returns the stored count; with
-   * `unlessLockedAt`, only while the account is not locked at that time (null when it is).
-   * The statement answers with the count it wrote (SQLite: `RETURNING`; MySQL, which has no
+   * Counts one failure of the user in one statement and returns the stored count. The statement
+   * answers with the count it wrote (SQLite: `RETURNING`; MySQL, which has no
    * `UPDATE … RETURNING`: `LAST_INSERT_ID(expr)`, which the server sends back in the statement's
    * own answer), so no second query reads it back. Call in a transaction when the lock is decided
    * from the count: the row stays locked until it ends.
    */
-  async countFailure(em: EntityManager, id: string, unlessLockedAt?: Date): Promise<number | null> {
-    const sqlite = em.connection.options.type === 'better-sqlite3';
+  async countFailure(em: EntityManager, id: string): Promise<number | null> {
     const qb = em
       .createQueryBuilder()
       .update(User)
-      .set({ failedLogins: () => (sqlite ? 'failed_logins + 1' : 'LAST_INSERT_ID(failed_logins + 1)') })
+      .set({ failedLogins: () => countedFailures(em) })
       .where('id = :id', { id });
-    if (unlessLockedAt) qb.andWhere('(locked_until IS NULL OR locked_until <= :now)', { now: unlessLockedAt });
     return this.countFromUpdate(em, ...qb.getQueryAndParameters());
   }
 
@@ -99,7 +100,6 @@ export class UserRepository {
     now: Date,
     lock: { after: number; until: (failures: number) => Date },
   ): Promise<number | null> {
-    const sqlite = em.connection.options.type === 'better-sqlite3';
     // The lock's end for each count from `after` on, as parameters: the same SQL on every engine.
     // Up to `lock.until` reaching its longest, so a handful of cases.
     const steps: string[] = [];
@@ -119,7 +119,7 @@ export class UserRepository {
       // reads the count as it was, as SQLite does for every assignment.
       .set({
         lockedUntil: () => `CASE WHEN failed_logins + 1 < :after THEN locked_until ${steps.join(' ')} ${lastStep} END`,
-        failedLogins: () => (sqlite ? 'failed_logins + 1' : 'LAST_INSERT_ID(failed_logins + 1)'),
+        failedLogins: () => countedFailures(em),
       })
       .where('id = :id AND (locked_until IS NULL OR locked_until <= :now)')
       .setParameters(params);

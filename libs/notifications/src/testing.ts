@@ -6,6 +6,17 @@ import { MailTemplateProps } from './mail-templates';
 export const SAMPLE_LINK = 'https://lmp.example.com/reset-password?token=Abc_def-123&lang=en';
 export const SAMPLE_NOT_ME = 'https://lmp.example.com/not-me?token=Xyz_not-me-456';
 
+/** The created and revoked mails of an API token take the same fields. */
+const API_TOKEN_MAIL = {
+  firstName: 'Ada',
+  partnerName: 'Northwind Reseller',
+  tokenName: 'Billing sync',
+  scopes: 'customers:read, licenses:write',
+  changedBy: 'Grace Hopper (grace@northwind.example.com)',
+  changedAt: '1 March 2030 09:30 UTC',
+  tokensLink: 'https://lmp.example.com/partner/settings/api-tokens',
+};
+
 /** Sample props for every template: adding a template without a sample fails to compile. */
 export const MAIL_SAMPLES: { [K in MailTemplate]: MailTemplateProps[K] } = {
   [MailTemplate.Invitation]: {
@@ -36,24 +47,8 @@ export const MAIL_SAMPLES: { [K in MailTemplate]: MailTemplateProps[K] } = {
     firstName: 'Ada',
     signInLink: 'https://lmp.example.com/login',
   },
-  [MailTemplate.ApiTokenCreated]: {
-    firstName: 'Ada',
-    partnerName: 'Northwind Reseller',
-    tokenName: 'Billing sync',
-    scopes: 'customers:read, licenses:write',
-    changedBy: 'Grace Hopper (grace@northwind.example.com)',
-    changedAt: '1 March 2030 09:30 UTC',
-    tokensLink: 'https://lmp.example.com/partner/settings/api-tokens',
-  },
-  [MailTemplate.ApiTokenRevoked]: {
-    firstName: 'Ada',
-    partnerName: 'Northwind Reseller',
-    tokenName: 'Billing sync',
-    scopes: 'customers:read, licenses:write',
-    changedBy: 'Grace Hopper (grace@northwind.example.com)',
-    changedAt: '1 March 2030 09:30 UTC',
-    tokensLink: 'https://lmp.example.com/partner/settings/api-tokens',
-  },
+  [MailTemplate.ApiTokenCreated]: API_TOKEN_MAIL,
+  [MailTemplate.ApiTokenRevoked]: API_TOKEN_MAIL,
   [MailTemplate.SignupAttempt]: {
     firstName: 'Ada',
     signInLink: 'https://lmp.example.com/login',
